@@ -1,0 +1,61 @@
+import type { SerializedError } from '../errors.js';
+import type { ItemRecord, ItemStatus, JobSnapshot, JobStatus, Progress } from './job.js';
+
+/** Fields every batch event carries. */
+export interface BatchEventBase {
+  jobId: string;
+  userId: string;
+  /** Counts, percentage, elapsed time, ETA and current items, as of this event. */
+  progress: Progress;
+}
+
+/** A job started running (after submission, or again after {@link BatchProcessor.resume}). */
+export interface BatchStartEvent extends BatchEventBase {
+  job: JobSnapshot;
+  /** True when the job was picked up again after a restart. */
+  resumed: boolean;
+}
+
+/** Something changed in the job: an item started, retried or ended. */
+export type BatchProgressEvent = BatchEventBase;
+
+/** The job ended: every item is done, failed or cancelled. */
+export interface BatchEndEvent extends BatchEventBase {
+  status: JobStatus;
+  job: JobSnapshot;
+}
+
+/** An item entered a stage. */
+export interface ItemStartEvent extends BatchEventBase {
+  item: ItemRecord;
+  stage: 'transcript' | 'summary';
+}
+
+/** An attempt at an item failed with a retryable error; another comes after `delayMs`. */
+export interface ItemRetryEvent extends BatchEventBase {
+  item: ItemRecord;
+  stage: 'transcript' | 'summary';
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  error: SerializedError;
+  delayMs: number;
+}
+
+/** An item ended. Its record is already persisted. */
+export interface ItemEndEvent extends BatchEventBase {
+  item: ItemRecord;
+  status: Extract<ItemStatus, 'done' | 'failed' | 'cancelled'>;
+  error?: SerializedError;
+  /** True when the summary came from the cache without a summarizer call. */
+  cached?: boolean;
+}
+
+/** Event name -> listener signature, for `processor.on(name, listener)`. */
+export interface BatchEvents {
+  batchStart: (event: BatchStartEvent) => void;
+  batchProgress: (event: BatchProgressEvent) => void;
+  batchEnd: (event: BatchEndEvent) => void;
+  itemStart: (event: ItemStartEvent) => void;
+  itemRetry: (event: ItemRetryEvent) => void;
+  itemEnd: (event: ItemEndEvent) => void;
+}

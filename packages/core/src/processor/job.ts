@@ -1,0 +1,118 @@
+import type { SerializedError } from '../errors.js';
+import type { SummaryLength } from '../summarizers/summarizer.js';
+
+/** Where a whole job stands. `done` means every item ended (some may have failed). */
+export type JobStatus = 'running' | 'done' | 'cancelled';
+
+/** Where one video stands. */
+export type ItemStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Per-job choices that change what is produced. */
+export interface JobOptions {
+  /** @default 'standard' */
+  length?: SummaryLength | undefined;
+  /** Output language of the summaries; each transcript's own language when omitted. */
+  language?: string | undefined;
+  /** Transcript languages in order of preference; the transcript source's default when omitted. */
+  transcriptLanguages?: string[] | undefined;
+  /** Extra instructions for the summarizer. */
+  instructions?: string | undefined;
+}
+
+/** An input that was not accepted as a video, with a reason a person understands. */
+export interface RejectedInput {
+  input: string;
+  reason: string;
+}
+
+/** An input that names a video already in the batch. */
+export interface DuplicateInput {
+  input: string;
+  videoId: string;
+}
+
+/** The part of a job that never changes after submission. */
+export interface JobRecord {
+  /** Format version of this record. */
+  version: 1;
+  id: string;
+  userId: string;
+  name?: string;
+  /** ISO 8601 time of submission. */
+  createdAt: string;
+  options: JobOptions;
+  /** Number of items (accepted, distinct videos). */
+  total: number;
+  rejected: RejectedInput[];
+  duplicates: DuplicateInput[];
+}
+
+/** Counts of items by status. */
+export interface ItemCounts {
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** The part of a job that changes while it runs; small and constant in size. */
+export interface JobState {
+  status: JobStatus;
+  counts: ItemCounts;
+  /** ISO 8601 time the job first started running. */
+  startedAt?: string;
+  /** ISO 8601 time the job ended. */
+  endedAt?: string;
+}
+
+/** One video of a job. */
+export interface ItemRecord {
+  jobId: string;
+  /** Position in the batch, from 0. */
+  index: number;
+  videoId: string;
+  /** Canonical `https://www.youtube.com/watch?v=ID`. */
+  url: string;
+  /** What the user typed for it. */
+  input: string;
+  status: ItemStatus;
+  /** Attempts made so far, over every stage. */
+  attempts: number;
+  error?: SerializedError;
+  /** Store key of the cached transcript, once fetched. */
+  transcriptKey?: string;
+  /** Store key of the cached summary, once written. */
+  summaryKey?: string;
+  title?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** A job as callers see it: the record, its state and a progress snapshot. */
+export interface JobSnapshot extends JobRecord, JobState {
+  progress: Progress;
+}
+
+/** Everything a progress bar needs. */
+export interface Progress {
+  total: number;
+  counts: ItemCounts;
+  /** Items that ended (done + failed + cancelled). */
+  finished: number;
+  /** 0..100 */
+  percent: number;
+  /** Milliseconds since the job started running in this process. */
+  elapsedMs: number;
+  /** Estimated milliseconds left; undefined until something has finished. */
+  etaMs: number | undefined;
+  /** Items being worked on now. */
+  current: CurrentItem[];
+}
+
+export interface CurrentItem {
+  index: number;
+  videoId: string;
+  title?: string;
+  stage: 'transcript' | 'summary';
+}

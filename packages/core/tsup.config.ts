@@ -1,0 +1,8 @@
+import { defineConfig } from 'tsup';
+import { baseConfig } from '../../tsup.config.base.js';
+
+export default defineConfig({
+  ...baseConfig,
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  external: ['vitest'],
+});
