@@ -23,10 +23,16 @@ export type * from './processor/job.js';
 export type * from './processor/events.js';
 
 // intake
+export { parseVideoUrl, MAX_VIDEO_URL_LENGTH } from './intake/parse-video-url.js';
+export type { ParseVideoUrlResult, ParsedVideoUrl, RejectedVideoUrl } from './intake/parse-video-url.js';
+export { parseUrlList, MAX_LIST_INPUTS } from './intake/parse-url-list.js';
+export type { ParsedUrlList, VideoInput } from './intake/parse-url-list.js';
 
 // transcripts
 
 // summarizers
+export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
+export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summarizer.js';
 
 // storage
 

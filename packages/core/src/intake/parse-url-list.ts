@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { ErrorCode, TubesumError } from '../errors.js';
+import type { DuplicateInput, RejectedInput } from '../processor/job.js';
+import { describeValue, displayInput, parseToken } from './parse-video-url.js';
+
+/** One accepted video of a list. */
+export interface VideoInput {
+  /** The 11-character YouTube video id. */
+  videoId: string;
+  /** Canonical `https://www.youtube.com/watch?v=ID`. */
+  url: string;
+  /** What the user typed for it. */
+  input: string;
+}
+
+/** What {@link parseUrlList} returns. Each list keeps the order of the input. */
+export interface ParsedUrlList {
+  /** Distinct videos, first occurrence first. */
+  videos: VideoInput[];
+  /** Inputs naming a video already in `videos` (compared by video id, not by text). */
+  duplicates: DuplicateInput[];
+  /** Inputs that are not YouTube videos, each with a reason a person understands. */
+  rejected: RejectedInput[];
+}
+
+/**
+ * At most this many inputs are read from one list; the rest are reported as one rejected
+ * entry, so a hostile paste cannot make results grow without bound.
+ */
+export const MAX_LIST_INPUTS = 200_000;
+
+/** One input: a run of characters that are not whitespace, commas or semicolons. */
+const TOKEN = /[^\s,;]+/g;
+
+/** Markdown list bullets and numbering (`-`, `*`, `+`, `•`, `1.`, `2)`), which are skipped. */
+const LIST_MARKER = /^(?:[-*+•]|\d{1,9}[.)])$/;
+
+const textSchema = z.union([z.string(), z.array(z.string())]);
+
+/**
+ * Reads every YouTube video out of pasted text or a list of lines.
+ *
+ * Inputs are separated by whitespace (CRLF included), commas and semicolons; Markdown
+ * bullets and numbering are ignored. Each input goes through {@link parseVideoUrl}.
+ * The same video twice is one video plus a duplicate entry. Linear in the size of the
+ * input and bounded: at most {@link MAX_LIST_INPUTS} inputs are read, and rejected inputs
+ * are echoed back shortened to 200 characters plus `…`.
+ *
+ * @example
+ * parseUrlList('- https://youtu.be/dQw4w9WgXcQ\n- https://example.com\n- dQw4w9WgXcQ')
+ * // videos: [dQw4w9WgXcQ], duplicates: [{ input: 'dQw4w9WgXcQ', videoId: 'dQw4w9WgXcQ' }],
+ * // rejected: [{ input: 'https://example.com', reason: 'Not a YouTube link: example.com' }]
+ * @throws {TubesumError} `INVALID_OPTIONS` when `text` is not a string or an array of strings.
+ */
+export function parseUrlList(text: string | readonly string[]): ParsedUrlList {
+  const checked = textSchema.safeParse(text);
+  if (!checked.success) {
+    const index = Array.isArray(text) ? text.findIndex((line) => typeof line !== 'string') : -1;
+    throw new TubesumError(
+      ErrorCode.INVALID_OPTIONS,
+      index !== -1 && Array.isArray(text)
+        ? `Expected \`text[${index}]\` to be a string, got ${describeValue(text[index])}`
+        : `Expected \`text\` to be a string or an array of strings, got ${describeValue(text)}`,
+    );
+  }
+
+  const result: ParsedUrlList = { videos: [], duplicates: [], rejected: [] };
+  const seen = new Set<string>();
+  let read = 0;
+  let firstIgnored: string | undefined;
+  let ignored = 0;
+
+  for (const chunk of typeof text === 'string' ? [text] : text) {
+    for (const match of chunk.matchAll(TOKEN)) {
+      const token = match[0];
+      if (LIST_MARKER.test(token)) continue;
+      if (read >= MAX_LIST_INPUTS) {
+        firstIgnored ??= token;
+        ignored += 1;
+        continue;
+      }
+      read += 1;
+      const parsed = parseToken(token);
+      if (!parsed.ok) {
+        result.rejected.push({ input: parsed.input, reason: parsed.reason });
+      } else if (seen.has(parsed.videoId)) {
+        result.duplicates.push({ input: token, videoId: parsed.videoId });
+      } else {
+        seen.add(parsed.videoId);
+        result.videos.push({ videoId: parsed.videoId, url: parsed.url, input: token });
+      }
+    }
+  }
+
+  if (firstIgnored !== undefined) {
+    result.rejected.push({
+      input: displayInput(firstIgnored),
+      reason:
+        `Too many inputs: only the first ${MAX_LIST_INPUTS.toLocaleString('en-US')} are read; ` +
+        `this one and ${(ignored - 1).toLocaleString('en-US')} more after it were ignored`,
+    });
+  }
+  return result;
+}

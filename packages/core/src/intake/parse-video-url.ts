@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { ErrorCode, TubesumError } from '../errors.js';
+
+/** A recognised YouTube video. */
+export interface ParsedVideoUrl {
+  ok: true;
+  /** The 11-character YouTube video id. */
+  videoId: string;
+  /** Canonical `https://www.youtube.com/watch?v=ID`. */
+  url: string;
+}
+
+/** An input that is not a YouTube video, with a reason a person understands. */
+export interface RejectedVideoUrl {
+  ok: false;
+  /** The input as given; shortened to {@link MAX_DISPLAYED_INPUT_LENGTH} characters plus `…` when longer. */
+  input: string;
+  reason: string;
+}
+
+/** What {@link parseVideoUrl} returns. */
+export type ParseVideoUrlResult = ParsedVideoUrl | RejectedVideoUrl;
+
+/** Inputs longer than this are rejected at once, before any parsing. */
+export const MAX_VIDEO_URL_LENGTH = 2048;
+
+/** Rejected inputs are echoed back shortened to this many characters (plus `…`). */
+export const MAX_DISPLAYED_INPUT_LENGTH = 200;
+
+const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
+
+/** Hosts that serve videos under `/watch`, `/shorts/`, `/embed/`, … (compared exactly, lower case). */
+const YOUTUBE_HOSTS: ReadonlySet<string> = new Set([
+  'youtube.com',
+  'www.youtube.com',
+  'm.youtube.com',
+  'music.youtube.com',
+  'gaming.youtube.com',
+  'youtube-nocookie.com',
+  'www.youtube-nocookie.com',
+]);
+
+/** Short-link hosts: the id is the first path segment. */
+const SHORT_HOSTS: ReadonlySet<string> = new Set(['youtu.be', 'www.youtu.be']);
+
+/** Path prefixes whose next segment is the video id. */
+const ID_PATH_PREFIXES: ReadonlySet<string> = new Set(['shorts', 'embed', 'live', 'v', 'e', 'watch']);
+
+/** Path prefixes of channel pages. */
+const CHANNEL_PATH_PREFIXES: ReadonlySet<string> = new Set(['channel', 'c', 'user']);
+
+/** Wrappers people and chat apps put around links: `<…>` (Discord), `(…)`, `[…]`, quotes. */
+const LEADING_PUNCTUATION = new Set(['<', '(', '[', '{', '"', "'", '`', '«', '“', '‘']);
+const TRAILING_PUNCTUATION = new Set([
+  '>', ')', ']', '}', '"', "'", '`', '»', '”', '’', ',', '.', ';', ':', '!', '?', '…',
+]);
+
+/** Whitespace, C0/C1 controls and Unicode format characters (bidi overrides, zero-width, …). */
+const INVISIBLE_OR_SPACE = /[\s\p{Cc}\p{Cf}]/u;
+
+const LONE_SURROGATE = /\p{Cs}/gu;
+const CONTROL = /\p{Cc}/gu;
+
+/**
+ * Shortens an input for echoing back in a result: at most {@link MAX_DISPLAYED_INPUT_LENGTH}
+ * characters plus `…`, lone surrogates and control characters replaced by `�`, so results
+ * stay small and printable whatever arrived.
+ */
+export function displayInput(input: string): string {
+  const short =
+    input.length > MAX_DISPLAYED_INPUT_LENGTH ? `${input.slice(0, MAX_DISPLAYED_INPUT_LENGTH)}…` : input;
+  return short.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, '\uFFFD');
+}
+
+/** Strips `<…>`, brackets, quotes and trailing sentence punctuation; linear in the input. */
+function stripPunctuation(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && LEADING_PUNCTUATION.has(text[start] as string)) start += 1;
+  while (end > start && TRAILING_PUNCTUATION.has(text[end - 1] as string)) end -= 1;
+  return text.slice(start, end);
+}
+
+/** A Markdown link `[title](url)` yields its url. */
+function unwrapMarkdownLink(text: string): string {
+  const at = text.lastIndexOf('](');
+  return at === -1 ? text : text.slice(at + 2);
+}
+
+function reject(input: string, reason: string): RejectedVideoUrl {
+  return { ok: false, input: displayInput(input), reason };
+}
+
+function accept(videoId: string): ParsedVideoUrl {
+  return { ok: true, videoId, url: `https://www.youtube.com/watch?v=${videoId}` };
+}
+
+function short(text: string, max = 60): string {
+  return displayInput(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+function checkId(input: string, candidate: string | null | undefined, where: string): ParseVideoUrlResult {
+  if (candidate === null || candidate === undefined || candidate === '') {
+    return reject(input, `This ${where} link has no video id`);
+  }
+  if (!VIDEO_ID.test(candidate)) {
+    return reject(
+      input,
+      `"${short(candidate, 30)}" is not a YouTube video id (an id is exactly 11 letters, digits, - or _)`,
+    );
+  }
+  return accept(candidate);
+}
+
+const inputSchema = z.string();
+
+/**
+ * Recognises one YouTube video link or bare video id.
+ *
+ * Accepts `watch?v=`, `youtu.be/`, `shorts/`, `embed/`, `live/`, `v/` links on
+ * `youtube.com` (with or without `www.`, `m.`, `music.`) and `youtube-nocookie.com`,
+ * over http or https or without a scheme, with any extra parameters (`t=`, `list=`, `si=`, …),
+ * wrapped in `<…>` as Discord does or followed by punctuation; and bare 11-character ids.
+ * Hosts are compared exactly (`youtube.com.evil.com` is not YouTube). Playlists and
+ * channels without a video, other sites, other schemes and malformed ids are rejected
+ * with a reason a person understands. Inputs over {@link MAX_VIDEO_URL_LENGTH} characters
+ * are rejected without being parsed.
+ *
+ * @example
+ * parseVideoUrl('<https://youtu.be/dQw4w9WgXcQ?si=x>,')
+ * // { ok: true, videoId: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' }
+ * @throws {TubesumError} `INVALID_OPTIONS` when `input` is not a string.
+ */
+export function parseVideoUrl(input: string): ParseVideoUrlResult {
+  if (!inputSchema.safeParse(input).success) {
+    throw new TubesumError(
+      ErrorCode.INVALID_OPTIONS,
+      `Expected \`input\` to be a string, got ${describeValue(input)}`,
+    );
+  }
+  return parseToken(input);
+}
+
+/** {@link parseVideoUrl} without the argument check; used by `parseUrlList` per token. */
+export function parseToken(input: string): ParseVideoUrlResult {
+  if (input.length > MAX_VIDEO_URL_LENGTH) {
+    return reject(
+      input,
+      `Too long to be a YouTube link (${input.length.toLocaleString('en-US')} characters; at most ${MAX_VIDEO_URL_LENGTH})`,
+    );
+  }
+  const text = stripPunctuation(unwrapMarkdownLink(stripPunctuation(input.trim())));
+  if (text === '') return reject(input, 'Empty input: expected a YouTube link or video id');
+  if (INVISIBLE_OR_SPACE.test(text)) {
+    return reject(input, 'Contains spaces or invisible characters: expected one YouTube link or video id');
+  }
+  if (VIDEO_ID.test(text)) return accept(text);
+
+  const lower = text.toLowerCase();
+  let href: string;
+  if (lower.startsWith('http://') || lower.startsWith('https://')) {
+    href = text;
+  } else if (text.startsWith('//')) {
+    href = `https:${text}`;
+  } else {
+    const scheme = /^([a-z][a-z0-9+-]*):/.exec(lower);
+    if (scheme !== null && (scheme[1] === 'http' || scheme[1] === 'https')) {
+      href = text; // `https:youtube.com/…`: the URL parser mends it
+    } else if (scheme !== null) {
+      return reject(input, `Only http and https links are accepted, not ${short(scheme[1] as string, 20)}:`);
+    } else if (!text.includes('.') && !text.includes('/')) {
+      return reject(input, `Not a YouTube link or video id: "${short(text, 40)}"`);
+    } else {
+      href = `https://${text}`;
+    }
+  }
+
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return reject(input, 'Not a valid link');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return reject(input, `Only http and https links are accepted, not ${short(url.protocol, 20)}`);
+  }
+  const host = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
+
+  if (SHORT_HOSTS.has(host)) return checkId(input, segments[0], 'youtu.be');
+  if (!YOUTUBE_HOSTS.has(host)) {
+    return reject(input, host === '' ? 'Not a valid link' : `Not a YouTube link: ${short(host)}`);
+  }
+
+  const first = (segments[0] ?? '').toLowerCase();
+  const videoParameter = url.searchParams.get('v');
+  if (first === 'watch' && segments.length === 1) {
+    if (videoParameter === null && url.searchParams.has('list')) return playlist(input);
+    return checkId(input, videoParameter, 'YouTube watch');
+  }
+  if (first === 'playlist' || (first === 'embed' && segments[1] === 'videoseries')) return playlist(input);
+  if (ID_PATH_PREFIXES.has(first)) return checkId(input, segments[1], `YouTube /${first}/`);
+  if (first === '' && videoParameter !== null) return checkId(input, videoParameter, 'YouTube');
+  if (first.startsWith('@')) {
+    return reject(input, `This is a channel link (${short(segments[0] as string, 40)}); paste the links of its videos`);
+  }
+  if (CHANNEL_PATH_PREFIXES.has(first)) {
+    return reject(input, `This is a channel link (/${first}/…); paste the links of its videos`);
+  }
+  return reject(input, `This YouTube link does not point to a video (${short(url.pathname, 40)})`);
+}
+
+function playlist(input: string): RejectedVideoUrl {
+  return reject(input, 'This is a playlist link; paste the links of its videos');
+}
+
+/** Names what arrived, for `INVALID_OPTIONS` messages: `number 3`, `null`, `array`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return '`null`';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string "${short(value, 40)}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} \`${String(value)}\``;
+  }
+  return typeof value === 'undefined' ? '`undefined`' : `a value of type ${typeof value}`;
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, MAX_LIST_INPUTS, TubesumError, parseUrlList } from '@tubesum/core';
+
+const A = 'dQw4w9WgXcQ';
+const B = 'jNQXAC9IVRw';
+const C = '9bZkp7q19f0';
+const url = (id: string) => `https://www.youtube.com/watch?v=${id}`;
+
+describe('parseUrlList splits pasted text', () => {
+  const separators: Array<[string, string]> = [
+    ['newlines', `${A}\n${B}\n${C}`],
+    ['CRLF', `${A}\r\n${B}\r\n${C}\r\n`],
+    ['spaces and tabs', `  ${A}\t${B}   ${C} `],
+    ['commas', `${A},${B}, ${C}`],
+    ['semicolons', `${A};${B} ; ${C};`],
+    ['Markdown bullets', `- ${A}\n* ${B}\n+ ${C}`],
+    ['numbering', `1. ${A}\n2) ${B}\n10. ${C}`],
+    ['bullets with links', `- <https://youtu.be/${A}>\n- https://www.youtube.com/shorts/${B}?feature=share\n- youtube.com/watch?v=${C}&t=3`],
+    ['mixed', [`1. ${A}`, `https://youtu.be/${B}, ${C}`].join('\r\n')],
+  ];
+
+  it.each(separators)('%s', (_name, text) => {
+    expect(parseUrlList(text).videos.map((video) => video.videoId)).toEqual([A, B, C]);
+  });
+
+  it('accepts an array of strings, each split in turn', () => {
+    const result = parseUrlList([`- ${A}`, `https://youtu.be/${B}; ${C}`]);
+    expect(result.videos).toEqual([
+      { videoId: A, url: url(A), input: A },
+      { videoId: B, url: url(B), input: `https://youtu.be/${B}` },
+      { videoId: C, url: url(C), input: C },
+    ]);
+  });
+
+  it('keeps order and reports duplicates by video id, not by text', () => {
+    const result = parseUrlList(
+      [`https://youtu.be/${A}`, 'https://example.com/x', B, `https://www.youtube.com/watch?v=${A}&t=5`, `<${B}>`, 'hello'].join('\n'),
+    );
+    expect(result).toEqual({
+      videos: [
+        { videoId: A, url: url(A), input: `https://youtu.be/${A}` },
+        { videoId: B, url: url(B), input: B },
+      ],
+      duplicates: [
+        { input: `https://www.youtube.com/watch?v=${A}&t=5`, videoId: A },
+        { input: `<${B}>`, videoId: B },
+      ],
+      rejected: [
+        { input: 'https://example.com/x', reason: 'Not a YouTube link: example.com' },
+        { input: 'hello', reason: 'Not a YouTube link or video id: "hello"' },
+      ],
+    });
+  });
+
+  it('rejects playlists and channels in a list without stopping it', () => {
+    const result = parseUrlList(`https://www.youtube.com/playlist?list=PL1\nhttps://www.youtube.com/@someone\n${A}`);
+    expect(result.videos.map((video) => video.videoId)).toEqual([A]);
+    expect(result.rejected.map((entry) => entry.reason)).toEqual([
+      'This is a playlist link; paste the links of its videos',
+      'This is a channel link (@someone); paste the links of its videos',
+    ]);
+  });
+});
+
+describe('parseUrlList on hostile input', () => {
+  it.each([
+    ['empty string', ''],
+    ['only whitespace and separators', ' \r\n\t,,;; \n'],
+    ['only bullets', '-\n*\n1.\n2)'],
+    ['empty array', [] as string[]],
+    ['array of empty strings', ['', '', '']],
+  ])('%s gives an empty result', (_name, text) => {
+    expect(parseUrlList(text)).toEqual({ videos: [], duplicates: [], rejected: [] });
+  });
+
+  it('100,000 junk lines: every one rejected, in order', () => {
+    const lines = Array.from({ length: 100_000 }, (_, index) => `junk-${index}.example/${index}`);
+    lines.push(A);
+    const result = parseUrlList(lines.join('\n'));
+    expect(result.videos.map((video) => video.videoId)).toEqual([A]);
+    expect(result.rejected).toHaveLength(100_000);
+    expect(result.rejected[99_999]).toEqual({ input: 'junk-99999.example/99999', reason: 'Not a YouTube link: junk-99999.example' });
+  });
+
+  it('a 10 MB single line is one short rejection', () => {
+    const result = parseUrlList(`https://youtu.be/${'a'.repeat(10 * 1024 * 1024)}`);
+    expect(result.videos).toEqual([]);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]?.input).toHaveLength(201);
+    expect(result.rejected[0]?.reason).toMatch(/^Too long to be a YouTube link \(10,485,77\d characters/);
+  });
+
+  it('a 10 MB line of separators and short junk stops reading at the input limit', () => {
+    const text = 'ab,'.repeat(3_500_000) + A;
+    const result = parseUrlList(text);
+    expect(result.videos).toEqual([]);
+    expect(result.rejected).toHaveLength(MAX_LIST_INPUTS + 1);
+    expect(result.rejected.at(-1)).toEqual({
+      input: 'ab',
+      reason: `Too many inputs: only the first 200,000 are read; this one and ${(3_500_000 - MAX_LIST_INPUTS).toLocaleString('en-US')} more after it were ignored`,
+    });
+  });
+
+  it('binary bytes, NUL and invalid UTF-16 are rejected with printable inputs', () => {
+    const bytes = new Uint8Array(4096);
+    for (let index = 0; index < bytes.length; index += 1) bytes[index] = (index * 97 + 13) % 256;
+    const binary = new TextDecoder('latin1').decode(bytes);
+    const text = `${binary}\n\u0000\u0000${A}\u0000\n\uD800\uDFFF\uDC00 ${'\uD83D'.repeat(300)}\n${B}`;
+    const result = parseUrlList(text);
+    expect(result.videos.map((video) => video.videoId)).toEqual([B]);
+    expect(result.rejected.length).toBeGreaterThan(3);
+    for (const entry of result.rejected) {
+      expect(entry.input.length).toBeLessThanOrEqual(201);
+      expect(entry.input).not.toMatch(/\p{Cc}/u);
+      expect(entry.input).not.toMatch(/\p{Cs}/u);
+      expect(entry.reason.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    [undefined, 'Expected `text` to be a string or an array of strings, got `undefined`'],
+    [42, 'Expected `text` to be a string or an array of strings, got number `42`'],
+    [{ urls: [] }, 'Expected `text` to be a string or an array of strings, got a value of type object'],
+    [[A, 7], 'Expected `text[1]` to be a string, got number `7`'],
+  ])('throws INVALID_OPTIONS for %j', (value, message) => {
+    let caught: unknown;
+    try {
+      parseUrlList(value as unknown as string);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TubesumError);
+    expect((caught as TubesumError).code).toBe(ErrorCode.INVALID_OPTIONS);
+    expect((caught as TubesumError).message).toBe(message);
+  });
+});

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, TubesumError, parseVideoUrl } from '@tubesum/core';
+
+const ID = 'dQw4w9WgXcQ';
+const CANONICAL = `https://www.youtube.com/watch?v=${ID}`;
+
+describe('parseVideoUrl accepts every form a user pastes', () => {
+  const accepted: Array<[string, string, string?]> = [
+    ['watch', `https://www.youtube.com/watch?v=${ID}`],
+    ['http', `http://www.youtube.com/watch?v=${ID}`],
+    ['upper-case scheme and host', `HTTPS://WWW.YOUTUBE.COM/watch?v=${ID}`],
+    ['www-less', `https://youtube.com/watch?v=${ID}`],
+    ['scheme-less', `youtube.com/watch?v=${ID}`],
+    ['scheme-less www', `www.youtube.com/watch?v=${ID}`],
+    ['protocol-relative', `//www.youtube.com/watch?v=${ID}`],
+    ['mobile', `https://m.youtube.com/watch?v=${ID}`],
+    ['music', `https://music.youtube.com/watch?v=${ID}&feature=share`],
+    ['v not first', `https://www.youtube.com/watch?app=desktop&v=${ID}`],
+    ['t= parameter', `https://www.youtube.com/watch?v=${ID}&t=42s`],
+    ['list= parameter', `https://www.youtube.com/watch?v=${ID}&list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG&index=3`],
+    ['fragment', `https://www.youtube.com/watch?v=${ID}#t=30`],
+    ['youtu.be', `https://youtu.be/${ID}`],
+    ['youtu.be with si=', `https://youtu.be/${ID}?si=AbCdEfGh12345678`],
+    ['youtu.be with t=', `youtu.be/${ID}?t=120`],
+    ['shorts', `https://www.youtube.com/shorts/${ID}`],
+    ['shorts with feature=', `https://youtube.com/shorts/${ID}?feature=share`],
+    ['shorts trailing slash', `https://youtube.com/shorts/${ID}/`],
+    ['embed', `https://www.youtube.com/embed/${ID}?start=10`],
+    ['nocookie embed', `https://www.youtube-nocookie.com/embed/${ID}`],
+    ['nocookie www-less', `https://youtube-nocookie.com/embed/${ID}`],
+    ['live', `https://www.youtube.com/live/${ID}?si=abc`],
+    ['v/', `https://www.youtube.com/v/${ID}?version=3`],
+    ['host with trailing dot', `https://www.youtube.com./watch?v=${ID}`],
+    ['host with port', `https://www.youtube.com:443/watch?v=${ID}`],
+    ['bare id', ID],
+    ['bare id with - and _', 'a-b_c-d_e-f', 'a-b_c-d_e-f'],
+    ['Discord <…> wrapping', `<https://youtu.be/${ID}>`],
+    ['trailing comma', `https://youtu.be/${ID},`],
+    ['trailing period', `https://www.youtube.com/watch?v=${ID}.`],
+    ['closing paren', `(see https://youtu.be/${ID})`.slice(5)],
+    ['parens and period', `(https://youtu.be/${ID}).`],
+    ['quotes', `"https://youtu.be/${ID}"`],
+    ['bare id with period', `${ID}.`],
+    ['surrounding spaces', `  https://youtu.be/${ID}  `],
+    ['Markdown link', `[Never gonna](https://youtu.be/${ID})`],
+  ];
+
+  it.each(accepted)('%s', (_name, input, expectedId = ID) => {
+    const result = parseVideoUrl(input);
+    expect(result).toEqual({
+      ok: true,
+      videoId: expectedId,
+      url: `https://www.youtube.com/watch?v=${expectedId}`,
+    });
+  });
+
+  it('returns the canonical url', () => {
+    const result = parseVideoUrl(`https://m.youtube.com/shorts/${ID}?si=1`);
+    expect(result.ok && result.url).toBe(CANONICAL);
+  });
+});
+
+describe('parseVideoUrl rejects with a reason a person understands', () => {
+  const rejected: Array<[string, string, RegExp]> = [
+    ['look-alike suffix host', `https://youtube.com.evil.com/watch?v=${ID}`, /Not a YouTube link: youtube\.com\.evil\.com/],
+    ['look-alike prefix host', `https://evilyoutube.com/watch?v=${ID}`, /Not a YouTube link: evilyoutube\.com/],
+    ['look-alike youtu.be', `https://youtu.be.evil.com/${ID}`, /Not a YouTube link/],
+    ['userinfo trick', `https://youtube.com@evil.com/watch?v=${ID}`, /Not a YouTube link: evil\.com/],
+    ['Cyrillic look-alike', `https://yоutube.com/watch?v=${ID}`, /Not a YouTube link: xn--/],
+    ['other site', 'https://example.com/video', /Not a YouTube link: example\.com/],
+    ['scheme-less other site', 'vimeo.com/12345', /Not a YouTube link: vimeo\.com/],
+    ['javascript:', 'javascript:alert(1)', /Only http and https links are accepted, not javascript:/],
+    ['ftp:', `ftp://youtube.com/watch?v=${ID}`, /Only http and https links are accepted, not ftp:/],
+    ['data:', 'data:text/html;base64,AAAA', /Only http and https/],
+    ['file:', `file:///etc/passwd`, /Only http and https/],
+    ['id too short', 'https://youtu.be/abc', /"abc" is not a YouTube video id/],
+    ['id too long', `https://www.youtube.com/watch?v=${ID}X`, /is not a YouTube video id/],
+    ['id with bad characters', 'https://www.youtube.com/watch?v=dQw4w9WgXc!', /is not a YouTube video id/],
+    ['id with encoded space', 'https://www.youtube.com/watch?v=dQw4w9WgXc%20', /is not a YouTube video id/],
+    ['bare 10 chars', 'dQw4w9WgXc', /Not a YouTube link or video id/],
+    ['bare 12 chars', 'dQw4w9WgXcQQ', /Not a YouTube link or video id/],
+    ['watch without v', 'https://www.youtube.com/watch', /has no video id/],
+    ['youtu.be without id', 'https://youtu.be/', /This youtu\.be link has no video id/],
+    ['shorts without id', 'https://www.youtube.com/shorts/', /has no video id/],
+    ['playlist', 'https://www.youtube.com/playlist?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link; paste the links of its videos/],
+    ['watch with list only', 'https://www.youtube.com/watch?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link/],
+    ['embed videoseries', 'https://www.youtube.com/embed/videoseries?list=PLx0', /playlist link/],
+    ['handle', 'https://www.youtube.com/@mkbhd', /channel link \(@mkbhd\); paste the links of its videos/],
+    ['handle videos tab', 'youtube.com/@mkbhd/videos', /channel link/],
+    ['channel id', 'https://www.youtube.com/channel/UCBJycsmduvYEL83R_U4JriQ', /channel link \(\/channel\/…\)/],
+    ['custom url', 'https://www.youtube.com/c/mkbhd', /channel link/],
+    ['user', 'https://www.youtube.com/user/marquesbrownlee', /channel link/],
+    ['home page', 'https://www.youtube.com/', /does not point to a video/],
+    ['feed', 'https://www.youtube.com/feed/subscriptions', /does not point to a video \(\/feed\/subscriptions\)/],
+    ['empty', '', /Empty input/],
+    ['only punctuation', '<>,.', /Empty input/],
+    ['inner space', `https://youtu.be/ ${ID}`, /spaces or invisible characters/],
+    ['inner newline', `https://youtu.be/dQw4w\n9WgXcQ`, /spaces or invisible characters/],
+    ['NUL byte', `https://youtu.be/${ID}\u0000`, /spaces or invisible characters/],
+    ['bidi override', `https://youtu.be/\u202E${ID}`, /spaces or invisible characters/],
+    ['plain word', 'hello', /Not a YouTube link or video id: "hello"/],
+    ['broken url', 'https://', /Not a valid link/],
+    ['too long', `https://youtu.be/${ID}?x=${'a'.repeat(3000)}`, /Too long to be a YouTube link \(3,0\d\d characters; at most 2048\)/],
+  ];
+
+  it.each(rejected)('%s', (_name, input, reason) => {
+    const result = parseVideoUrl(input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason).toMatch(reason);
+  });
+
+  it('echoes a rejected input back, shortened to 200 characters plus an ellipsis', () => {
+    const long = `https://example.com/${'x'.repeat(5000)}`;
+    const result = parseVideoUrl(long);
+    expect(result).toEqual({ ok: false, input: `${long.slice(0, 200)}…`, reason: expect.any(String) });
+    const short = parseVideoUrl('https://example.com/a');
+    expect(short.ok === false && short.input).toBe('https://example.com/a');
+  });
+
+  it('rejects a 10 MB input at once without parsing it', () => {
+    const result = parseVideoUrl(`https://youtu.be/${'('.repeat(10_000_000)}`);
+    expect(result.ok).toBe(false);
+    expect(result.ok === false && result.input.length).toBe(201);
+  });
+
+  it('makes the echoed input printable (lone surrogates and controls replaced)', () => {
+    const result = parseVideoUrl('\uD800abc\u0001');
+    expect(result.ok).toBe(false);
+    expect(result.ok === false && result.input).toBe('\uFFFDabc\uFFFD');
+  });
+
+  it.each([
+    [undefined, /Expected `input` to be a string, got `undefined`/],
+    [null, /got `null`/],
+    [42, /got number `42`/],
+    [['https://youtu.be/x'], /got an array/],
+  ])('throws INVALID_OPTIONS for %j', (value, message) => {
+    let caught: unknown;
+    try {
+      parseVideoUrl(value as unknown as string);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TubesumError);
+    expect((caught as TubesumError).code).toBe(ErrorCode.INVALID_OPTIONS);
+    expect((caught as TubesumError).message).toMatch(message);
+  });
+});
