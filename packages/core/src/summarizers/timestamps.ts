@@ -1,0 +1,16 @@
+/** `75_000` -> `01:15`, `3_725_000` -> `1:02:05`. */
+export function formatTimestamp(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const mm = String(minutes).padStart(2, '0');
+  const ss = String(seconds).padStart(2, '0');
+  return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** A link that opens the video at `ms` (rounded down to the second). */
+export function videoTimestampUrl(videoId: string, ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&t=${seconds}`;
+}
