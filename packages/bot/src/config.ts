@@ -1,0 +1,218 @@
+import { ErrorCode, TubesumError } from '@tubesum/core';
+import { z } from 'zod';
+
+/** Which summarizer the bot runs, and the models a user may pick from (the first is the default). */
+export type SummarizerConfig =
+  | { kind: 'offline'; models: string[] }
+  | { kind: 'anthropic'; apiKey: string; models: string[] }
+  | { kind: 'openai'; baseUrl: string; apiKey: string | undefined; models: string[]; contextTokens: number | undefined };
+
+/** The bot's configuration, read from the environment by {@link loadConfig}. */
+export interface BotConfig {
+  discord: {
+    /** `DISCORD_TOKEN`: the bot token. Never logged. */
+    token: string;
+    /** `DISCORD_APPLICATION_ID`. */
+    applicationId: string;
+    /** `DISCORD_GUILD_ID`: register commands in this guild only (instant, for development). */
+    guildId: string | undefined;
+    /** `DISCORD_API_URL`: REST base such as `http://127.0.0.1:8080/api` (a proxy); Discord's when unset. */
+    apiUrl: string | undefined;
+  };
+  /** `TUBESUM_STORE`: `sqlite://file`, a plain path, `redis://…`, `postgres://…` or `memory://`. @default 'sqlite://.tubesum/bot.sqlite' */
+  store: string;
+  /** Undefined when no summarizer is configured: `/batch run` then says so to the user. */
+  summarizer: SummarizerConfig | undefined;
+  /** `TUBESUM_TRANSCRIPTS_DIR`: a folder of transcript files tried before YouTube. */
+  transcriptsDir: string | undefined;
+  limits: {
+    /** `TUBESUM_MAX_URLS_PER_BATCH`. @default 100 */
+    maxUrlsPerBatch: number;
+    /** `TUBESUM_MAX_RUNNING_BATCHES_PER_USER`. @default 2 */
+    maxRunningBatchesPerUser: number;
+    /** `TUBESUM_MAX_FILE_BYTES`: largest accepted URL list attachment. @default 262144 */
+    maxFileBytes: number;
+    /** `TUBESUM_ATTACHMENT_TIMEOUT_MS`: how long downloading the attachment may take. @default 10000 */
+    attachmentTimeoutMs: number;
+  };
+  concurrency: {
+    /** `TUBESUM_TRANSCRIPT_CONCURRENCY`. @default 2 */
+    transcripts: number;
+    /** `TUBESUM_SUMMARY_CONCURRENCY`. @default 4 */
+    summaries: number;
+  };
+  progress: {
+    /** `TUBESUM_EDIT_INTERVAL_MS`: at most one progress edit per message this often. @default 2500 */
+    editIntervalMs: number;
+    /**
+     * `TUBESUM_INTERACTION_TOKEN_LIFETIME_MS`: after this the bot edits through the channel route.
+     * Discord's tokens live 15 minutes; the default keeps a one-minute margin. @default 840000
+     */
+    interactionTokenLifetimeMs: number;
+  };
+}
+
+/** Every variable {@link loadConfig} reads, with what it means (used by the docs and error messages). */
+export const CONFIG_VARIABLES = {
+  DISCORD_TOKEN: 'the bot token from the Developer Portal (Bot > Reset Token)',
+  DISCORD_APPLICATION_ID: 'the application id (a Discord snowflake, 17-20 digits)',
+  DISCORD_GUILD_ID: 'a guild id to register commands in (a Discord snowflake, 17-20 digits)',
+  DISCORD_API_URL: 'an http(s) URL of a Discord REST API base such as http://127.0.0.1:8080/api',
+  TUBESUM_STORE: 'a store URL: sqlite://path, a path, redis://…, postgres://… or memory://',
+  TUBESUM_SUMMARIZER: 'one of offline, anthropic, openai',
+  ANTHROPIC_API_KEY: 'an Anthropic API key',
+  ANTHROPIC_MODEL: 'a comma-separated list of Anthropic model ids, the first one the default',
+  OPENAI_BASE_URL: 'the http(s) base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:11434/v1)',
+  OPENAI_MODEL: 'a comma-separated list of model ids, the first one the default',
+  OPENAI_API_KEY: 'the API key of the OpenAI-compatible API (optional for local servers)',
+  OPENAI_CONTEXT_TOKENS: "the model's context window in tokens (a positive integer)",
+  TUBESUM_TRANSCRIPTS_DIR: 'a folder of transcript files',
+  TUBESUM_MAX_URLS_PER_BATCH: 'a positive integer',
+  TUBESUM_MAX_RUNNING_BATCHES_PER_USER: 'a positive integer',
+  TUBESUM_MAX_FILE_BYTES: 'a positive integer (bytes)',
+  TUBESUM_ATTACHMENT_TIMEOUT_MS: 'a positive integer (milliseconds)',
+  TUBESUM_TRANSCRIPT_CONCURRENCY: 'a positive integer',
+  TUBESUM_SUMMARY_CONCURRENCY: 'a positive integer',
+  TUBESUM_EDIT_INTERVAL_MS: 'a positive integer (milliseconds)',
+  TUBESUM_INTERACTION_TOKEN_LIFETIME_MS: 'a positive integer (milliseconds), at most 900000',
+} as const;
+
+type Variable = keyof typeof CONFIG_VARIABLES;
+
+/** Variables whose value must never appear in a message or a log. */
+const SECRET: ReadonlySet<Variable> = new Set<Variable>(['DISCORD_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);
+
+const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+const snowflake = z.string().regex(/^\d{17,20}$/);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const modelList = z
+  .string()
+  .transform((value) => [...new Set(value.split(',').map((model) => model.trim()).filter((model) => model !== ''))])
+  .pipe(z.array(z.string().max(100)).min(1).max(25));
+
+function positiveInt(defaultValue: number, max = Number.MAX_SAFE_INTEGER) {
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(max))
+      .optional()
+      .default(defaultValue),
+  );
+}
+
+const envSchema = z.object({
+  DISCORD_TOKEN: optionalText.pipe(z.string().min(1)),
+  DISCORD_APPLICATION_ID: optionalText.pipe(snowflake),
+  DISCORD_GUILD_ID: optionalText.pipe(snowflake.optional()),
+  DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+  TUBESUM_STORE: optionalText.pipe(z.string().optional().default('sqlite://.tubesum/bot.sqlite')),
+  TUBESUM_SUMMARIZER: optionalText.pipe(z.enum(['offline', 'anthropic', 'openai']).optional()),
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_MODEL: optionalText.pipe(modelList.optional()),
+  OPENAI_BASE_URL: optionalText.pipe(httpUrl.optional()),
+  OPENAI_MODEL: optionalText.pipe(modelList.optional()),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_CONTEXT_TOKENS: optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional()),
+  TUBESUM_TRANSCRIPTS_DIR: optionalText,
+  TUBESUM_MAX_URLS_PER_BATCH: positiveInt(100),
+  TUBESUM_MAX_RUNNING_BATCHES_PER_USER: positiveInt(2),
+  TUBESUM_MAX_FILE_BYTES: positiveInt(256 * 1024),
+  TUBESUM_ATTACHMENT_TIMEOUT_MS: positiveInt(10_000),
+  TUBESUM_TRANSCRIPT_CONCURRENCY: positiveInt(2),
+  TUBESUM_SUMMARY_CONCURRENCY: positiveInt(4),
+  TUBESUM_EDIT_INTERVAL_MS: positiveInt(2_500),
+  TUBESUM_INTERACTION_TOKEN_LIFETIME_MS: positiveInt(14 * 60_000, 15 * 60_000),
+});
+
+function describeValue(variable: Variable, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return 'nothing';
+  if (SECRET.has(variable)) return 'a value (hidden)';
+  return `\`${value.length > 80 ? `${value.slice(0, 80)}…` : value}\``;
+}
+
+function invalid(problems: string[]): TubesumError {
+  return new TubesumError(
+    ErrorCode.INVALID_OPTIONS,
+    `Invalid bot configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
+    { details: { problems } },
+  );
+}
+
+/**
+ * Reads and validates the bot's configuration from `env` (default `process.env`).
+ * Throws `TubesumError('INVALID_OPTIONS')` listing every wrong variable by name; secrets are never echoed.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): BotConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const variable = issue.path[0] as Variable;
+      if (problems.has(variable)) continue;
+      problems.set(
+        variable,
+        `Expected \`${variable}\` to be ${CONFIG_VARIABLES[variable]}, got ${describeValue(variable, env[variable])}.`,
+      );
+    }
+    throw invalid([...problems.values()]);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const kind = e.TUBESUM_SUMMARIZER ?? (e.ANTHROPIC_API_KEY ? 'anthropic' : e.OPENAI_BASE_URL ? 'openai' : undefined);
+  let summarizer: SummarizerConfig | undefined;
+  if (kind === 'offline') summarizer = { kind, models: ['extractive'] };
+  else if (kind === 'anthropic') {
+    if (e.ANTHROPIC_API_KEY === undefined) {
+      problems.push('Expected `ANTHROPIC_API_KEY` to be set because `TUBESUM_SUMMARIZER` is `anthropic`, got nothing.');
+    } else summarizer = { kind, apiKey: e.ANTHROPIC_API_KEY, models: e.ANTHROPIC_MODEL ?? [DEFAULT_ANTHROPIC_MODEL] };
+  } else if (kind === 'openai') {
+    if (e.OPENAI_BASE_URL === undefined) {
+      problems.push('Expected `OPENAI_BASE_URL` to be set because `TUBESUM_SUMMARIZER` is `openai`, got nothing.');
+    }
+    if (e.OPENAI_MODEL === undefined) {
+      problems.push('Expected `OPENAI_MODEL` to be set for the OpenAI-compatible summarizer, got nothing.');
+    }
+    if (e.OPENAI_BASE_URL !== undefined && e.OPENAI_MODEL !== undefined) {
+      summarizer = {
+        kind,
+        baseUrl: e.OPENAI_BASE_URL,
+        apiKey: e.OPENAI_API_KEY,
+        models: e.OPENAI_MODEL,
+        contextTokens: e.OPENAI_CONTEXT_TOKENS,
+      };
+    }
+  }
+  if (problems.length > 0) throw invalid(problems);
+
+  return {
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      guildId: e.DISCORD_GUILD_ID,
+      apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ''),
+    },
+    store: e.TUBESUM_STORE,
+    summarizer,
+    transcriptsDir: e.TUBESUM_TRANSCRIPTS_DIR,
+    limits: {
+      maxUrlsPerBatch: e.TUBESUM_MAX_URLS_PER_BATCH,
+      maxRunningBatchesPerUser: e.TUBESUM_MAX_RUNNING_BATCHES_PER_USER,
+      maxFileBytes: e.TUBESUM_MAX_FILE_BYTES,
+      attachmentTimeoutMs: e.TUBESUM_ATTACHMENT_TIMEOUT_MS,
+    },
+    concurrency: { transcripts: e.TUBESUM_TRANSCRIPT_CONCURRENCY, summaries: e.TUBESUM_SUMMARY_CONCURRENCY },
+    progress: {
+      editIntervalMs: e.TUBESUM_EDIT_INTERVAL_MS,
+      interactionTokenLifetimeMs: e.TUBESUM_INTERACTION_TOKEN_LIFETIME_MS,
+    },
+  };
+}

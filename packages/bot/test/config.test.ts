@@ -1,0 +1,92 @@
+import { isTubesumError } from '@tubesum/core';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+const base = { DISCORD_TOKEN: 'secret-token-value', DISCORD_APPLICATION_ID: '1100000000000000001' };
+
+function errorOf(env: Record<string, string | undefined>): Error {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and leaves the summarizer unset when none is configured', () => {
+    const config = loadConfig(base);
+    expect(config.discord).toEqual({
+      token: 'secret-token-value',
+      applicationId: '1100000000000000001',
+      guildId: undefined,
+      apiUrl: undefined,
+    });
+    expect(config.store).toBe('sqlite://.tubesum/bot.sqlite');
+    expect(config.summarizer).toBeUndefined();
+    expect(config.limits.maxUrlsPerBatch).toBe(100);
+    expect(config.progress).toEqual({ editIntervalMs: 2500, interactionTokenLifetimeMs: 840_000 });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...base,
+      DISCORD_GUILD_ID: '1200000000000000001',
+      DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
+      TUBESUM_STORE: 'memory://',
+      ANTHROPIC_API_KEY: 'sk-ant',
+      ANTHROPIC_MODEL: 'claude-haiku-4-5, claude-sonnet-4-6',
+      TUBESUM_MAX_URLS_PER_BATCH: '5',
+      TUBESUM_MAX_RUNNING_BATCHES_PER_USER: '1',
+      TUBESUM_EDIT_INTERVAL_MS: '200',
+      TUBESUM_INTERACTION_TOKEN_LIFETIME_MS: '1000',
+    });
+    expect(config.discord.apiUrl).toBe('http://127.0.0.1:9999/api');
+    expect(config.discord.guildId).toBe('1200000000000000001');
+    expect(config.summarizer).toEqual({
+      kind: 'anthropic',
+      apiKey: 'sk-ant',
+      models: ['claude-haiku-4-5', 'claude-sonnet-4-6'],
+    });
+    expect(config.limits.maxUrlsPerBatch).toBe(5);
+    expect(config.limits.maxRunningBatchesPerUser).toBe(1);
+    expect(config.progress).toEqual({ editIntervalMs: 200, interactionTokenLifetimeMs: 1000 });
+  });
+
+  it('picks the offline and OpenAI-compatible summarizers', () => {
+    expect(loadConfig({ ...base, TUBESUM_SUMMARIZER: 'offline' }).summarizer).toEqual({
+      kind: 'offline',
+      models: ['extractive'],
+    });
+    expect(
+      loadConfig({ ...base, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.1:8b', OPENAI_CONTEXT_TOKENS: '8192' })
+        .summarizer,
+    ).toEqual({
+      kind: 'openai',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+      models: ['llama3.1:8b'],
+      contextTokens: 8192,
+    });
+  });
+
+  it('names every missing or wrong variable and never echoes the token', () => {
+    const error = errorOf({ DISCORD_TOKEN: '', DISCORD_APPLICATION_ID: 'abc', TUBESUM_MAX_URLS_PER_BATCH: '0', DISCORD_API_URL: 'ftp://x' });
+    expect(isTubesumError(error, 'INVALID_OPTIONS')).toBe(true);
+    expect(error.message).toMatch(/`DISCORD_TOKEN`.*got nothing/);
+    expect(error.message).toMatch(/`DISCORD_APPLICATION_ID`.*got `abc`/);
+    expect(error.message).toMatch(/`TUBESUM_MAX_URLS_PER_BATCH`.*positive integer.*got `0`/);
+    expect(error.message).toMatch(/`DISCORD_API_URL`.*got `ftp:\/\/x`/);
+
+    const withToken = errorOf({ ...base, DISCORD_APPLICATION_ID: '12', ANTHROPIC_API_KEY: ' ' , TUBESUM_SUMMARIZER: 'anthropic' });
+    expect(withToken.message).not.toContain('secret-token-value');
+  });
+
+  it('requires the settings of the chosen summarizer', () => {
+    expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'anthropic' }).message).toMatch(/`ANTHROPIC_API_KEY`/);
+    const openai = errorOf({ ...base, TUBESUM_SUMMARIZER: 'openai' });
+    expect(openai.message).toMatch(/`OPENAI_BASE_URL`/);
+    expect(openai.message).toMatch(/`OPENAI_MODEL`/);
+    expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'magic' }).message).toMatch(/`TUBESUM_SUMMARIZER`.*offline, anthropic, openai.*`magic`/);
+  });
+});

@@ -1,0 +1,134 @@
+import { REST, Routes } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageLocation } from '../src/message-editor.js';
+import { MessageEditor } from '../src/message-editor.js';
+import { renderNotice } from '../src/progress-message.js';
+import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
+
+describe('MessageEditor against the fake Discord', () => {
+  let fake: FakeDiscord;
+  let rest: REST;
+  beforeAll(async () => {
+    fake = await FakeDiscord.start();
+    rest = new REST({ api: fake.apiUrl, offset: 0 }).setToken('bot-token');
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  /** An interaction whose deferred response exists, like after deferReply(). */
+  async function deferred(): Promise<{ token: string; location: MessageLocation }> {
+    const { id, token } = fake.sendCommand({ name: 'batch' });
+    await rest.post(Routes.interactionCallback(id, token), { body: { type: 5, data: { flags: 0 } }, auth: false });
+    return {
+      token,
+      location: {
+        applicationId: FAKE_IDS.application,
+        channelId: FAKE_IDS.channel,
+        messageId: undefined,
+        interactionToken: token,
+        interactionCreatedAt: Date.now(),
+      },
+    };
+  }
+
+  const edits = (messageId: string, token: string) =>
+    fake.requests.filter(
+      (r) =>
+        r.method === 'PATCH' &&
+        r.status === 200 &&
+        (r.path.endsWith(`/${messageId}`) || r.path.endsWith(`/${token}/messages/@original`)),
+    );
+
+  it('edits at most once per interval, only on change, and always sends the final state', async () => {
+    const { token, location } = await deferred();
+    const start = fake.requests.length;
+    const editor = new MessageEditor({ rest, location, intervalMs: 200 });
+    for (let i = 0; i < 30; i++) {
+      editor.update(renderNotice(`step ${i}`));
+      editor.update(renderNotice(`step ${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await editor.finish(renderNotice('final'));
+    const patches = fake.requests.slice(start).filter((r) => r.method === 'PATCH');
+    expect(patches.length).toBeGreaterThanOrEqual(3);
+    expect(patches.length).toBeLessThan(10);
+    for (let i = 1; i < patches.length; i++) expect(patches[i]!.at - patches[i - 1]!.at).toBeGreaterThanOrEqual(195);
+    expect(fake.originalMessage(token)?.content).toBe('final');
+    expect(new Set(patches.map((p) => JSON.stringify(p.body))).size).toBe(patches.length);
+  });
+
+  it('does not lose the final state to a 429', async () => {
+    const { token, location } = await deferred();
+    const editor = new MessageEditor({ rest, location, intervalMs: 50 });
+    await editor.editNow(renderNotice('first'));
+    fake.rateLimitNext('PATCH', /@original$/, 0.3);
+    await editor.finish(renderNotice('the end'));
+    expect(fake.originalMessage(token)?.content).toBe('the end');
+    expect(fake.requests.some((r) => r.status === 429)).toBe(true);
+  });
+
+  it('moves to the channel route when the token is about to expire', async () => {
+    const { token, location } = await deferred();
+    const changes: MessageLocation[] = [];
+    const editor = new MessageEditor({
+      rest,
+      location,
+      intervalMs: 50,
+      tokenLifetimeMs: 300,
+      onLocationChange: (l) => void changes.push(l),
+    });
+    await editor.editNow(renderNotice('via webhook'));
+    const messageId = fake.originalMessage(token)!.id;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await editor.finish(renderNotice('via channel'));
+    const last = fake.requests.at(-1)!;
+    expect(last.path).toBe(`/channels/${FAKE_IDS.channel}/messages/${messageId}`);
+    expect(last.authorization).toBe('Bot bot-token');
+    expect(fake.messages.get(messageId)?.content).toBe('via channel');
+    expect(changes.at(-1)).toMatchObject({ messageId, interactionToken: undefined });
+    expect(edits(messageId, token).map((r) => r.path.split('/')[1])).toEqual(['webhooks', 'channels']);
+  });
+
+  it('falls back to the channel route when Discord already rejects the token (401 50027)', async () => {
+    const { token, location } = await deferred();
+    const editor = new MessageEditor({ rest, location, intervalMs: 50 });
+    await editor.editNow(renderNotice('one'));
+    const messageId = fake.originalMessage(token)!.id;
+    fake.tokenTtlMs = 0;
+    try {
+      await editor.finish(renderNotice('two'));
+    } finally {
+      fake.tokenTtlMs = 15 * 60_000;
+    }
+    expect(fake.requests.some((r) => r.status === 401)).toBe(true);
+    expect(fake.messages.get(messageId)?.content).toBe('two');
+  });
+
+  it('posts a new message and continues there after 30046', async () => {
+    const { token, location } = await deferred();
+    const changes: MessageLocation[] = [];
+    const editor = new MessageEditor({
+      rest,
+      location,
+      intervalMs: 50,
+      tokenLifetimeMs: 0,
+      onLocationChange: (l) => void changes.push(l),
+    });
+    await editor.editNow(renderNotice('one'));
+    const first = fake.originalMessage(token)!.id;
+    fake.failNext({
+      method: 'PATCH',
+      path: new RegExp(`/channels/${FAKE_IDS.channel}/messages/${first}$`),
+      status: 400,
+      body: { message: 'Maximum number of edits to messages older than 1 hour reached.', code: 30046 },
+    });
+    await editor.editNow(renderNotice('two'));
+    const second = changes.at(-1)!.messageId!;
+    expect(second).not.toBe(first);
+    expect(fake.messages.get(second)?.content).toBe('two');
+    await editor.finish(renderNotice('three'));
+    expect(fake.messages.get(second)?.content).toBe('three');
+    expect(fake.requests.at(-1)!.path).toBe(`/channels/${FAKE_IDS.channel}/messages/${second}`);
+  });
+});
