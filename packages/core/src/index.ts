@@ -29,6 +29,8 @@ export { parseUrlList, MAX_LIST_INPUTS } from './intake/parse-url-list.js';
 export type { ParsedUrlList, VideoInput } from './intake/parse-url-list.js';
 
 // transcripts
+export { FileTranscriptSource } from './transcripts/file-transcript-source.js';
+export type { FileTranscriptSourceOptions } from './transcripts/file-transcript-source.js';
 
 // summarizers
 export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
