@@ -31,6 +31,8 @@ export type { ParsedUrlList, VideoInput } from './intake/parse-url-list.js';
 // transcripts
 export { FileTranscriptSource } from './transcripts/file-transcript-source.js';
 export type { FileTranscriptSourceOptions } from './transcripts/file-transcript-source.js';
+export { chainTranscriptSources } from './transcripts/chain-transcript-source.js';
+export type { ChainAttempt } from './transcripts/chain-transcript-source.js';
 
 // summarizers
 export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
