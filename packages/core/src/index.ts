@@ -39,6 +39,14 @@ export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
 export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summarizer.js';
 
 // storage
+export { createKeyvStore } from './storage/keyv-store.js';
+export type { KeyvStoreOptions } from './storage/keyv-store.js';
+export { createMemoryStore } from './storage/memory-store.js';
+export type { MemoryStoreOptions } from './storage/memory-store.js';
+export { createSqliteStore } from './storage/sqlite-store.js';
+export type { SqliteStoreOptions } from './storage/sqlite-store.js';
+export { openStore } from './storage/open-store.js';
+export type { OpenStoreOptions } from './storage/open-store.js';
 
 // export
 

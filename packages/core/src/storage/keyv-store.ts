@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import { ErrorCode, TubesumError } from '../errors.js';
+import { validateOptions } from '../internal/validate-options.js';
+import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
+import type { BatchStore } from './batch-store.js';
+import { storageError } from './storage-error.js';
+
+/** Options of {@link createKeyvStore}. */
+export interface KeyvStoreOptions {
+  /**
+   * How error messages name this store, e.g. `the SQLite store at .tubesum/store.sqlite`.
+   * Never put a password here.
+   * @default 'the Keyv store'
+   */
+  description?: string | undefined;
+  /**
+   * Keys read by one `getMany` and written by one `setMany`. Smaller pages bound the size of one
+   * backend request; larger ones mean fewer round trips.
+   * @default 500
+   */
+  pageSize?: number | undefined;
+}
+
+const optionsSchema = z
+  .object({
+    description: z.string('a string').min(1, 'a non-empty string').optional(),
+    pageSize: z.number('a positive integer').int('a positive integer').positive('a positive integer').max(10_000, 'at most 10000').optional(),
+  })
+  .optional();
+
+const keyvSchema = z.custom<Keyv>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    ['get', 'set', 'getMany', 'setMany', 'disconnect'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+  'a Keyv instance (keyv 5)',
+);
+
+const idSchema = z.string('a non-empty string').min(1, 'a non-empty string');
+const indexSchema = z.number('an integer >= 0').int('an integer >= 0').nonnegative('an integer >= 0');
+const rangeSchema = z
+  .object({
+    offset: indexSchema.optional(),
+    limit: indexSchema.optional(),
+  })
+  .optional();
+
+/** Longest id kept readable in a key; longer ones are hashed so keys stay within backend limits (PostgreSQL: 255). */
+const MAX_READABLE_ID = 100;
+const MAX_READABLE_CACHE_KEY = 160;
+const UNFINISHED_KEY = 'jobs:unfinished';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** One id as a key segment: no `:` (so ids cannot collide with other keys) and bounded in length. */
+function segment(id: string): string {
+  const encoded = encodeURIComponent(id);
+  // `#` is always encoded by encodeURIComponent, so a hashed segment never equals a readable one.
+  return encoded.length <= MAX_READABLE_ID ? encoded : `#${sha256(id)}`;
+}
+
+const keys = {
+  job: (jobId: string) => `job:${segment(jobId)}`,
+  state: (jobId: string) => `job:${segment(jobId)}:state`,
+  item: (jobId: string, index: number) => `job:${segment(jobId)}:item:${index}`,
+  userJobs: (userId: string) => `user:${segment(userId)}:jobs`,
+  cache: (key: string) => (key.length <= MAX_READABLE_CACHE_KEY ? `cache:${key}` : `cache#${sha256(key)}`),
+};
+
+/**
+ * Runs async functions one after another per key, in call order, within this process.
+ * Shared by every store built on the same Keyv, so their read-modify-write updates of
+ * one list never interleave.
+ */
+class KeyedLock {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}
+
+const locksByKeyv = new WeakMap<Keyv, KeyedLock>();
+
+function lockFor(keyv: Keyv): KeyedLock {
+  let lock = locksByKeyv.get(keyv);
+  if (lock === undefined) {
+    lock = new KeyedLock();
+    locksByKeyv.set(keyv, lock);
+  }
+  return lock;
+}
+
+function chunks<T>(values: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < values.length; start += size) result.push(values.slice(start, start + size));
+  return result;
+}
+
+class KeyvBatchStore implements BatchStore {
+  readonly #keyv: Keyv;
+  readonly #where: string;
+  readonly #pageSize: number;
+  readonly #lock: KeyedLock;
+  /** Whether this process knows a job to be in `jobs:unfinished`; only running jobs are remembered. */
+  readonly #listedRunning = new Set<string>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+
+  constructor(keyv: Keyv, where: string, pageSize: number) {
+    this.#keyv = keyv;
+    this.#where = where;
+    this.#pageSize = pageSize;
+    this.#lock = lockFor(keyv);
+  }
+
+  createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void> {
+    return this.#run(`create job ${describeId(job?.id)}`, async () => {
+      const jobId = validateOptions(idSchema, job?.id, 'BatchStore.createJob job.id');
+      validateOptions(idSchema, job.userId, 'BatchStore.createJob job.userId');
+      validateOptions(indexSchema, job.total, 'BatchStore.createJob job.total');
+      if (!Array.isArray(items) || items.length !== job.total) {
+        throw new TubesumError(
+          ErrorCode.INVALID_OPTIONS,
+          `Expected \`items\` to hold job.total (${job.total}) items, got ${Array.isArray(items) ? items.length : typeof items} (BatchStore.createJob)`,
+        );
+      }
+      items.forEach((item, position) => {
+        if (item?.jobId !== jobId || item.index !== position) {
+          throw new TubesumError(
+            ErrorCode.INVALID_OPTIONS,
+            `Expected \`items[${position}]\` to have jobId ${JSON.stringify(jobId)} and index ${position}, got jobId ${JSON.stringify(item?.jobId)} and index ${String(item?.index)} (BatchStore.createJob)`,
+          );
+        }
+      });
+      // Items first, the job record and lists last: a job is only listed once all of it is stored.
+      for (const page of chunks(items, this.#pageSize)) {
+        await this.#setMany(page.map((item) => ({ key: keys.item(jobId, item.index), value: item })));
+      }
+      await this.#setMany([
+        { key: keys.job(jobId), value: job },
+        { key: keys.state(jobId), value: state },
+      ]);
+      await this.#updateList(keys.userJobs(job.userId), jobId, true);
+      if (state.status === 'running') {
+        await this.#updateList(UNFINISHED_KEY, jobId, true);
+        this.#listedRunning.add(jobId);
+      }
+    });
+  }
+
+  getJob(jobId: string): Promise<JobRecord | undefined> {
+    return this.#run(`read job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.getJob jobId');
+      return this.#get<JobRecord>(keys.job(jobId));
+    });
+  }
+
+  getJobState(jobId: string): Promise<JobState | undefined> {
+    return this.#run(`read the state of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.getJobState jobId');
+      return this.#get<JobState>(keys.state(jobId));
+    });
+  }
+
+  saveJobState(jobId: string, state: JobState): Promise<void> {
+    return this.#run(`save the state of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.saveJobState jobId');
+      // One job's state updates are applied in call order.
+      await this.#lock.run(keys.state(jobId), async () => {
+        await this.#set(keys.state(jobId), state);
+        const running = state.status === 'running';
+        // The list is touched only when the status changes (or is unknown to this process).
+        if (running && this.#listedRunning.has(jobId)) return;
+        await this.#updateList(UNFINISHED_KEY, jobId, running);
+        if (running) this.#listedRunning.add(jobId);
+        else this.#listedRunning.delete(jobId);
+      });
+    });
+  }
+
+  listJobIds(userId: string): Promise<string[]> {
+    return this.#run(`list the jobs of user ${describeId(userId)}`, async () => {
+      validateOptions(idSchema, userId, 'BatchStore.listJobIds userId');
+      return (await this.#get<string[]>(keys.userJobs(userId))) ?? [];
+    });
+  }
+
+  listUnfinishedJobIds(): Promise<string[]> {
+    return this.#run('list unfinished jobs', async () => (await this.#get<string[]>(UNFINISHED_KEY)) ?? []);
+  }
+
+  getItems(jobId: string, range?: { offset?: number; limit?: number }): Promise<ItemRecord[]> {
+    return this.#run(`read the items of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.getItems jobId');
+      const { offset = 0, limit = Number.POSITIVE_INFINITY } = validateOptions(rangeSchema, range, 'BatchStore.getItems range') ?? {};
+      const job = await this.#get<JobRecord>(keys.job(jobId));
+      if (job === undefined) return [];
+      const end = Math.min(job.total, offset + limit);
+      const items: ItemRecord[] = [];
+      for (let start = offset; start < end; start += this.#pageSize) {
+        const pageKeys: string[] = [];
+        for (let index = start; index < Math.min(end, start + this.#pageSize); index += 1) pageKeys.push(keys.item(jobId, index));
+        const values = await this.#keyv.getMany<ItemRecord>(pageKeys);
+        for (const value of values) if (value !== undefined && value !== null) items.push(value);
+      }
+      return items;
+    });
+  }
+
+  saveItem(item: ItemRecord): Promise<void> {
+    return this.#run(`save item ${String(item?.index)} of job ${describeId(item?.jobId)}`, async () => {
+      const jobId = validateOptions(idSchema, item?.jobId, 'BatchStore.saveItem item.jobId');
+      const index = validateOptions(indexSchema, item.index, 'BatchStore.saveItem item.index');
+      await this.#set(keys.item(jobId, index), item);
+    });
+  }
+
+  getCached<T>(key: string): Promise<T | undefined> {
+    return this.#run(`read cached ${describeId(key)}`, async () => {
+      validateOptions(idSchema, key, 'BatchStore.getCached key');
+      return this.#get<T>(keys.cache(key));
+    });
+  }
+
+  setCached(key: string, value: unknown): Promise<void> {
+    return this.#run(`write cached ${describeId(key)}`, async () => {
+      validateOptions(idSchema, key, 'BatchStore.setCached key');
+      await this.#set(keys.cache(key), value);
+    });
+  }
+
+  /** Waits for the operations in flight, then disconnects the Keyv (and its backend). Later calls fail with `STORAGE_ERROR`. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      try {
+        await this.#keyv.disconnect();
+      } catch (error) {
+        throw storageError('close the store', this.#where, error);
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** Runs one public operation: refuses after close, tracks it for close, wraps backend failures. */
+  #run<T>(operation: string, task: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(storageError(operation, this.#where, new Error('the store is closed')));
+    }
+    const promise = task().catch((error: unknown) => {
+      throw storageError(operation, this.#where, error);
+    });
+    this.#inFlight.add(promise);
+    const forget = () => this.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  async #get<T>(key: string): Promise<T | undefined> {
+    const value = await this.#keyv.get<T>(key);
+    return value === null ? undefined : value;
+  }
+
+  async #set(key: string, value: unknown): Promise<void> {
+    if ((await this.#keyv.set(key, value)) === false) throw new Error(`the backend did not write ${key}`);
+  }
+
+  async #setMany(entries: { key: string; value: unknown }[]): Promise<void> {
+    const results: unknown = await this.#keyv.setMany(entries);
+    if (Array.isArray(results) && results.includes(false)) throw new Error(`the backend did not write ${entries.length} keys`);
+  }
+
+  /** Adds `id` to or removes it from the list under `key`; writes only when it changes. */
+  #updateList(key: string, id: string, present: boolean): Promise<void> {
+    return this.#lock.run(key, async () => {
+      const list = (await this.#get<string[]>(key)) ?? [];
+      const has = list.includes(id);
+      if (has === present) return;
+      await this.#set(key, present ? [...list, id] : list.filter((each) => each !== id));
+    });
+  }
+}
+
+function describeId(id: unknown): string {
+  if (typeof id !== 'string') return String(id);
+  return JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id);
+}
+
+/**
+ * A {@link BatchStore} on any Keyv 5 instance (memory, `@keyv/sqlite`, `@keyv/redis`, `@keyv/postgres`…).
+ *
+ * Keys, under the Keyv's namespace: `job:{id}` (the record, written once), `job:{id}:state`,
+ * `job:{id}:item:{index}` (one key per item), `user:{userId}:jobs`, `jobs:unfinished` and
+ * `cache:{key}`. A state change writes one small key (and the unfinished list when the status
+ * changes); an item update writes one key: no write grows with the size of the batch.
+ *
+ * The lists are updated read-modify-write, serialized within this process: run one process per
+ * store (or one per set of jobs). The store turns on `throwOnErrors` on the Keyv (and its adapter,
+ * where it has the switch), so a backend failure becomes a `STORAGE_ERROR` instead of a silent miss.
+ * `close()` disconnects the Keyv.
+ *
+ * @example
+ * ```ts
+ * import Keyv from 'keyv';
+ * import KeyvRedis from '@keyv/redis';
+ * const store = createKeyvStore(new Keyv({ store: new KeyvRedis('redis://localhost:6379'), namespace: 'tubesum' }));
+ * ```
+ */
+export function createKeyvStore(keyv: Keyv, options?: KeyvStoreOptions): BatchStore {
+  validateOptions(keyvSchema, keyv, 'createKeyvStore keyv');
+  const { description = 'the Keyv store', pageSize = 500 } = validateOptions(optionsSchema, options, 'createKeyvStore options') ?? {};
+  keyv.throwOnErrors = true;
+  const adapter: unknown = keyv.store;
+  if (typeof adapter === 'object' && adapter !== null && typeof (adapter as { throwOnErrors?: unknown }).throwOnErrors === 'boolean') {
+    (adapter as { throwOnErrors: boolean }).throwOnErrors = true;
+  }
+  return new KeyvBatchStore(keyv, description, pageSize);
+}

@@ -1,0 +1,197 @@
+import { fileURLToPath } from 'node:url';
+import type KeyvRedis from '@keyv/redis';
+import { Keyv } from 'keyv';
+import { z } from 'zod';
+import { ErrorCode, TubesumError } from '../errors.js';
+import { describeValue, validateOptions } from '../internal/validate-options.js';
+import type { BatchStore } from './batch-store.js';
+import { importOptional } from './import-optional.js';
+import { createKeyvStore } from './keyv-store.js';
+import { createMemoryStore } from './memory-store.js';
+import { createSqliteStore } from './sqlite-store.js';
+import { errorMessage } from './storage-error.js';
+import { namespaceSchema, tableSchema } from './store-options.js';
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Keyv namespace: the prefix of every key, so several stores can share one database.
+   * @default 'tubesum'
+   */
+  namespace?: string | undefined;
+  /**
+   * The table holding the keys (SQLite and PostgreSQL).
+   * @default 'keyv'
+   */
+  table?: string | undefined;
+  /**
+   * How long to wait for a Redis or PostgreSQL connection, in milliseconds.
+   * @default 5000
+   */
+  connectTimeoutMs?: number | undefined;
+}
+
+const optionsSchema = z
+  .object({
+    namespace: namespaceSchema.optional(),
+    table: tableSchema.optional(),
+    connectTimeoutMs: z.number('a positive integer').int('a positive integer').positive('a positive integer').optional(),
+  })
+  .optional();
+
+const urlSchema = z.string('a store URL such as `sqlite://.tubesum/store.sqlite`').trim().min(1, 'a store URL such as `sqlite://.tubesum/store.sqlite`');
+
+const SUPPORTED = 'memory://, sqlite://PATH (or a plain file path), redis://, rediss://, postgres:// or postgresql://';
+
+/** The URL as it may appear in a message: the password replaced by `***`. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+  }
+}
+
+/** `host:port` of a server URL, for messages. */
+function hostAndPort(url: URL, defaultPort: number): string {
+  return `${url.hostname || 'localhost'}:${url.port || defaultPort}`;
+}
+
+function connectionError(service: string, where: string, cause: unknown, password: string): TubesumError {
+  let message = errorMessage(cause);
+  if (password !== '') message = message.split(password).join('***').split(decodeURIComponent(password)).join('***');
+  return new TubesumError(ErrorCode.STORAGE_ERROR, `Could not connect to ${service} at ${where}: ${message}`, { cause });
+}
+
+interface Resolved {
+  namespace: string;
+  table: string;
+  connectTimeoutMs: number;
+}
+
+/**
+ * Opens a {@link BatchStore} named by a URL:
+ *
+ * - `memory://`: in this process only;
+ * - `sqlite://.tubesum/store.sqlite`, `sqlite:///absolute/path.sqlite`, `file:///…` or a plain file path: SQLite on disk;
+ * - `redis://user:password@host:6379/0`, `rediss://…` (TLS): Redis, with `@keyv/redis` installed;
+ * - `postgres://user:password@host:5432/db`, `postgresql://…`: PostgreSQL, with `@keyv/postgres` installed.
+ *
+ * Redis and PostgreSQL are connected (and PostgreSQL's table created) before this resolves, so a
+ * wrong address fails here, fast, as a `STORAGE_ERROR` naming `host:port` (never the password).
+ * A missing optional package or an unknown scheme throws `INVALID_OPTIONS`.
+ *
+ * `@keyv/postgres` keeps one connection pool per process: open one PostgreSQL URL per process.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(process.env.TUBESUM_STORE ?? 'sqlite://.tubesum/store.sqlite');
+ * ```
+ */
+export async function openStore(url: string, options?: OpenStoreOptions): Promise<BatchStore> {
+  const value = validateOptions(urlSchema, url, 'openStore url');
+  const { namespace = 'tubesum', table = 'keyv', connectTimeoutMs = 5000 } = validateOptions(optionsSchema, options, 'openStore options') ?? {};
+  const resolved: Resolved = { namespace, table, connectTimeoutMs };
+  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+
+  if (scheme === 'memory') {
+    if (!/^memory:(\/\/)?$/i.test(value)) throw invalidUrl(value, '`memory://` (nothing after it)');
+    return createMemoryStore({ namespace });
+  }
+  if (scheme === 'sqlite') {
+    const path = value.replace(/^sqlite:(\/\/)?/i, '');
+    if (path === '') throw invalidUrl(value, 'a file path after `sqlite://`');
+    return createSqliteStore({ path, namespace, table });
+  }
+  if (scheme === 'file') return createSqliteStore({ path: fileURLToPath(value), namespace, table });
+  if (scheme === 'redis' || scheme === 'rediss') return openRedisStore(value, resolved);
+  if (scheme === 'postgres' || scheme === 'postgresql') return openPostgresStore(value, resolved);
+  // No `scheme://`: a file path (`store.sqlite`, `./data/store.sqlite`, `C:\data\store.sqlite`).
+  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(value)) return createSqliteStore({ path: value, namespace, table });
+  throw invalidUrl(value, SUPPORTED);
+}
+
+function invalidUrl(value: string, expected: string): TubesumError {
+  return new TubesumError(
+    ErrorCode.INVALID_OPTIONS,
+    `Expected \`url\` to be ${expected}, got \`${describeValue(redactUrl(value)).slice(1, -1)}\` (openStore url)`,
+  );
+}
+
+function parseServerUrl(value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw invalidUrl(value, 'a valid server URL such as `redis://localhost:6379` or `postgres://user@localhost:5432/db`');
+  }
+}
+
+async function openRedisStore(value: string, { namespace, connectTimeoutMs }: Resolved): Promise<BatchStore> {
+  const url = parseServerUrl(value);
+  const { createKeyv } = await importOptional(() => import('@keyv/redis'), '@keyv/redis', 'a Redis store');
+  const where = hostAndPort(url, 6379);
+  let connected = false;
+  const keyv = createKeyv(
+    {
+      url: value,
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        // The first connection fails at once; a lost one is retried a few times with backoff.
+        reconnectStrategy: (retries: number) => (connected && retries < 5 ? Math.min(100 * 2 ** retries, 2000) : false),
+      },
+    },
+    { namespace, throwOnConnectError: true, throwOnErrors: true },
+  );
+  const adapter = keyv.store as KeyvRedis<unknown>;
+  let lastError: unknown;
+  adapter.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  try {
+    await adapter.getClient();
+    connected = true;
+  } catch (error) {
+    await keyv.disconnect().catch(() => undefined);
+    throw connectionError('Redis', where, lastError ?? error, url.password);
+  }
+  return createKeyvStore(keyv, { description: `the Redis store at ${where}` });
+}
+
+/** Open PostgreSQL stores of this process; `@keyv/postgres` ends its one shared pool when the last closes. */
+let openPostgresStores = 0;
+
+async function openPostgresStore(value: string, { namespace, table, connectTimeoutMs }: Resolved): Promise<BatchStore> {
+  const url = parseServerUrl(value);
+  const { KeyvPostgres } = await importOptional(() => import('@keyv/postgres'), '@keyv/postgres', 'a PostgreSQL store');
+  const where = `${hostAndPort(url, 5432)}${url.pathname.length > 1 ? url.pathname : ''}`;
+
+  class CountedKeyvPostgres extends KeyvPostgres {
+    #open = true;
+    override async disconnect(): Promise<void> {
+      if (!this.#open) return;
+      this.#open = false;
+      openPostgresStores -= 1;
+      if (openPostgresStores === 0) await super.disconnect();
+    }
+  }
+
+  openPostgresStores += 1;
+  const adapter = new CountedKeyvPostgres({ uri: value, table, connectionTimeoutMillis: connectTimeoutMs });
+  let setupError: unknown;
+  adapter.on('error', (error: unknown) => {
+    setupError ??= error;
+  });
+  const keyv = new Keyv({ store: adapter, namespace });
+  try {
+    // Waits for the table to be created, and proves the connection works.
+    await adapter.query('SELECT 1');
+    if (setupError !== undefined) throw setupError;
+  } catch (error) {
+    await adapter.disconnect().catch(() => undefined);
+    throw connectionError('PostgreSQL', where, error, url.password);
+  }
+  return createKeyvStore(keyv, { description: `the PostgreSQL store at ${where} (table ${table})` });
+}

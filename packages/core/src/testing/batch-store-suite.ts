@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ItemRecord, JobRecord, JobState, JobStatus } from '../processor/job.js';
+import type { BatchStore } from '../storage/batch-store.js';
+
+/** Options of {@link describeBatchStore}. */
+export interface DescribeBatchStoreOptions {
+  /**
+   * Registers the suite as skipped, e.g. when the backend does not run on this machine.
+   * Say why with a `console.warn` next to it.
+   * @default false
+   */
+  skip?: boolean | undefined;
+  /**
+   * Items of the job that checks paging and order.
+   * @default 1200
+   */
+  largeJobSize?: number | undefined;
+}
+
+/** A fresh id, so tests never see each other's jobs even on a shared, persistent backend. */
+function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+function stateOf(status: JobStatus, total: number): JobState {
+  return { status, counts: { pending: total, running: 0, done: 0, failed: 0, cancelled: 0 } };
+}
+
+function makeJob(options: { userId?: string; total?: number; id?: string; name?: string } = {}): { job: JobRecord; items: ItemRecord[] } {
+  const id = options.id ?? uniqueId('job');
+  const total = options.total ?? 3;
+  const job: JobRecord = {
+    version: 1,
+    id,
+    userId: options.userId ?? uniqueId('user'),
+    createdAt: new Date().toISOString(),
+    options: { length: 'standard' },
+    total,
+    rejected: [{ input: 'https://example.com/x', reason: 'Not a YouTube link.' }],
+    duplicates: [],
+    ...(options.name === undefined ? {} : { name: options.name }),
+  };
+  const items = Array.from({ length: total }, (_, index): ItemRecord => {
+    const videoId = `v${String(index).padStart(10, '0')}`;
+    return {
+      jobId: id,
+      index,
+      videoId,
+      url: `https://www.youtube.com/watch?v=${videoId}`,
+      input: `https://youtu.be/${videoId}`,
+      status: 'pending',
+      attempts: 0,
+    };
+  });
+  return { job, items };
+}
+
+/**
+ * Registers a vitest suite that checks a {@link BatchStore} keeps the contract: round trips,
+ * state changes, per-user listing, the unfinished list under concurrent changes, single-item
+ * writes, paging, the cache and exact values. Every adapter's test is one call:
+ *
+ * ```ts
+ * import { describeBatchStore } from '@tubesum/core/testing';
+ * describeBatchStore('my store', () => createMyStore());
+ * ```
+ *
+ * `factory` is called once for the suite; the store is closed after it. Tests use fresh ids, so
+ * the store may hold other data.
+ */
+export function describeBatchStore(
+  name: string,
+  factory: () => Promise<BatchStore> | BatchStore,
+  options: DescribeBatchStoreOptions = {},
+): void {
+  const largeJobSize = options.largeJobSize ?? 1200;
+
+  describe.skipIf(options.skip ?? false)(`BatchStore conformance: ${name}`, () => {
+    let store: BatchStore;
+
+    beforeAll(async () => {
+      store = await factory();
+    });
+
+    afterAll(async () => {
+      await store?.close?.();
+    });
+
+    it('round-trips a job, its state and its items', async () => {
+      const { job, items } = makeJob({ total: 4, name: 'Talks' });
+      await store.createJob(job, stateOf('running', 4), items);
+      expect(await store.getJob(job.id)).toEqual(job);
+      expect(await store.getJobState(job.id)).toEqual(stateOf('running', 4));
+      expect(await store.getItems(job.id)).toEqual(items);
+    });
+
+    it('stores a job with no items', async () => {
+      const { job } = makeJob({ total: 0 });
+      await store.createJob(job, stateOf('done', 0), []);
+      expect(await store.getJob(job.id)).toEqual(job);
+      expect(await store.getItems(job.id)).toEqual([]);
+    });
+
+    it('replaces the state on each save', async () => {
+      const { job, items } = makeJob({ total: 2 });
+      await store.createJob(job, stateOf('running', 2), items);
+      const started: JobState = { status: 'running', counts: { pending: 1, running: 1, done: 0, failed: 0, cancelled: 0 }, startedAt: '2025-01-01T00:00:00.000Z' };
+      await store.saveJobState(job.id, started);
+      expect(await store.getJobState(job.id)).toEqual(started);
+      const ended: JobState = { ...started, status: 'done', counts: { pending: 0, running: 0, done: 1, failed: 1, cancelled: 0 }, endedAt: '2025-01-01T00:01:00.000Z' };
+      await store.saveJobState(job.id, ended);
+      expect(await store.getJobState(job.id)).toEqual(ended);
+      expect(await store.getJob(job.id)).toEqual(job);
+    });
+
+    it('applies one job’s state saves in call order', async () => {
+      const { job, items } = makeJob({ total: 50 });
+      await store.createJob(job, stateOf('running', 50), items);
+      const saves = Array.from({ length: 50 }, (_, done) =>
+        store.saveJobState(job.id, { status: 'running', counts: { pending: 50 - done - 1, running: 0, done: done + 1, failed: 0, cancelled: 0 } }),
+      );
+      await Promise.all(saves);
+      expect((await store.getJobState(job.id))?.counts.done).toBe(50);
+    });
+
+    it('lists a user’s jobs oldest first, and only theirs', async () => {
+      const alice = uniqueId('alice');
+      const bob = uniqueId('bob');
+      const ids: string[] = [];
+      for (let count = 0; count < 3; count += 1) {
+        const { job, items } = makeJob({ userId: alice });
+        await store.createJob(job, stateOf('running', job.total), items);
+        ids.push(job.id);
+      }
+      const { job: bobsJob, items: bobsItems } = makeJob({ userId: bob });
+      await store.createJob(bobsJob, stateOf('running', bobsJob.total), bobsItems);
+      expect(await store.listJobIds(alice)).toEqual(ids);
+      expect(await store.listJobIds(bob)).toEqual([bobsJob.id]);
+      expect(await store.listJobIds(uniqueId('nobody'))).toEqual([]);
+    });
+
+    it('keeps every job of a user created concurrently', async () => {
+      const userId = uniqueId('user');
+      const jobs = Array.from({ length: 12 }, () => makeJob({ userId }));
+      await Promise.all(jobs.map(({ job, items }) => store.createJob(job, stateOf('running', job.total), items)));
+      expect([...(await store.listJobIds(userId))].sort()).toEqual(jobs.map(({ job }) => job.id).sort());
+    });
+
+    it('lists running jobs as unfinished and drops them when they end', async () => {
+      const running = makeJob();
+      const finished = makeJob();
+      await store.createJob(running.job, stateOf('running', 3), running.items);
+      await store.createJob(finished.job, stateOf('done', 3), finished.items);
+      let unfinished = await store.listUnfinishedJobIds();
+      expect(unfinished).toContain(running.job.id);
+      expect(unfinished).not.toContain(finished.job.id);
+
+      await store.saveJobState(running.job.id, stateOf('running', 3));
+      expect((await store.listUnfinishedJobIds()).filter((id) => id === running.job.id)).toHaveLength(1);
+
+      await store.saveJobState(running.job.id, stateOf('done', 3));
+      unfinished = await store.listUnfinishedJobIds();
+      expect(unfinished).not.toContain(running.job.id);
+
+      await store.saveJobState(finished.job.id, stateOf('running', 3));
+      expect(await store.listUnfinishedJobIds()).toContain(finished.job.id);
+      await store.saveJobState(finished.job.id, stateOf('cancelled', 3));
+      expect(await store.listUnfinishedJobIds()).not.toContain(finished.job.id);
+    });
+
+    it('loses no unfinished-list update when many jobs change at once', async () => {
+      const jobs = Array.from({ length: 20 }, () => makeJob({ total: 2 }));
+      await Promise.all(jobs.map(({ job, items }) => store.createJob(job, stateOf('running', 2), items)));
+      const ids = jobs.map(({ job }) => job.id);
+      expect(await store.listUnfinishedJobIds()).toEqual(expect.arrayContaining(ids));
+
+      const ending = ids.filter((_, position) => position % 2 === 0);
+      const staying = ids.filter((_, position) => position % 2 === 1);
+      await Promise.all([
+        ...ending.map((id) => store.saveJobState(id, stateOf('done', 2))),
+        ...staying.map((id) => store.saveJobState(id, stateOf('running', 2))),
+      ]);
+      const unfinished = await store.listUnfinishedJobIds();
+      expect(unfinished).toEqual(expect.arrayContaining(staying));
+      for (const id of ending) expect(unfinished).not.toContain(id);
+
+      await Promise.all(staying.map((id) => store.saveJobState(id, stateOf('cancelled', 2))));
+      const after = await store.listUnfinishedJobIds();
+      for (const id of ids) expect(after).not.toContain(id);
+    });
+
+    it('saveItem replaces that item only', async () => {
+      const { job, items } = makeJob({ total: 5 });
+      await store.createJob(job, stateOf('running', 5), items);
+      const changed: ItemRecord = {
+        ...items[2]!,
+        status: 'failed',
+        attempts: 3,
+        error: { code: 'VIDEO_UNAVAILABLE', message: 'This video is private.', retryable: false, videoId: items[2]!.videoId },
+        startedAt: '2025-01-01T00:00:00.000Z',
+        endedAt: '2025-01-01T00:00:05.000Z',
+      };
+      await store.saveItem(changed);
+      const stored = await store.getItems(job.id);
+      expect(stored).toEqual([items[0], items[1], changed, items[3], items[4]]);
+
+      const again: ItemRecord = { ...items[2]!, status: 'done', attempts: 4, summaryKey: 'summary:x' };
+      await store.saveItem(again);
+      expect((await store.getItems(job.id))[2]).toEqual(again);
+      expect(await store.getJob(job.id)).toEqual(job);
+    });
+
+    it(`pages through ${largeJobSize} items in index order`, async () => {
+      const { job, items } = makeJob({ total: largeJobSize });
+      await store.createJob(job, stateOf('running', largeJobSize), items);
+      const all = await store.getItems(job.id);
+      expect(all).toHaveLength(largeJobSize);
+      expect(all.map((item) => item.index)).toEqual(items.map((item) => item.index));
+      expect(all).toEqual(items);
+
+      expect(await store.getItems(job.id, { limit: 10 })).toEqual(items.slice(0, 10));
+      expect(await store.getItems(job.id, { offset: 500, limit: 520 })).toEqual(items.slice(500, 1020));
+      expect(await store.getItems(job.id, { offset: largeJobSize - 50, limit: 100 })).toEqual(items.slice(largeJobSize - 50));
+      expect(await store.getItems(job.id, { offset: largeJobSize - 1 })).toEqual(items.slice(largeJobSize - 1));
+      expect(await store.getItems(job.id, { offset: largeJobSize })).toEqual([]);
+      expect(await store.getItems(job.id, { offset: 3, limit: 0 })).toEqual([]);
+    });
+
+    it('reads and writes cached values; a missing key is undefined', async () => {
+      const key = uniqueId('summary');
+      expect(await store.getCached(key)).toBeUndefined();
+      await store.setCached(key, { markdown: '# First', tokens: 10 });
+      expect(await store.getCached(key)).toEqual({ markdown: '# First', tokens: 10 });
+      await store.setCached(key, { markdown: '# Second', tokens: 12 });
+      expect(await store.getCached(key)).toEqual({ markdown: '# Second', tokens: 12 });
+
+      const longKey = `${uniqueId('summary')}:${'x'.repeat(400)}`;
+      const otherLongKey = `${longKey}y`;
+      await store.setCached(longKey, 'long');
+      await store.setCached(otherLongKey, 'longer');
+      expect(await store.getCached(longKey)).toBe('long');
+      expect(await store.getCached(otherLongKey)).toBe('longer');
+    });
+
+    it('round-trips unicode, quotes, colons and nested values exactly', async () => {
+      const value = {
+        text: 'Zoë says “hi” — 你好, مرحبا, 🎉👩‍👩‍👧 and \'single\' "double" `back` \\ back\\slash\nnew line\ttab',
+        colon: ':starts with a colon',
+        base64: ':base64:aGVsbG8=',
+        empty: '',
+        nested: { list: [1, 2.5, -3, 0, true, false, null, 'x', [{ deep: { deeper: ['🎬'] } }]], object: {} },
+        big: 2 ** 53 - 1,
+        keyWith: { 'a:b': 1, 'key "quoted"': 2, 'ключ': 3 },
+      };
+      const key = uniqueId('cache:with:colons ünïcode 🎉');
+      await store.setCached(key, value);
+      expect(await store.getCached(key)).toEqual(value);
+      await store.setCached(`${key}:string`, ':just a string');
+      expect(await store.getCached(`${key}:string`)).toBe(':just a string');
+      await store.setCached(`${key}:number`, 0);
+      expect(await store.getCached(`${key}:number`)).toBe(0);
+      await store.setCached(`${key}:false`, false);
+      expect(await store.getCached(`${key}:false`)).toBe(false);
+
+      const { job, items } = makeJob({ total: 2, name: value.text });
+      const titled: ItemRecord = { ...items[1]!, title: value.text, input: value.colon };
+      await store.createJob(job, stateOf('running', 2), [items[0]!, titled]);
+      expect((await store.getJob(job.id))?.name).toBe(value.text);
+      expect((await store.getItems(job.id))[1]).toEqual(titled);
+    });
+
+    it('leaves out fields that are undefined', async () => {
+      const { job, items } = makeJob({ total: 1 });
+      const item: ItemRecord = { ...items[0]!, title: undefined as unknown as string };
+      await store.createJob(job, stateOf('running', 1), [item]);
+      const [stored] = await store.getItems(job.id);
+      expect(stored).toEqual(items[0]);
+      expect(stored?.title).toBeUndefined();
+    });
+
+    it('keeps jobs whose ids hold separators and unicode apart', async () => {
+      const base = uniqueId('job');
+      const plain = makeJob({ id: base, total: 2 });
+      const tricky = makeJob({ id: `${base}:state`, total: 1 });
+      const trickier = makeJob({ id: `${base}:item:0`, total: 1 });
+      const unicode = makeJob({ id: `${base}/ü 🎉`, total: 1 });
+      for (const { job, items } of [plain, tricky, trickier, unicode]) await store.createJob(job, stateOf('running', job.total), items);
+      expect(await store.getJobState(base)).toEqual(stateOf('running', 2));
+      expect(await store.getItems(base)).toEqual(plain.items);
+      for (const { job, items } of [tricky, trickier, unicode]) {
+        expect(await store.getJob(job.id)).toEqual(job);
+        expect(await store.getItems(job.id)).toEqual(items);
+      }
+    });
+
+    it('answers undefined or [] for unknown ids', async () => {
+      const unknown = uniqueId('missing');
+      expect(await store.getJob(unknown)).toBeUndefined();
+      expect(await store.getJobState(unknown)).toBeUndefined();
+      expect(await store.getItems(unknown)).toEqual([]);
+      expect(await store.getItems(unknown, { offset: 5, limit: 5 })).toEqual([]);
+      expect(await store.listJobIds(unknown)).toEqual([]);
+      expect(await store.listUnfinishedJobIds()).not.toContain(unknown);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { createMemoryStore } from '@tubesum/core';
+import { describeBatchStore } from '@tubesum/core/testing';
+
+describeBatchStore('memory', () => createMemoryStore());
