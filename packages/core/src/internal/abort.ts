@@ -1,0 +1,54 @@
+import { ErrorCode, TubesumError } from '../errors.js';
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** What {@link withDeadline} hands to the work it runs. */
+export interface DeadlineScope {
+  signal: AbortSignal;
+}
+
+/**
+ * Runs `work` with a signal that aborts when `parent` aborts or `timeoutMs` passes.
+ * A timeout becomes a retryable `TIMEOUT` error; the parent's abort is rethrown as its reason.
+ * Listeners and timers are always removed, so nothing leaks per call.
+ */
+export async function withDeadline<T>(
+  parent: AbortSignal,
+  timeoutMs: number,
+  describe: string,
+  work: (scope: DeadlineScope) => Promise<T>,
+): Promise<T> {
+  parent.throwIfAborted();
+  const controller = new AbortController();
+  const timeoutError = new TubesumError(ErrorCode.TIMEOUT, `${describe} took longer than ${timeoutMs} ms.`);
+  const onParentAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onParentAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(timeoutError), timeoutMs);
+  try {
+    return await work({ signal: controller.signal });
+  } catch (error) {
+    if (parent.aborted) throw parent.reason;
+    if (controller.signal.reason === timeoutError) throw timeoutError;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onParentAbort);
+  }
+}

@@ -1,0 +1,34 @@
+// A child process for the durability test: runs a batch on a SQLite file until it is killed,
+// or resumes whatever that file holds. Writes one JSON line per event to stdout.
+import { appendFileSync } from 'node:fs';
+import { BatchProcessor, createSqliteStore } from '../../src/index.js';
+import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
+
+const [mode, databasePath, callLogPath, countText] = process.argv.slice(2);
+if (!mode || !databasePath || !callLogPath) throw new Error('usage: durable-worker start|resume <db> <call-log> [count]');
+
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const store = createSqliteStore({ path: databasePath });
+const processor = new BatchProcessor({
+  store,
+  transcripts: new FakeTranscriptSource({ latencyMs: 2 }),
+  summarizer: new FakeSummarizer({ latencyMs: 40, onCall: (videoId) => appendFileSync(callLogPath, `${videoId}\n`) }),
+  concurrency: { transcripts: 2, summaries: 2 },
+  stateWriteIntervalMs: 20,
+});
+processor.on('itemEnd', ({ item, status }) => say({ type: 'itemEnd', index: item.index, videoId: item.videoId, status }));
+
+if (mode === 'start') {
+  const count = Number(countText ?? 30);
+  const urls = Array.from({ length: count }, (_, index) => `https://youtu.be/d${String(index).padStart(10, '0')}`);
+  const job = await processor.submit({ userId: 'durable', urls });
+  say({ type: 'submitted', jobId: job.id });
+  await processor.waitFor(job.id);
+  say({ type: 'finished-without-kill' });
+} else {
+  const resumed = await processor.resume();
+  say({ type: 'resumed', jobIds: resumed.map((job) => job.id) });
+  for (const job of resumed) say({ type: 'ended', job: await processor.waitFor(job.id) });
+  await processor.close();
+  await store.close?.();
+}
