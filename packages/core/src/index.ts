@@ -51,3 +51,7 @@ export type { OpenStoreOptions } from './storage/open-store.js';
 // export
 
 // processor
+export { BatchProcessor } from './processor/batch-processor.js';
+export type { BatchProcessorOptions, Requester, SubmitInput } from './processor/batch-processor.js';
+export { shouldRetry } from './processor/retry.js';
+export type { RetryOptions } from './processor/retry.js';
