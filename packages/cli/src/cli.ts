@@ -1,0 +1,146 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { ErrorCode, isTubesumError } from '@tubesum/core';
+import { exportCommand } from './commands/export.js';
+import { listCommand } from './commands/list.js';
+import { resumeCommand } from './commands/resume.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import type { CliContext } from './context.js';
+import { CliError, ExitCode } from './exit-code.js';
+import { oneLine } from './render/format.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const RUN_EXAMPLES = `
+Examples:
+  $ tubesum run urls.txt                          # one URL per line (# comments allowed)
+  $ tubesum run https://youtu.be/VIDEO_ID https://www.youtube.com/watch?v=OTHER_ID
+  $ cat urls.txt | tubesum run --length short --out summaries.zip
+  $ tubesum run urls.txt --transcripts ./captions --offline
+
+Summarizer: Anthropic when ANTHROPIC_API_KEY is set (--model), an OpenAI-compatible
+server with --openai-url and --openai-model (OPENAI_API_KEY if it needs one), else the
+offline extractive summarizer (--offline). Batches are kept in ~/.tubesum/store.sqlite
+(--store or TUBESUM_STORE to change it), so Ctrl-C and \`tubesum resume <id>\` lose nothing.`;
+
+/** Options of `run` and `resume` that build the processor. */
+function addProcessorOptions(command: Command): Command {
+  return command
+    .option('--transcripts <dir>', 'read transcripts from files named <videoId>.vtt/.srt/.json3/.txt in <dir> before asking YouTube')
+    .option('--no-youtube', 'never contact YouTube: transcripts only from --transcripts')
+    .option('--offline', 'use the offline extractive summarizer (no API key, no network)')
+    .option('--model <id>', 'Anthropic model (needs ANTHROPIC_API_KEY)')
+    .option('--openai-url <url>', 'base URL of an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)')
+    .option('--openai-model <name>', 'model name on the OpenAI-compatible server')
+    .option('--context-tokens <n>', 'context window of the OpenAI-compatible model; longer transcripts are chunked')
+    .option('--concurrency <n>', 'summaries at once (transcripts stay at 2 at once to spare YouTube)')
+    .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
+    .option('--json', 'print newline-delimited JSON events instead of a progress bar');
+}
+
+/** Builds the `tubesum` program; `setExitCode` receives each command's result. */
+export function createProgram(context: CliContext, setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command('tubesum')
+    .description('Summarize many YouTube videos at once into a ZIP of Markdown files.')
+    .version(version, '-v, --version')
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+      outputError: () => {},
+    });
+
+  addProcessorOptions(
+    program
+      .command('run')
+      .description('summarize the videos of files, URLs or stdin, and write a ZIP')
+      .argument('[inputs...]', 'files of URLs, YouTube URLs or ids, or - for stdin (stdin is read when nothing is given and it is piped)')
+      .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
+      .option('-n, --name <name>', 'a name for the batch, shown in the ZIP')
+      .option('-l, --length <length>', 'summary length: short, standard or detailed (default: standard)')
+      .option('--language <code>', 'language of the summaries (default: each video\'s own)')
+      .option('--transcript-languages <codes>', 'transcript languages in order of preference, e.g. en,de (default: en)'),
+  )
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (inputs: string[], flags) => setExitCode(await runCommand(inputs, flags, context)));
+
+  addProcessorOptions(
+    program
+      .command('resume')
+      .description('continue an interrupted batch and write its ZIP')
+      .argument('<id>', 'batch id (or a unique prefix of it)')
+      .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)'),
+  ).action(async (id: string, flags) => setExitCode(await resumeCommand(id, flags, context)));
+
+  program
+    .command('list')
+    .description('list the batches in the store, newest first')
+    .option('--store <url>', 'the store (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
+    .option('--json', 'one JSON object per batch and line')
+    .action(async (flags) => setExitCode(await listCommand(flags, context)));
+
+  program
+    .command('status')
+    .description('show a batch and each of its videos')
+    .argument('<id>', 'batch id (or a unique prefix of it)')
+    .option('--store <url>', 'the store (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
+    .option('--json', 'print { job, items } as JSON')
+    .action(async (id: string, flags) => setExitCode(await statusCommand(id, flags, context)));
+
+  program
+    .command('export')
+    .description('write the ZIP of a batch, finished or not')
+    .argument('<id>', 'batch id (or a unique prefix of it)')
+    .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
+    .option('--store <url>', 'the store (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, flags) => setExitCode(await exportCommand(id, flags, context)));
+
+  return program;
+}
+
+const USAGE_CODES = new Set<string>([ErrorCode.INVALID_OPTIONS, ErrorCode.INVALID_URL, ErrorCode.NOT_FOUND]);
+
+/** Prints `error` as one line (plus the stack with `--debug`) and returns the exit code. */
+export function reportError(error: unknown, context: CliContext, debug: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return ExitCode.OK; // --help, --version
+    const message = oneLine(error.message.replace(/^error:\s*/i, ''));
+    context.stderr.write(`tubesum: ${message} (see \`tubesum --help\`)\n`);
+    return ExitCode.USAGE;
+  }
+  let exitCode: ExitCode = ExitCode.FAILED;
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof CliError) exitCode = error.exitCode;
+  else if (isTubesumError(error)) {
+    exitCode = USAGE_CODES.has(error.code) ? ExitCode.USAGE : ExitCode.FAILED;
+    message = `${message} [${error.code}]`;
+  }
+  context.stderr.write(`tubesum: ${oneLine(message)}\n`);
+  if (debug) {
+    let current: unknown = error;
+    while (current instanceof Error) {
+      context.stderr.write(`${current.stack ?? current.message}\n`);
+      current = current.cause;
+      if (current !== undefined) context.stderr.write('Caused by: ');
+    }
+    if (current !== undefined && !(current instanceof Error)) context.stderr.write(`${String(current)}\n`);
+  }
+  return exitCode;
+}
+
+/** Runs `tubesum` with `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.OK;
+  const program = createProgram(context, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, context, argv.includes('--debug'));
+  }
+}

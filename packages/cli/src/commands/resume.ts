@@ -1,0 +1,62 @@
+import { resolveProcessorConfig, resumeHint } from '../config.js';
+import type { ProcessorFlags } from '../config.js';
+import type { CliContext } from '../context.js';
+import { createCliProcessor } from '../create-processor.js';
+import { CliError, ExitCode } from '../exit-code.js';
+import { attachRenderer, displayPath, followJob, writeZip } from '../follow-job.js';
+import { formatCounts } from '../render/format.js';
+import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { findJob } from './find-job.js';
+
+export interface ResumeCommandFlags extends ProcessorFlags {
+  out?: string;
+  json?: boolean;
+}
+
+/**
+ * `tubesum resume <id>`: continues a batch that was interrupted (Ctrl-C, a crash, a reboot).
+ * Finished videos are kept; the others run; the ZIP is written at the end. A batch that
+ * already ended just gets its ZIP written again.
+ */
+export async function resumeCommand(id: string, flags: ResumeCommandFlags, context: CliContext): Promise<ExitCode> {
+  const config = resolveProcessorConfig(flags, context.env, context.cwd);
+  const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
+  if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+  const processor = await createCliProcessor(config, context.cwd);
+  try {
+    const job = await findJob(processor, id);
+    if (job.status !== 'running') {
+      const path = await writeZip(processor, job.id, flags.out, context.cwd);
+      renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
+        status: job.status,
+        jobId: job.id,
+        total: job.total,
+        counts: job.progress.counts,
+        zip: path,
+      });
+      return job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+    }
+    const events = attachRenderer(processor, renderer, job.id);
+    try {
+      // Picks up every unfinished batch of the store; only this one is followed and waited for.
+      const resumed = await processor.resume();
+      if (!resumed.some((each) => each.id === job.id)) {
+        throw new CliError(`Batch ${job.id} could not be resumed; check it with \`tubesum status ${job.id}\`.`, ExitCode.FAILED);
+      }
+      return await followJob({
+        processor,
+        jobId: job.id,
+        renderer,
+        context,
+        out: flags.out,
+        resumeCommand: resumeHint(job.id, flags),
+        latestProgress: events.latest,
+      });
+    } finally {
+      events.detach();
+    }
+  } finally {
+    renderer.close();
+    await processor.close();
+  }
+}

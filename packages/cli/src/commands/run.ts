@@ -1,0 +1,65 @@
+import { ErrorCode, isTubesumError } from '@tubesum/core';
+import type { BatchProcessor, JobSnapshot } from '@tubesum/core';
+import { LOCAL_USER_ID, resolveRunConfig, resumeHint } from '../config.js';
+import type { RunFlags } from '../config.js';
+import type { CliContext } from '../context.js';
+import { createCliProcessor } from '../create-processor.js';
+import { CliError, ExitCode } from '../exit-code.js';
+import { attachRenderer, followJob } from '../follow-job.js';
+import { readUrlInputs } from '../input.js';
+import { oneLine, plural } from '../render/format.js';
+import { createRenderer, renderModeFor } from '../render/renderer.js';
+import type { Renderer } from '../render/renderer.js';
+
+export interface RunCommandFlags extends RunFlags {
+  json?: boolean;
+}
+
+/** Tells the person what was skipped: rejected inputs with their reason, duplicates. */
+function reportIntake(job: JobSnapshot, renderer: Renderer): void {
+  for (const rejected of job.rejected) renderer.notice(`Skipped ${oneLine(rejected.input)}: ${rejected.reason}`);
+  if (job.duplicates.length > 0) {
+    const inputs = job.duplicates.map((duplicate) => oneLine(duplicate.input)).join(', ');
+    renderer.notice(`Ignored ${plural(job.duplicates.length, 'duplicate')} of videos already in the batch: ${inputs}`);
+  }
+}
+
+/** `tubesum run <file or URLs...>`: submits a batch, shows its progress, writes the ZIP. */
+export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
+  const config = resolveRunConfig(flags, context.env, context.cwd);
+  const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd });
+  const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
+  if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+
+  const processor: BatchProcessor = await createCliProcessor(config, context.cwd);
+  const events = attachRenderer(processor, renderer);
+  try {
+    let job: JobSnapshot;
+    try {
+      job = await processor.submit({
+        userId: LOCAL_USER_ID,
+        urls: text,
+        ...(config.name === undefined ? {} : { name: config.name }),
+        options: config.jobOptions,
+      });
+    } catch (error) {
+      if (isTubesumError(error, ErrorCode.INVALID_URL)) throw new CliError(oneLine(error.message), ExitCode.USAGE, { cause: error });
+      throw error;
+    }
+    events.setJobId(job.id);
+    reportIntake(job, renderer);
+    return await followJob({
+      processor,
+      jobId: job.id,
+      renderer,
+      context,
+      out: config.out,
+      resumeCommand: resumeHint(job.id, flags),
+      latestProgress: events.latest,
+    });
+  } finally {
+    events.detach();
+    renderer.close();
+    await processor.close();
+  }
+}

@@ -1,0 +1,263 @@
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { JobOptions, SummaryLength } from '@tubesum/core';
+import { CliError } from './exit-code.js';
+
+/** The id every batch made by the command line belongs to: the store is local to this machine. */
+export const LOCAL_USER_ID = 'local';
+
+/** Where batches are kept when neither `--store` nor `TUBESUM_STORE` says otherwise. */
+export function defaultStorePath(): string {
+  return join(homedir(), '.tubesum', 'store.sqlite');
+}
+
+/** Flags shared by every command that runs batches (`run`, `resume`), as commander hands them over. */
+export interface ProcessorFlags {
+  /** Directory of transcript files named by video id, tried before YouTube. */
+  transcripts?: string;
+  /** `false` with `--no-youtube`: never contact YouTube. @default true */
+  youtube?: boolean;
+  /** Anthropic model id. @default the AnthropicSummarizer's default */
+  model?: string;
+  /** Base URL of an OpenAI-compatible server. */
+  openaiUrl?: string;
+  /** Model name on the OpenAI-compatible server. */
+  openaiModel?: string;
+  /** Context window of the OpenAI-compatible model, in tokens. */
+  contextTokens?: string;
+  /** Use the extractive summarizer. @default false */
+  offline?: boolean;
+  /** Summaries at once. */
+  concurrency?: string;
+  /** Store URL or SQLite path. @default ~/.tubesum/store.sqlite */
+  store?: string;
+}
+
+/** Flags of `tubesum run`. */
+export interface RunFlags extends ProcessorFlags {
+  out?: string;
+  name?: string;
+  length?: string;
+  language?: string;
+  transcriptLanguages?: string;
+}
+
+/** The environment variables tubesum reads. */
+export interface Environment {
+  ANTHROPIC_API_KEY?: string | undefined;
+  OPENAI_API_KEY?: string | undefined;
+  TUBESUM_STORE?: string | undefined;
+}
+
+/** Which summarizer to build, with what it needs. */
+export type SummarizerConfig =
+  | { kind: 'extractive'; /** Printed once when nobody asked for the extractive summarizer. */ notice?: string }
+  | { kind: 'anthropic'; apiKey: string; model?: string }
+  | { kind: 'openai-compatible'; baseURL: string; model: string; apiKey?: string; contextTokens?: number };
+
+/** Everything needed to build a {@link BatchProcessor} for the command line. */
+export interface ProcessorConfig {
+  summarizer: SummarizerConfig;
+  transcripts: { directory?: string; youtube: boolean };
+  /** Summaries at once; the processor's default when undefined. */
+  concurrency?: number;
+  storeUrl: string;
+}
+
+/** What `tubesum run` does. */
+export interface RunConfig extends ProcessorConfig {
+  /** Where the ZIP goes; `./tubesum-<jobId>.zip` when undefined. */
+  out?: string;
+  name?: string;
+  jobOptions: JobOptions;
+}
+
+const languageCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language code such as `en` or `pt-BR`');
+
+const positiveInteger = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'a positive integer')
+    .transform(Number)
+    .refine((value) => value >= 1 && value <= max, `a positive integer up to ${max}`);
+
+const nonEmpty = z.string().trim().min(1, 'a non-empty value');
+
+const processorFlagsSchema = z.object({
+  transcripts: nonEmpty.optional(),
+  youtube: z.boolean().default(true),
+  model: nonEmpty.optional(),
+  openaiUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as `http://127.0.0.1:11434/v1`' }).optional(),
+  openaiModel: nonEmpty.optional(),
+  contextTokens: positiveInteger(10_000_000).optional(),
+  offline: z.boolean().default(false),
+  concurrency: positiveInteger(64).optional(),
+  store: nonEmpty.optional(),
+});
+
+const runFlagsSchema = processorFlagsSchema.extend({
+  out: nonEmpty.optional(),
+  name: z.string().trim().min(1, 'a non-empty value').max(200, 'at most 200 characters').optional(),
+  length: z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' }).optional(),
+  language: languageCode.optional(),
+  transcriptLanguages: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+    .pipe(z.array(languageCode).min(1, 'a comma-separated list of language codes such as `en,de`'))
+    .optional(),
+});
+
+const environmentSchema = z.object({
+  ANTHROPIC_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
+  OPENAI_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
+  TUBESUM_STORE: z.string().trim().optional().transform((value) => value || undefined),
+});
+
+/** `transcriptLanguages` -> `--transcript-languages`. */
+function flagName(key: PropertyKey | undefined): string {
+  if (typeof key !== 'string') return 'input';
+  if (/^[A-Z_]+$/.test(key)) return key;
+  return `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+function parse<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue?.path[0];
+  const got = typeof key === 'string' ? input[key] : undefined;
+  const field = flagName(key);
+  const shown = field.endsWith('_KEY') ? 'a value that is not shown' : `\`${String(got)}\``;
+  throw new CliError(`Expected \`${field}\` to be ${issue?.message ?? 'valid'}, got ${shown}.`);
+}
+
+function resolveSummarizer(flags: z.output<typeof processorFlagsSchema>, env: z.output<typeof environmentSchema>): SummarizerConfig {
+  if (flags.offline) {
+    if (flags.openaiUrl !== undefined || flags.model !== undefined) {
+      throw new CliError('`--offline` cannot be combined with `--model` or `--openai-url`: pick one summarizer.');
+    }
+    return { kind: 'extractive' };
+  }
+  if (flags.contextTokens !== undefined && flags.openaiUrl === undefined) {
+    throw new CliError('`--context-tokens` only applies with `--openai-url`.');
+  }
+  if (flags.openaiModel !== undefined && flags.openaiUrl === undefined) {
+    throw new CliError('`--openai-model` only applies with `--openai-url`.');
+  }
+  if (flags.openaiUrl !== undefined) {
+    if (flags.openaiModel === undefined) {
+      throw new CliError('`--openai-url` needs `--openai-model` (the model name on that server, e.g. `llama3.1:8b`).');
+    }
+    return {
+      kind: 'openai-compatible',
+      baseURL: flags.openaiUrl,
+      model: flags.openaiModel,
+      ...(env.OPENAI_API_KEY === undefined ? {} : { apiKey: env.OPENAI_API_KEY }),
+      ...(flags.contextTokens === undefined ? {} : { contextTokens: flags.contextTokens }),
+    };
+  }
+  if (env.ANTHROPIC_API_KEY !== undefined) {
+    return { kind: 'anthropic', apiKey: env.ANTHROPIC_API_KEY, ...(flags.model === undefined ? {} : { model: flags.model }) };
+  }
+  if (flags.model !== undefined) {
+    throw new CliError('`--model` needs ANTHROPIC_API_KEY in the environment (or use `--openai-url` with `--openai-model`).');
+  }
+  return {
+    kind: 'extractive',
+    notice:
+      'No summarizer configured (set ANTHROPIC_API_KEY, or pass --openai-url): using the offline extractive summarizer. Pass --offline to hide this notice.',
+  };
+}
+
+function resolveTranscriptsDirectory(directory: string | undefined, cwd: string): string | undefined {
+  if (directory === undefined) return undefined;
+  const path = resolve(cwd, directory);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) throw new CliError(`Expected \`--transcripts\` to be a directory, got \`${directory}\` (not found).`);
+  return path;
+}
+
+/** Validates the flags and environment shared by `run` and `resume`. Throws a {@link CliError} (exit 2). */
+export function resolveProcessorConfig(flags: ProcessorFlags, env: Environment, cwd: string): ProcessorConfig {
+  const parsed = parse(processorFlagsSchema, { ...flags });
+  const environment = parse(environmentSchema, { ...env });
+  return buildProcessorConfig(parsed, environment, cwd);
+}
+
+function buildProcessorConfig(
+  parsed: z.output<typeof processorFlagsSchema>,
+  environment: z.output<typeof environmentSchema>,
+  cwd: string,
+): ProcessorConfig {
+  const directory = resolveTranscriptsDirectory(parsed.transcripts, cwd);
+  if (!parsed.youtube && directory === undefined) {
+    throw new CliError('`--no-youtube` needs `--transcripts <dir>`: there would be nowhere to get transcripts from.');
+  }
+  return {
+    summarizer: resolveSummarizer(parsed, environment),
+    transcripts: { youtube: parsed.youtube, ...(directory === undefined ? {} : { directory }) },
+    ...(parsed.concurrency === undefined ? {} : { concurrency: parsed.concurrency }),
+    storeUrl: resolveStoreUrl(parsed.store, environment.TUBESUM_STORE),
+  };
+}
+
+/** `--store`, else `TUBESUM_STORE`, else the SQLite file under `~/.tubesum`. */
+export function resolveStoreUrl(flag: string | undefined, env: string | undefined): string {
+  return flag ?? env ?? defaultStorePath();
+}
+
+/** Validates `tubesum run`'s flags and environment. Throws a {@link CliError} (exit 2). */
+export function resolveRunConfig(flags: RunFlags, env: Environment, cwd: string): RunConfig {
+  const parsed = parse(runFlagsSchema, { ...flags });
+  const environment = parse(environmentSchema, { ...env });
+  const jobOptions: JobOptions = {
+    length: (parsed.length ?? 'standard') satisfies SummaryLength,
+    ...(parsed.language === undefined ? {} : { language: parsed.language }),
+    ...(parsed.transcriptLanguages === undefined ? {} : { transcriptLanguages: parsed.transcriptLanguages }),
+  };
+  return {
+    ...buildProcessorConfig(parsed, environment, cwd),
+    ...(parsed.out === undefined ? {} : { out: resolve(cwd, parsed.out) }),
+    ...(parsed.name === undefined ? {} : { name: parsed.name }),
+    jobOptions,
+  };
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The flags that rebuild the same processor, for the `tubesum resume` hint. */
+export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
+  const args: string[] = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined) args.push(name, shellQuote(value));
+  };
+  add('--transcripts', flags.transcripts);
+  if (flags.youtube === false) args.push('--no-youtube');
+  if (flags.offline) args.push('--offline');
+  add('--model', flags.model);
+  add('--openai-url', flags.openaiUrl);
+  add('--openai-model', flags.openaiModel);
+  add('--context-tokens', flags.contextTokens);
+  add('--concurrency', flags.concurrency);
+  add('--store', flags.store);
+  return args;
+}
+
+/** `tubesum resume <id> [same flags]`. */
+export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string }): string {
+  const out = flags.out === undefined ? [] : ['--out', shellQuote(flags.out)];
+  return ['tubesum', 'resume', jobId, ...processorFlagsToArgs(flags), ...out].join(' ');
+}

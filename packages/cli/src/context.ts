@@ -1,0 +1,38 @@
+import type { Environment } from './config.js';
+import type { Output } from './render/renderer.js';
+
+/** Everything a command touches outside itself, so it can run in a test or a real terminal. */
+export interface CliContext extends Output {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Environment;
+  cwd: string;
+  /** Calls `listener` on every Ctrl-C (SIGINT); returns a function that stops listening. */
+  onInterrupt(listener: () => void): () => void;
+  /** Ends the process at once (the second Ctrl-C). */
+  exit(code: number): never;
+}
+
+/** The context of the real process. */
+export function processContext(): CliContext {
+  // `tubesum run … --json | head`: a reader that goes away is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    onInterrupt(listener) {
+      process.on('SIGINT', listener);
+      return () => process.removeListener('SIGINT', listener);
+    },
+    exit(code) {
+      process.exit(code);
+    },
+  };
+}

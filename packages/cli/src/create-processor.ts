@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  AnthropicSummarizer,
+  BatchProcessor,
+  ErrorCode,
+  ExtractiveSummarizer,
+  FileTranscriptSource,
+  OpenAICompatibleSummarizer,
+  TubesumError,
+  YouTubeTranscriptSource,
+  chainTranscriptSources,
+  openStore,
+} from '@tubesum/core';
+import type { BatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
+import type { ProcessorConfig, SummarizerConfig } from './config.js';
+
+/** A SQLite store named by a path: make sure its folder exists, so the first run just works. */
+function prepareStorePath(storeUrl: string, cwd: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(storeUrl)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'sqlite') return storeUrl;
+  const path = scheme === 'sqlite' ? storeUrl.slice('sqlite://'.length) : storeUrl;
+  const absolute = isAbsolute(path) ? path : resolve(cwd, path);
+  mkdirSync(dirname(absolute), { recursive: true });
+  return scheme === 'sqlite' ? `sqlite://${absolute}` : absolute;
+}
+
+/** Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default). */
+export async function openCliStore(storeUrl: string, cwd: string): Promise<BatchStore> {
+  return openStore(prepareStorePath(storeUrl, cwd));
+}
+
+function createSummarizer(config: SummarizerConfig): Summarizer {
+  switch (config.kind) {
+    case 'extractive':
+      return new ExtractiveSummarizer();
+    case 'anthropic':
+      return new AnthropicSummarizer({ apiKey: config.apiKey, ...(config.model === undefined ? {} : { model: config.model }) });
+    case 'openai-compatible':
+      return new OpenAICompatibleSummarizer({
+        baseURL: config.baseURL,
+        model: config.model,
+        ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+        ...(config.contextTokens === undefined ? {} : { contextTokens: config.contextTokens }),
+      });
+  }
+}
+
+function createTranscriptSource(config: ProcessorConfig['transcripts']): TranscriptSource {
+  const sources: TranscriptSource[] = [];
+  if (config.directory !== undefined) sources.push(new FileTranscriptSource({ directory: config.directory }));
+  if (config.youtube) sources.push(new YouTubeTranscriptSource());
+  const [only, ...rest] = sources;
+  if (!only) throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'No transcript source: pass `--transcripts <dir>` or allow YouTube.');
+  return rest.length === 0 ? only : chainTranscriptSources([only, ...rest]);
+}
+
+/** Builds the processor `run` and `resume` use, from validated configuration. */
+export async function createCliProcessor(config: ProcessorConfig, cwd: string): Promise<BatchProcessor> {
+  const summarizer = createSummarizer(config.summarizer);
+  const transcripts = createTranscriptSource(config.transcripts);
+  const store = await openCliStore(config.storeUrl, cwd);
+  return new BatchProcessor({
+    transcripts,
+    summarizer,
+    store,
+    ...(config.concurrency === undefined ? {} : { concurrency: { summaries: config.concurrency } }),
+  });
+}
+
+/** A processor for commands that only read the store (`list`, `status`, `export`): it never fetches or summarizes. */
+export async function createReadOnlyProcessor(storeUrl: string, cwd: string): Promise<BatchProcessor> {
+  const store = await openCliStore(storeUrl, cwd);
+  const transcripts: TranscriptSource = {
+    name: 'none',
+    fetchTranscript: (videoId) =>
+      Promise.reject(new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, 'This command does not fetch transcripts.', { videoId })),
+  };
+  return new BatchProcessor({ transcripts, summarizer: new ExtractiveSummarizer(), store });
+}

@@ -1,0 +1,134 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import type { BatchEvents, BatchProcessor, JobSnapshot, Progress } from '@tubesum/core';
+import { LOCAL_USER_ID } from './config.js';
+import type { CliContext } from './context.js';
+import { ExitCode } from './exit-code.js';
+import { formatCounts, plural } from './render/format.js';
+import type { BatchEventName, BatchEventOf, Renderer } from './render/renderer.js';
+
+const EVENT_NAMES: readonly BatchEventName[] = ['batchStart', 'batchProgress', 'batchEnd', 'itemStart', 'itemRetry', 'itemEnd'];
+
+/**
+ * Sends the processor's events to the renderer. Attach BEFORE `submit()` or `resume()`:
+ * `batchStart` is emitted while they run. With `jobId` undefined every job's events pass
+ * (`run` has only one); `setJobId` narrows it once the id is known.
+ */
+export function attachRenderer(processor: BatchProcessor, renderer: Renderer, jobId?: string) {
+  let wanted = jobId;
+  let latest: Progress | undefined;
+  const listen = <K extends BatchEventName>(name: K) => {
+    const listener = ((event: BatchEventOf<K>) => {
+      if (wanted !== undefined && event.jobId !== wanted) return;
+      latest = event.progress;
+      renderer.event(name, event);
+    }) as BatchEvents[K];
+    // eventemitter3 cannot relate a generic event name to its listener type; the cast is local.
+    processor.on(name, listener as never);
+    return () => processor.off(name, listener as never);
+  };
+  const detachers = EVENT_NAMES.map((name) => listen(name));
+  return {
+    setJobId(id: string) {
+      wanted = id;
+    },
+    /** Progress as of the last event seen. */
+    latest: () => latest,
+    detach() {
+      for (const detach of detachers) detach();
+    },
+  };
+}
+
+/** `./tubesum-<id>.zip` shown relative to where the person is, when that is shorter. */
+export function displayPath(path: string, cwd: string): string {
+  const shown = relative(cwd, path);
+  return shown === '' || shown.startsWith('..') ? path : shown;
+}
+
+/** Writes the job's ZIP to `out` (default `./tubesum-<jobId>.zip`) and returns the absolute path. */
+export async function writeZip(processor: BatchProcessor, jobId: string, out: string | undefined, cwd: string): Promise<string> {
+  const path = resolve(cwd, out ?? `tubesum-${jobId}.zip`);
+  const zip = await processor.export(jobId, { userId: LOCAL_USER_ID });
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, zip);
+  return path;
+}
+
+export interface FollowJobOptions {
+  processor: BatchProcessor;
+  jobId: string;
+  renderer: Renderer;
+  context: CliContext;
+  out: string | undefined;
+  /** The command that continues the batch, shown after Ctrl-C. */
+  resumeCommand: string;
+  /** Progress as of the last event, for the Ctrl-C message. */
+  latestProgress: () => Progress | undefined;
+}
+
+/**
+ * Waits for a running job, handling Ctrl-C: the first stops the work and keeps the batch
+ * resumable (the processor closes; nothing is marked cancelled), the second exits at once.
+ * At the end, writes the ZIP and returns the exit code.
+ */
+export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
+  const { processor, jobId, renderer, context } = options;
+  let interrupts = 0;
+  let onFirstInterrupt: () => void = () => {};
+  const interrupted = new Promise<'interrupted'>((resolveInterrupt) => {
+    onFirstInterrupt = () => resolveInterrupt('interrupted');
+  });
+  const stopListening = context.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      renderer.notice('Stopping… finished videos are kept. Press Ctrl-C again to quit at once.');
+      onFirstInterrupt();
+      return;
+    }
+    renderer.close();
+    context.stderr.write(`Quit. Resume later with: ${options.resumeCommand}\n`);
+    context.exit(ExitCode.CANCELLED);
+  });
+
+  try {
+    const outcome = await Promise.race([processor.waitFor(jobId), interrupted]);
+    if (outcome === 'interrupted') {
+      await processor.close();
+      const progress = options.latestProgress();
+      const finished = progress ? `${progress.finished} of ${plural(progress.total, 'video')} finished. ` : '';
+      renderer.close();
+      renderer.result(`Interrupted. ${finished}Resume with: ${options.resumeCommand}`, {
+        status: 'interrupted',
+        jobId,
+        ...(progress ? { counts: progress.counts, total: progress.total } : {}),
+        resume: options.resumeCommand,
+      });
+      return ExitCode.CANCELLED;
+    }
+    return await finish(processor, outcome, options);
+  } finally {
+    stopListening();
+  }
+}
+
+async function finish(processor: BatchProcessor, job: JobSnapshot, options: FollowJobOptions): Promise<ExitCode> {
+  const { renderer, context } = options;
+  const path = await writeZip(processor, job.id, options.out, context.cwd);
+  const counts = formatCounts(job.progress);
+  renderer.close();
+  const exitCode = job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+  renderer.result(`${job.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts}. ZIP written to ${displayPath(path, context.cwd)}`, {
+    status: job.status,
+    jobId: job.id,
+    total: job.total,
+    counts: job.progress.counts,
+    rejected: job.rejected.length,
+    duplicates: job.duplicates.length,
+    zip: path,
+  });
+  if (job.progress.counts.failed > 0) {
+    renderer.notice(`${plural(job.progress.counts.failed, 'video')} failed; the reasons are in index.md. See them with: tubesum status ${job.id}`);
+  }
+  return exitCode;
+}

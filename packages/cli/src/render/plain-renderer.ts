@@ -1,0 +1,48 @@
+import type { BatchEventName, BatchEventOf, Output, Renderer } from './renderer.js';
+import { formatCounts, formatDuration, itemLabel, oneLine, plural } from './format.js';
+
+/** The line for one event, or undefined for events not worth a line (item starts, progress ticks). */
+export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf<K>): string | undefined {
+  const { progress } = event;
+  const position = `[${progress.finished}/${progress.total}]`;
+  switch (type) {
+    case 'batchStart': {
+      const { job, resumed } = event as BatchEventOf<'batchStart'>;
+      const already = resumed && progress.finished > 0 ? `, ${progress.finished} already finished` : '';
+      return `${resumed ? 'Resumed' : 'Started'} batch ${job.id}: ${plural(job.total, 'video')}${already}`;
+    }
+    case 'itemRetry': {
+      const { item, attempt, error, delayMs } = event as BatchEventOf<'itemRetry'>;
+      return `${position} retry   ${item.videoId}  attempt ${attempt} failed (${error.code}: ${oneLine(error.message)}); trying again in ${formatDuration(delayMs)}`;
+    }
+    case 'itemEnd': {
+      const { item, status, error, cached } = event as BatchEventOf<'itemEnd'>;
+      const detail =
+        status === 'failed' && error ? `  ${error.code}: ${oneLine(error.message)}` : status === 'done' && cached ? '  (cached)' : '';
+      return `${position} ${status.padEnd(9)} ${item.videoId}  ${itemLabel(item)}${detail}`;
+    }
+    case 'batchEnd': {
+      const { status, job } = event as BatchEventOf<'batchEnd'>;
+      return `Batch ${job.id} ${status === 'done' ? 'finished' : status}: ${formatCounts(progress)} in ${formatDuration(progress.elapsedMs)}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One line per event on stdout, for logs and pipes. */
+export function createPlainRenderer({ stdout, stderr }: Output): Renderer {
+  return {
+    event(type, event) {
+      const line = plainLine(type, event);
+      if (line !== undefined) stdout.write(`${line}\n`);
+    },
+    notice(text) {
+      stderr.write(`${text}\n`);
+    },
+    result(text) {
+      stdout.write(`${text}\n`);
+    },
+    close() {},
+  };
+}
