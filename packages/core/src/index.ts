@@ -37,6 +37,11 @@ export type { ChainAttempt } from './transcripts/chain-transcript-source.js';
 // summarizers
 export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
 export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summarizer.js';
+export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/anthropic-summarizer.js';
+export type { AnthropicSummarizerOptions } from './summarizers/anthropic-summarizer.js';
+export { PROMPT_VERSION } from './summarizers/prompt.js';
+export { DEFAULT_PRICES } from './summarizers/prices.js';
+export type { ModelPrice, PriceTable } from './summarizers/prices.js';
 
 // storage
 export { createKeyvStore } from './storage/keyv-store.js';

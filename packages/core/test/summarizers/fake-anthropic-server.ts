@@ -1,0 +1,51 @@
+// A fake Anthropic Messages API (POST /v1/messages) on 127.0.0.1 for the real @anthropic-ai/sdk.
+import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server.js';
+
+export { countTokens, defaultAnswer } from './fake-llm-server.js';
+export type { FakeHandler, FakeLlmServer, FakeReply, RecordedRequest } from './fake-llm-server.js';
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((block) => (block && typeof block === 'object' && 'text' in block ? String(block.text) : '')).join('');
+  }
+  return '';
+}
+
+/** Starts the fake; pass `server.url` as the SDK's `baseURL`. */
+export function startFakeAnthropicServer(): Promise<FakeLlmServer> {
+  let id = 0;
+  return startFakeLlmServer({
+    prompt(body) {
+      const messages = Array.isArray(body['messages']) ? (body['messages'] as { content?: unknown }[]) : [];
+      return { system: text(body['system']), user: messages.map((message) => text(message.content)).join('\n') };
+    },
+    success(request, answer, outputTokens, truncated) {
+      id += 1;
+      return {
+        id: `msg_fake_${id}`,
+        type: 'message',
+        role: 'assistant',
+        model: request.body['model'],
+        content: [{ type: 'text', text: answer }],
+        stop_reason: truncated ? 'max_tokens' : 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: request.inputTokens, output_tokens: outputTokens },
+      };
+    },
+    error(status, message, errorType) {
+      return { type: 'error', error: { type: errorType ?? ERROR_TYPES[status] ?? 'api_error', message } };
+    },
+  });
+}

@@ -1,0 +1,180 @@
+// A scriptable HTTP server on 127.0.0.1 that the real Anthropic and OpenAI SDKs talk to
+// through `baseURL`. Used by fake-anthropic-server.ts and fake-openai-server.ts.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Tokens as the fake servers count them: one per four characters, for prompts and transcripts alike. */
+export function countTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** One request as the server saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+  /** System prompt and user messages, as plain text. */
+  system: string;
+  user: string;
+  /** {@link countTokens} of system + user. */
+  inputTokens: number;
+}
+
+/** What the server does with one request. */
+export type FakeReply =
+  /** A successful answer whose text is `text` (or the JSON of `json`). */
+  | { text?: string; json?: unknown; outputTokens?: number; delayMs?: number; truncated?: boolean }
+  /** An HTTP error with the provider's error body. */
+  | { status: number; message?: string; errorType?: string; code?: string; headers?: Record<string, string> }
+  /** Never answer; the request ends when the client closes the connection. */
+  | { hang: true };
+
+export type FakeHandler = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeServerProtocol {
+  /** Pulls system and user text out of a request body. */
+  prompt(body: Record<string, unknown>): { system: string; user: string };
+  success(request: RecordedRequest, text: string, outputTokens: number, truncated: boolean): unknown;
+  error(status: number, message: string, errorType: string | undefined, code: string | undefined): unknown;
+}
+
+export interface FakeLlmServer {
+  /** The base URL to hand to the SDK. */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Requests whose connection the client closed before we answered. */
+  readonly closedBeforeAnswer: RecordedRequest[];
+  /** Queue replies, used in order; when the queue is empty the default handler answers. */
+  script(...replies: (FakeReply | FakeHandler)[]): void;
+  /** Replace the default handler (a valid summary answer unless set). */
+  setDefault(handler: FakeHandler): void;
+  /** Resolves once `count` requests have arrived. */
+  waitForRequests(count: number): Promise<void>;
+  /** Resolves once `count` connections were closed by the client before an answer. */
+  waitForClosed(count: number): Promise<void>;
+  /** Forget requests and queued replies. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A plausible answer to one of our prompts: key points at the first timestamps of the
+ * transcript (or of the part summaries), shaped as the system prompt asks.
+ */
+export function defaultAnswer(request: RecordedRequest): FakeReply {
+  const seconds = [...request.user.matchAll(/\[(\d+(?::\d\d){1,2})\]|"seconds":(\d+)/g)].map((match) =>
+    match[1] ? match[1].split(':').reduce((total, part) => total * 60 + Number(part), 0) : Number(match[2]),
+  );
+  const pick = [0, Math.floor(seconds.length / 3), Math.floor((2 * seconds.length) / 3)].map((index) => seconds[index] ?? 0);
+  const keyPoints = pick.map((second, index) => ({
+    text: `Point ${index + 1} of this stretch: the speaker explains why the design holds up under load and what it costs.`,
+    seconds: second,
+  }));
+  const tldr = 'The video explains a system design, the trade-offs it makes, and how to measure whether it works.';
+  if (request.system.includes('"title": string')) return { json: { title: 'A part of the talk', tldr, keyPoints } };
+  if (request.system.includes('"chapters"')) {
+    return { json: { tldr, keyPoints, chapters: pick.map((second, index) => ({ title: `Chapter ${index + 1}`, seconds: second, summary: 'What this chapter covers.' })) } };
+  }
+  return { json: { tldr, keyPoints } };
+}
+
+export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<FakeLlmServer> {
+  const requests: RecordedRequest[] = [];
+  const closedBeforeAnswer: RecordedRequest[] = [];
+  const queue: (FakeReply | FakeHandler)[] = [];
+  let fallback: FakeHandler = defaultAnswer;
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  const until = (condition: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (condition()) {
+          waiters.delete(check);
+          resolve();
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      body = {};
+    }
+    const { system, user } = protocol.prompt(body);
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body,
+      system,
+      user,
+      inputTokens: countTokens(system) + countTokens(user),
+    };
+    requests.push(request);
+    let answered = false;
+    res.on('close', () => {
+      if (!answered) {
+        closedBeforeAnswer.push(request);
+        notify();
+      }
+    });
+    notify();
+
+    const next = queue.shift() ?? fallback;
+    const reply = typeof next === 'function' ? await next(request) : next;
+    if ('hang' in reply) return;
+    if ('status' in reply) {
+      answered = true;
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify(protocol.error(reply.status, reply.message ?? `error ${reply.status}`, reply.errorType, reply.code)));
+      return;
+    }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
+    const text = reply.text ?? JSON.stringify(reply.json ?? {});
+    answered = true;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(protocol.success(request, text, reply.outputTokens ?? countTokens(text), reply.truncated ?? false)));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(protocol.error(500, String(error), 'api_error', undefined)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    closedBeforeAnswer,
+    script: (...replies) => queue.push(...replies),
+    setDefault: (handler) => {
+      fallback = handler;
+    },
+    waitForRequests: (count) => until(() => requests.length >= count),
+    waitForClosed: (count) => until(() => closedBeforeAnswer.length >= count),
+    reset: () => {
+      requests.length = 0;
+      closedBeforeAnswer.length = 0;
+      queue.length = 0;
+      fallback = defaultAnswer;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
