@@ -114,7 +114,7 @@ export class FakeDiscord {
   readonly #interactions = new Map<string, InteractionInfo>();
   readonly #attachments = new Map<string, { data: Buffer; contentType: string }>();
   readonly #failures: (ScriptedFailure & { left: number })[] = [];
-  #nextId = 1_500_000_000_000_000_001n;
+  #counter = 0n;
   #port = 0;
 
   private constructor(options: FakeDiscordOptions) {
@@ -270,9 +270,9 @@ export class FakeDiscord {
   // --- internals -------------------------------------------------------------------------------
 
   #id(): string {
-    const id = this.#nextId;
-    this.#nextId += 1n;
-    return id.toString();
+    // Real snowflakes: the creation time is in the top bits, as discord.js reads it.
+    this.#counter = (this.#counter + 1n) % 4096n;
+    return ((BigInt(Date.now() - 1_420_070_400_000) << 22n) | (1n << 17n) | this.#counter).toString();
   }
 
   #newInteraction(): { id: string; token: string } {

@@ -1,0 +1,325 @@
+import type { BatchProcessor, BatchStore, JobSnapshot } from '@tubesum/core';
+import { DiscordAPIError } from 'discord.js';
+import type { RawFile, REST } from 'discord.js';
+import type { Logger } from './logger.js';
+import { describeError } from './logger.js';
+import { MessageEditor } from './message-editor.js';
+import type { MessageLocation } from './message-editor.js';
+import type { ProcessorPool } from './processor-pool.js';
+import { renderNotice, renderProgressMessage } from './progress-message.js';
+
+/** What the bot persists per batch so a restarted bot keeps editing the same message. */
+export interface StoredProgressMessage {
+  version: 1;
+  jobId: string;
+  userId: string;
+  model: string;
+  location: MessageLocation;
+  /** `interaction.attachmentSizeLimit` of the interaction that started the batch. */
+  attachmentSizeLimit: number;
+  /** True once the final message (and the ZIP) was sent. */
+  delivered: boolean;
+}
+
+/** Store keys of the bot's own records, beside the processor's data. */
+export const BOT_KEYS = {
+  message: (jobId: string) => `bot:message:v1:${jobId}`,
+  /** Job ids whose final message is not delivered yet. */
+  active: 'bot:active:v1',
+} as const;
+
+/** Discord's default upload limit, used when an interaction did not say. */
+export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+const MAX_ZIP_PARTS = 10;
+const FILE_TOO_LARGE = 40005;
+
+export interface BatchMessagesOptions {
+  rest: REST;
+  /** Where the bot's records live (the default processor's store). */
+  store: BatchStore;
+  pool: ProcessorPool;
+  editIntervalMs: number;
+  tokenLifetimeMs: number;
+  logger: Logger;
+}
+
+interface Tracker {
+  record: StoredProgressMessage;
+  processor: BatchProcessor;
+  editor: MessageEditor;
+  job: JobSnapshot;
+  cancelling: boolean;
+  /** The first render (which learns the message id); everything else waits for it. */
+  ready: Promise<void>;
+  finishing: Promise<void> | undefined;
+}
+
+/** `1.2 MB`, `340 KB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}
+
+/** A file name safe everywhere: `tubesum-<name or id>.zip`. */
+export function zipFileName(job: Pick<JobSnapshot, 'id' | 'name'>): string {
+  const base = (job.name ?? '')
+    .normalize('NFKD')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 60);
+  return `tubesum-${base || job.id.slice(0, 8)}.zip`;
+}
+
+/** Splits `data` into parts of at most `partSize` bytes. */
+export function splitBytes(data: Uint8Array, partSize: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset < data.length; offset += partSize) parts.push(data.subarray(offset, offset + partSize));
+  return parts;
+}
+
+/**
+ * How to send a ZIP under an upload limit: attached as is, split into parts (posted as
+ * separate messages), or not at all, with lines that tell the user what was sent.
+ */
+export function planZipDelivery(
+  zip: Uint8Array,
+  fileName: string,
+  limit: number,
+): { attached: RawFile[]; parts: RawFile[]; lines: string[] } {
+  const size = formatBytes(zip.length);
+  if (zip.length <= limit) {
+    return {
+      attached: [{ name: fileName, data: Buffer.from(zip), contentType: 'application/zip' }],
+      parts: [],
+      lines: [`📦 ZIP attached: \`${fileName}\` (${size}).`],
+    };
+  }
+  const partSize = Math.max(1024, limit - 1024);
+  const pieces = splitBytes(zip, partSize);
+  if (pieces.length > MAX_ZIP_PARTS) {
+    return {
+      attached: [],
+      parts: [],
+      lines: [
+        `📦 The ZIP is ${size}, too large to send here even in ${MAX_ZIP_PARTS} parts of ${formatBytes(limit)}; nothing was attached.`,
+      ],
+    };
+  }
+  const parts = pieces.map((piece, index) => ({
+    name: `${fileName}.${String(index + 1).padStart(3, '0')}`,
+    data: Buffer.from(piece),
+    contentType: 'application/octet-stream',
+  }));
+  return {
+    attached: [],
+    parts,
+    lines: [
+      `📦 The ZIP is ${size}, larger than the ${formatBytes(limit)} upload limit here, so it is sent in ${parts.length} parts below.`,
+      `Join them into \`${fileName}\`: \`cat ${fileName}.0* > ${fileName}\` (Windows: \`copy /b ${fileName}.001+${fileName}.002 ${fileName}\`).`,
+    ],
+  };
+}
+
+/**
+ * Keeps one progress message per batch up to date from the processors' events, delivers the
+ * outcome and the ZIP at the end, and persists where each message is so a restart continues it.
+ */
+export class BatchMessages {
+  readonly #options: BatchMessagesOptions;
+  readonly #trackers = new Map<string, Tracker>();
+  readonly #detach: (() => void)[] = [];
+  #indexWrites: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(options: BatchMessagesOptions) {
+    this.#options = options;
+    for (const [, processor] of options.pool.entries()) {
+      const onProgress = (event: { jobId: string; progress: JobSnapshot['progress'] }) => this.#onProgress(event.jobId, event.progress);
+      const onEnd = (event: { jobId: string; job: JobSnapshot }) => this.#onEnd(event.jobId, event.job);
+      processor.on('batchProgress', onProgress);
+      processor.on('batchStart', onProgress);
+      processor.on('batchEnd', onEnd);
+      this.#detach.push(() => {
+        processor.off('batchProgress', onProgress);
+        processor.off('batchStart', onProgress);
+        processor.off('batchEnd', onEnd);
+      });
+    }
+  }
+
+  /** Starts the progress message of a job just submitted: renders it into the deferred reply. */
+  async track(input: {
+    job: JobSnapshot;
+    model: string;
+    location: MessageLocation;
+    attachmentSizeLimit: number;
+  }): Promise<void> {
+    const record: StoredProgressMessage = {
+      version: 1,
+      jobId: input.job.id,
+      userId: input.job.userId,
+      model: input.model,
+      location: input.location,
+      attachmentSizeLimit: input.attachmentSizeLimit,
+      delivered: false,
+    };
+    const tracker = this.#createTracker(record, input.job);
+    tracker.ready = (async () => {
+      await this.#updateIndex((ids) => [...ids, record.jobId]);
+      await this.#save(tracker.record);
+      // Events may have come while we were saving: start from the newest snapshot.
+      tracker.job = await tracker.processor.get(record.jobId, { userId: record.userId });
+      await tracker.editor.editNow(this.#render(tracker));
+    })();
+    await tracker.ready;
+    if (tracker.job.status !== 'running') await this.#finish(tracker, tracker.job);
+  }
+
+  /**
+   * Picks up the messages of a previous run (call before `processor.resume()`): running jobs
+   * keep being edited, ended jobs whose outcome was never sent get it now.
+   */
+  async restore(): Promise<void> {
+    const ids = (await this.#options.store.getCached<string[]>(BOT_KEYS.active)) ?? [];
+    for (const jobId of ids) {
+      if (this.#trackers.has(jobId)) continue;
+      const record = await this.#options.store.getCached<StoredProgressMessage>(BOT_KEYS.message(jobId));
+      if (!record || record.delivered) {
+        await this.#updateIndex((list) => list.filter((id) => id !== jobId));
+        continue;
+      }
+      let processor: BatchProcessor;
+      let job: JobSnapshot;
+      try {
+        processor = this.#options.pool.get(record.model);
+        job = await processor.get(jobId, { userId: record.userId });
+      } catch (error) {
+        this.#options.logger.warn(`cannot restore the message of batch ${jobId}: ${describeError(error)}`);
+        continue;
+      }
+      const tracker = this.#createTracker(record, job);
+      this.#options.logger.info(`continuing the progress message of batch ${jobId}`);
+      if (job.status !== 'running') void this.#finish(tracker, job);
+    }
+  }
+
+  /** Shows "Cancelling…" on the job's message. */
+  markCancelling(jobId: string): void {
+    const tracker = this.#trackers.get(jobId);
+    if (!tracker || tracker.finishing) return;
+    tracker.cancelling = true;
+    tracker.editor.update(this.#render(tracker));
+  }
+
+  /** Resolves once the job's final message was sent (or at once when the job is not tracked). */
+  async delivered(jobId: string): Promise<void> {
+    const tracker = this.#trackers.get(jobId);
+    await tracker?.ready;
+    await tracker?.finishing;
+  }
+
+  /** Stops editing (shutdown): pending progress edits are dropped, the next run continues the messages. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const detach of this.#detach) detach();
+    for (const tracker of this.#trackers.values()) {
+      if (!tracker.finishing) tracker.editor.stop();
+    }
+    const finishing = [...this.#trackers.values()].map((t) => t.finishing ?? t.editor.idle());
+    await Promise.allSettled(finishing);
+    await this.#indexWrites.catch(() => {});
+  }
+
+  #createTracker(record: StoredProgressMessage, job: JobSnapshot): Tracker {
+    const tracker: Tracker = {
+      record,
+      processor: this.#options.pool.get(record.model),
+      job,
+      cancelling: false,
+      ready: Promise.resolve(),
+      finishing: undefined,
+      editor: new MessageEditor({
+        rest: this.#options.rest,
+        location: record.location,
+        intervalMs: this.#options.editIntervalMs,
+        tokenLifetimeMs: this.#options.tokenLifetimeMs,
+        logger: this.#options.logger,
+        onLocationChange: async (location) => {
+          tracker.record = { ...tracker.record, location };
+          await this.#save(tracker.record);
+        },
+      }),
+    };
+    this.#trackers.set(record.jobId, tracker);
+    return tracker;
+  }
+
+  #render(tracker: Tracker) {
+    return renderProgressMessage({ job: tracker.job, cancelling: tracker.cancelling });
+  }
+
+  #onProgress(jobId: string, progress: JobSnapshot['progress']): void {
+    const tracker = this.#trackers.get(jobId);
+    if (!tracker || tracker.finishing || this.#stopped) return;
+    tracker.job = { ...tracker.job, counts: progress.counts, progress };
+    void tracker.ready.then(() => {
+      if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
+    });
+  }
+
+  #onEnd(jobId: string, job: JobSnapshot): void {
+    const tracker = this.#trackers.get(jobId);
+    if (!tracker || this.#stopped) return;
+    void this.#finish(tracker, job);
+  }
+
+  #finish(tracker: Tracker, job: JobSnapshot): Promise<void> {
+    tracker.finishing ??= (async () => {
+      await tracker.ready.catch(() => {});
+      tracker.job = job;
+      const { jobId, userId, attachmentSizeLimit } = tracker.record;
+      try {
+        const items = await tracker.processor.items(jobId, { userId });
+        const zip = await tracker.processor.export(jobId, { userId });
+        const plan = planZipDelivery(zip, zipFileName(job), attachmentSizeLimit);
+        try {
+          await tracker.editor.finish(renderProgressMessage({ job, items, delivery: plan.lines }), plan.attached);
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && error.code === FILE_TOO_LARGE)) throw error;
+          await tracker.editor.finish(
+            renderProgressMessage({
+              job,
+              items,
+              delivery: [`📦 Discord refused the ZIP (${formatBytes(zip.length)}) as too large; use \`/batch zip\` to try again.`],
+            }),
+          );
+        }
+        for (const [index, part] of plan.parts.entries()) {
+          await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [part]);
+        }
+        tracker.record = { ...tracker.record, delivered: true };
+        await this.#save(tracker.record);
+        await this.#updateIndex((ids) => ids.filter((id) => id !== jobId));
+        this.#options.logger.info(`batch ${jobId} ended (${job.status}); outcome and ZIP sent`);
+      } catch (error) {
+        this.#options.logger.error(`could not send the outcome of batch ${jobId}: ${describeError(error)}`);
+      }
+    })();
+    return tracker.finishing;
+  }
+
+  async #save(record: StoredProgressMessage): Promise<void> {
+    await this.#options.store.setCached(BOT_KEYS.message(record.jobId), record);
+  }
+
+  /** Read-modify-write of the active index, one at a time. */
+  #updateIndex(change: (ids: string[]) => string[]): Promise<void> {
+    const write = this.#indexWrites.then(async () => {
+      const ids = (await this.#options.store.getCached<string[]>(BOT_KEYS.active)) ?? [];
+      await this.#options.store.setCached(BOT_KEYS.active, [...new Set(change(ids))]);
+    });
+    this.#indexWrites = write.catch(() => {});
+    return write;
+  }
+}

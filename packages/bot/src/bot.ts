@@ -1,0 +1,142 @@
+import { BatchProcessor, openStore } from '@tubesum/core';
+import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { Collection, Interaction } from 'discord.js';
+import { BatchMessages } from './batch-messages.js';
+import { loadCommands } from './commands/index.js';
+import type { BotContext, Command } from './commands/index.js';
+import type { BotConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { consoleLogger, describeError } from './logger.js';
+import { ProcessorPool } from './processor-pool.js';
+import { NO_MENTIONS } from './progress-message.js';
+import { createSummarizer, createTranscriptSource } from './providers.js';
+
+/** What {@link createBot} can be given instead of building it from the configuration (tests, embedding). */
+export interface BotDependencies {
+  /** @default YouTube, after the files of `TUBESUM_TRANSCRIPTS_DIR` when set */
+  transcripts?: TranscriptSource;
+  /** One summarizer for every job; its `model` is the only choice. @default built from the configuration */
+  summarizer?: Summarizer;
+  /**
+   * Store of the default model's processor and of the bot's own records. Not closed by the bot.
+   * @default openStore(config.store)
+   */
+  store?: BatchStore;
+  /** Extra processor options (retries, timeouts). */
+  processor?: Partial<Pick<BatchProcessorOptions, 'retry' | 'itemTimeoutMs' | 'stateWriteIntervalMs' | 'prefetch'>>;
+  /** @default consoleLogger */
+  logger?: Logger;
+  /** Downloads attachments. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** A bot built by {@link createBot}: not connected until {@link Bot.start}. */
+export interface Bot {
+  client: Client;
+  /** The default model's processor; undefined when no summarizer is configured. */
+  processor: BatchProcessor | undefined;
+  pool: ProcessorPool | undefined;
+  commands: Collection<string, Command>;
+  /** Logs in, continues the progress messages of a previous run and resumes unfinished batches. */
+  start(): Promise<void>;
+  /** Stops editing, closes the processors (batches stay resumable) and disconnects. */
+  stop(): Promise<void>;
+}
+
+/** A Keyv namespace per extra model, so each processor resumes only its own jobs. */
+function namespaceOf(model: string): string {
+  return `tubesum-${model.replace(/[^\w.-]+/g, '_')}`.slice(0, 64);
+}
+
+/** Builds the bot: the discord.js Client, one BatchProcessor per model, the command handlers. */
+export async function createBot(config: BotConfig, dependencies: BotDependencies = {}): Promise<Bot> {
+  const logger = dependencies.logger ?? consoleLogger;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    allowedMentions: NO_MENTIONS,
+    ...(config.discord.apiUrl === undefined ? {} : { rest: { api: config.discord.apiUrl } }),
+  });
+
+  const models = dependencies.summarizer ? [dependencies.summarizer.model] : (config.summarizer?.models ?? []);
+  const openedStores: BatchStore[] = [];
+  const processors = new Map<string, BatchProcessor>();
+  if (models.length > 0) {
+    const transcripts = dependencies.transcripts ?? createTranscriptSource(config);
+    for (const [index, model] of models.entries()) {
+      let store: BatchStore;
+      if (index === 0 && dependencies.store) store = dependencies.store;
+      else {
+        store = await openStore(config.store, index === 0 ? {} : { namespace: namespaceOf(model) });
+        openedStores.push(store);
+      }
+      processors.set(
+        model,
+        new BatchProcessor({
+          transcripts,
+          summarizer: dependencies.summarizer ?? createSummarizer(config, model),
+          store,
+          concurrency: { transcripts: config.concurrency.transcripts, summaries: config.concurrency.summaries },
+          ...dependencies.processor,
+        }),
+      );
+    }
+  }
+  const pool = processors.size > 0 ? new ProcessorPool(processors) : undefined;
+  const messages = pool
+    ? new BatchMessages({
+        rest: client.rest,
+        store: pool.default.store,
+        pool,
+        editIntervalMs: config.progress.editIntervalMs,
+        tokenLifetimeMs: config.progress.interactionTokenLifetimeMs,
+        logger,
+      })
+    : undefined;
+  const commands = loadCommands(models);
+  const context: BotContext = { config, pool, messages, logger, fetch: dependencies.fetch ?? fetch };
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    void (async () => {
+      if (interaction.isChatInputCommand()) {
+        const command = commands.get(interaction.commandName);
+        if (command) await command.execute(interaction, context);
+      } else if (interaction.isButton()) {
+        for (const command of commands.values()) {
+          if (await command.handleButton?.(interaction, context)) break;
+        }
+      }
+    })().catch((error: unknown) => logger.error(`interaction failed: ${describeError(error)}`));
+  });
+  client.on(Events.Error, (error) => logger.error(`discord client: ${describeError(error)}`));
+  if (!pool) logger.warn('no summarizer configured: /batch run will tell users so');
+
+  let stopped = false;
+  return {
+    client,
+    processor: pool?.default,
+    pool,
+    commands,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(config.discord.token);
+      await ready;
+      logger.info(`logged in as ${client.user?.tag ?? '?'}; models: ${models.join(', ') || 'none'}`);
+      if (!pool || !messages) return;
+      await messages.restore();
+      for (const [model, processor] of pool.entries()) {
+        const resumed = await processor.resume();
+        if (resumed.length > 0) logger.info(`resumed ${resumed.length} unfinished batch(es) of ${model}`);
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await messages?.stop();
+      for (const processor of processors.values()) await processor.close();
+      for (const store of openedStores) await store.close?.();
+      await client.destroy();
+      logger.info('stopped');
+    },
+  };
+}

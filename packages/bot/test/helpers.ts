@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { FileTranscriptSource } from '@tubesum/core';
+import type { BatchStore, Summarizer } from '@tubesum/core';
+import { FakeSummarizer } from '@tubesum/core/testing';
+import JSZip from 'jszip';
+import { createBot } from '../src/bot.js';
+import type { Bot } from '../src/bot.js';
+import { loadConfig } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
+import type { FakeDiscord, FakeMessage, RecordedRequest } from './fake-discord.js';
+import { FAKE_IDS } from './fake-discord.js';
+
+export const TRANSCRIPTS = fileURLToPath(new URL('./fixtures/transcripts/', import.meta.url));
+
+/** Videos with transcripts in fixtures/transcripts. */
+export const VIDEOS = ['aaaaaaaaaa1', 'bbbbbbbbbb2', 'ccccccccccc', 'ddddddddddd'] as const;
+
+export const BOT_TOKEN = 'fake-token-never-logged';
+
+/** A logger that keeps lines, to check the token never appears. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(`info ${m}`),
+    warn: (m) => void lines.push(`warn ${m}`),
+    error: (m) => void lines.push(`error ${m}`),
+  };
+}
+
+export interface StartBotOptions {
+  store: BatchStore;
+  env?: Record<string, string>;
+  summarizer?: Summarizer;
+  logger?: Logger;
+}
+
+/** A bot built from the environment like main.ts, pointed at the fake Discord, with test sources. */
+export async function startBot(fake: FakeDiscord, options: StartBotOptions): Promise<Bot> {
+  const config = loadConfig({
+    DISCORD_TOKEN: BOT_TOKEN,
+    DISCORD_APPLICATION_ID: FAKE_IDS.application,
+    DISCORD_API_URL: fake.apiUrl,
+    TUBESUM_SUMMARIZER: 'offline',
+    TUBESUM_EDIT_INTERVAL_MS: '200',
+    ...options.env,
+  });
+  const bot = await createBot(config, {
+    transcripts: new FileTranscriptSource({ directory: TRANSCRIPTS }),
+    summarizer: options.summarizer ?? new FakeSummarizer({ latencyMs: 150 }),
+    store: options.store,
+    logger: options.logger ?? memoryLogger(),
+    processor: { retry: { attempts: 1, minDelayMs: 0, maxDelayMs: 0 }, stateWriteIntervalMs: 0 },
+  });
+  await bot.start();
+  return bot;
+}
+
+/** Every request whose body is a message (content, embeds or components). */
+export function messageBodies(fake: FakeDiscord): { request: RecordedRequest; body: Record<string, unknown> }[] {
+  const out: { request: RecordedRequest; body: Record<string, unknown> }[] = [];
+  for (const request of fake.requests) {
+    if (request.method !== 'POST' && request.method !== 'PATCH') continue;
+    let body = request.body as Record<string, unknown> | undefined;
+    if (body && typeof body.type === 'number' && request.path.startsWith('/interactions/')) {
+      body = body.data as Record<string, unknown> | undefined;
+    }
+    if (!body || typeof body !== 'object') continue;
+    if ('content' in body || 'embeds' in body || 'components' in body) out.push({ request, body });
+  }
+  return out;
+}
+
+/** The text of a message: content and every embed's title, description and fields. */
+export function messageText(message: FakeMessage | undefined): string {
+  if (!message) return '';
+  const parts = [message.content];
+  for (const embed of message.embeds as { title?: string; description?: string; fields?: { name: string; value: string }[] }[]) {
+    parts.push(embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((f) => [f.name, f.value]));
+  }
+  return parts.join('\n');
+}
+
+/** The Cancel button's custom_id on a message. */
+export function cancelButtonId(message: FakeMessage | undefined): string | undefined {
+  const rows = (message?.components ?? []) as { components: { custom_id?: string }[] }[];
+  return rows.flatMap((row) => row.components).find((c) => c.custom_id?.startsWith('batch:cancel:'))?.custom_id;
+}
+
+export async function unzip(data: Buffer): Promise<Record<string, string>> {
+  const zip = await JSZip.loadAsync(data);
+  const files: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(zip.files)) if (!entry.dir) files[name] = await entry.async('string');
+  return files;
+}
+
+/** Edits of one message that Discord accepted (webhook or channel route), in order. */
+export function editsOf(fake: FakeDiscord, token: string, messageId: string): RecordedRequest[] {
+  return fake.requests.filter(
+    (r) =>
+      r.method === 'PATCH' &&
+      r.status === 200 &&
+      (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${FAKE_IDS.channel}/messages/${messageId}`),
+  );
+}
