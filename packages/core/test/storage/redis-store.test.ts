@@ -11,7 +11,7 @@ const skip = await skipUnlessReachable('Redis', url);
 
 afterAll(async () => {
   if (skip) return;
-  const keyv = createKeyv(url, { namespace });
+  const keyv = createKeyv({ url, socket: { reconnectStrategy: false } }, { namespace });
   await keyv.clear();
   await keyv.disconnect();
 });
