@@ -1,0 +1,48 @@
+/**
+ * Keeping batches in Redis instead of the default SQLite file: any Keyv adapter works
+ * (`@keyv/redis`, `@keyv/postgres`, …) through `createKeyvStore`. A second processor on the
+ * same store, in this process or another, sees the batch: that is what resuming after a
+ * crash relies on. `openStore('redis://…')` does the same from a URL.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 pnpm tsx examples/custom-storage.ts
+ */
+import KeyvRedis from '@keyv/redis';
+import Keyv from 'keyv';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createKeyvStore } from '@tubesum/core';
+import type { JobSnapshot } from '@tubesum/core';
+
+const directory = fileURLToPath(new URL('./transcripts', import.meta.url));
+
+function redisStore(url: string, namespace: string) {
+  return createKeyvStore(new Keyv({ store: new KeyvRedis(url), namespace }), { description: `Redis at ${new URL(url).host}` });
+}
+
+function createProcessor(url: string, namespace: string) {
+  return new BatchProcessor({
+    transcripts: new FileTranscriptSource({ directory }),
+    summarizer: new ExtractiveSummarizer(),
+    store: redisStore(url, namespace),
+  });
+}
+
+export async function main({
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  namespace = 'tubesum-example',
+  log = console.log,
+} = {}): Promise<JobSnapshot> {
+  const first = createProcessor(url, namespace);
+  const job = await first.submit({ userId: 'me', urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' });
+  await first.waitFor(job.id);
+  await first.close(); // disconnects from Redis
+
+  // Later, or in another process: the batch and its summaries are still there.
+  const second = createProcessor(url, namespace);
+  const found = await second.get(job.id, { userId: 'me' });
+  const zip = await second.export(job.id, { userId: 'me' });
+  log(`Batch ${found.id} from Redis: ${found.status}, ${found.progress.counts.done}/${found.total} done, ZIP ${zip.byteLength} bytes`);
+  await second.close();
+  return found;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

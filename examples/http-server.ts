@@ -1,0 +1,164 @@
+/**
+ * A small HTTP service embedding the SDK, the way a web backend would: each user (one bearer
+ * token each) creates batches, follows them, cancels them and downloads their ZIP, and never
+ * sees anyone else's.
+ *
+ *   POST   /batches                 {"urls": "...", "name"?: "...", "options"?: {...}}  -> 201 the batch
+ *   GET    /batches                 your batches, newest first
+ *   GET    /batches/:id             the batch and its videos
+ *   DELETE /batches/:id             cancel (also POST /batches/:id/cancel)
+ *   GET    /batches/:id/zip         the ZIP
+ *   GET    /batches/:id/events      progress as Server-Sent Events, until the batch ends
+ *
+ *   pnpm tsx examples/http-server.ts
+ *   curl -H 'Authorization: Bearer alice-token' -d '{"urls":"https://youtu.be/Xk3pL9vQm2A"}' localhost:3000/batches
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BatchProcessor, ErrorCode, ExtractiveSummarizer, FileTranscriptSource, isTubesumError, openStore } from '@tubesum/core';
+import type { ErrorCode as ErrorCodeType } from '@tubesum/core';
+
+export interface ServerOptions {
+  processor: BatchProcessor;
+  /** Bearer token -> user id. */
+  tokens: Readonly<Record<string, string>>;
+}
+
+const STATUS_OF: Partial<Record<ErrorCodeType, number>> = {
+  [ErrorCode.INVALID_URL]: 400,
+  [ErrorCode.INVALID_OPTIONS]: 400,
+  [ErrorCode.NOT_FOUND]: 404,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1_000_000) throw new HttpError(413, 'TOO_LARGE', 'The body is larger than 1 MB.');
+    chunks.push(chunk);
+  }
+  try {
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new HttpError(400, 'INVALID_BODY', 'Send a JSON object such as {"urls": "https://youtu.be/…"}.');
+}
+
+const EVENT_NAMES = ['batchStart', 'batchProgress', 'itemStart', 'itemRetry', 'itemEnd', 'batchEnd'] as const;
+
+/** Streams one batch's events as Server-Sent Events until it ends or the client goes away. */
+async function streamEvents(processor: BatchProcessor, jobId: string, userId: string, request: IncomingMessage, response: ServerResponse) {
+  const job = await processor.get(jobId, { userId }); // 404 before any byte of the stream
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send('snapshot', job);
+  if (job.status !== 'running') {
+    response.end();
+    return;
+  }
+
+  const listeners = EVENT_NAMES.map((name) => {
+    const listener = (event: { jobId: string }) => {
+      if (event.jobId !== jobId) return;
+      send(name, event);
+      if (name === 'batchEnd') stop();
+    };
+    processor.on(name, listener as never); // one listener for every event name
+    return () => processor.off(name, listener as never);
+  });
+  const stop = () => {
+    for (const off of listeners) off();
+    response.end();
+  };
+  request.once('close', stop);
+}
+
+/** The service, not yet listening: call `.listen(port)` on it. */
+export function createServer({ processor, tokens }: ServerOptions): Server {
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const userId = token === undefined ? undefined : tokens[token];
+    if (userId === undefined) {
+      response.setHeader('www-authenticate', 'Bearer');
+      throw new HttpError(401, 'UNAUTHORIZED', 'Send `Authorization: Bearer <your token>`.');
+    }
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    const [, collection, id, action] = pathname.split('/');
+    if (collection !== 'batches') throw new HttpError(404, 'NOT_FOUND', 'Try /batches.');
+    const route = `${request.method} ${id === undefined ? '' : ':id'}${action === undefined ? '' : `/${action}`}`;
+
+    switch (route) {
+      case 'POST ': {
+        const body = await readJson(request);
+        const job = await processor.submit({ userId, urls: body.urls as string, name: body.name as string, options: body.options as never });
+        return sendJson(response, 201, job);
+      }
+      case 'GET ':
+        return sendJson(response, 200, await processor.list({ userId }));
+      case 'GET :id':
+        return sendJson(response, 200, { job: await processor.get(id!, { userId }), items: await processor.items(id!, { userId }) });
+      case 'DELETE :id':
+      case 'POST :id/cancel':
+        return sendJson(response, 200, await processor.cancel(id!, { userId }));
+      case 'GET :id/zip': {
+        const zip = await processor.export(id!, { userId });
+        response.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="tubesum-${id}.zip"` });
+        response.end(zip);
+        return;
+      }
+      case 'GET :id/events':
+        return streamEvents(processor, id!, userId, request, response);
+      default:
+        throw new HttpError(404, 'NOT_FOUND', `No route ${request.method} ${pathname}.`);
+    }
+  }
+
+  return createHttpServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : isTubesumError(error) ? (STATUS_OF[error.code] ?? 500) : 500;
+      const code = error instanceof HttpError || isTubesumError(error) ? error.code : 'INTERNAL';
+      const message = status === 500 && !isTubesumError(error) ? 'Internal error.' : (error as Error).message;
+      if (response.headersSent) response.end();
+      else sendJson(response, status, { error: { code, message } });
+    });
+  });
+}
+
+export async function main(): Promise<Server> {
+  const processor = new BatchProcessor({
+    transcripts: new FileTranscriptSource({ directory: fileURLToPath(new URL('./transcripts', import.meta.url)) }),
+    summarizer: new ExtractiveSummarizer(),
+    store: await openStore(process.env.TUBESUM_STORE ?? 'sqlite://.tubesum/http-example.sqlite'),
+  });
+  await processor.resume(); // batches a previous run left unfinished carry on
+  // TOKENS="alice-token:alice,bob-token:bob"
+  const tokens = Object.fromEntries((process.env.TOKENS ?? 'alice-token:alice,bob-token:bob').split(',').map((pair) => pair.split(':')));
+  const server = createServer({ processor, tokens }).listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+  server.once('listening', () => console.log(`Listening on http://127.0.0.1:${Number(process.env.PORT ?? 3000)}`));
+  process.once('SIGINT', () => {
+    server.close();
+    server.closeAllConnections();
+    void processor.close(); // unfinished batches stay resumable
+  });
+  return server;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
