@@ -95,7 +95,10 @@ describe('/batch end to end against the fake Discord', () => {
       name: 'batch',
       options: run(urls(VIDEOS.map((v) => `https://youtu.be/${v}`).join(' '))),
     });
-    const message = await fake.waitFor(() => cancelButtonId(fake.originalMessage(token)) && fake.originalMessage(token), 5000);
+    const message = await fake.waitFor(
+      () => cancelButtonId(fake.originalMessage(token)) !== undefined && fake.originalMessage(token),
+      5000,
+    );
     const customId = cancelButtonId(message)!;
     expect(customId.length).toBeLessThanOrEqual(100);
 
