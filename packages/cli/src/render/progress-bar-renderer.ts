@@ -30,7 +30,7 @@ export function createProgressBarRenderer({ stdout, stderr }: Output): Renderer 
   let latest: Progress | undefined;
   const multi = new cliProgress.MultiBar({
     stream: stdout,
-    format: () => (latest ? formatBarLine(latest, stdout.columns ?? 80) : ''),
+    format: () => (latest ? formatBarLine(latest, stdout.columns || 100) : ''),
     hideCursor: true,
     gracefulExit: false,
     clearOnComplete: false,
