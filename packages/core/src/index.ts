@@ -42,6 +42,8 @@ export type { AnthropicSummarizerOptions } from './summarizers/anthropic-summari
 export { PROMPT_VERSION } from './summarizers/prompt.js';
 export { DEFAULT_PRICES } from './summarizers/prices.js';
 export type { ModelPrice, PriceTable } from './summarizers/prices.js';
+export { OpenAICompatibleSummarizer } from './summarizers/openai-compatible-summarizer.js';
+export type { OpenAICompatibleSummarizerOptions } from './summarizers/openai-compatible-summarizer.js';
 
 // storage
 export { createKeyvStore } from './storage/keyv-store.js';

@@ -26,7 +26,7 @@ export type FakeReply =
   /** A successful answer whose text is `text` (or the JSON of `json`). */
   | { text?: string; json?: unknown; outputTokens?: number; delayMs?: number; truncated?: boolean }
   /** An HTTP error with the provider's error body. */
-  | { status: number; message?: string; errorType?: string; code?: string; headers?: Record<string, string> }
+  | { status: number; message?: string; errorType?: string; code?: string; headers?: Record<string, string>; body?: unknown }
   /** Never answer; the request ends when the client closes the connection. */
   | { hang: true };
 
@@ -135,7 +135,8 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
     if ('status' in reply) {
       answered = true;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify(protocol.error(reply.status, reply.message ?? `error ${reply.status}`, reply.errorType, reply.code)));
+      const body = reply.body ?? protocol.error(reply.status, reply.message ?? `error ${reply.status}`, reply.errorType, reply.code);
+      res.end(JSON.stringify(body));
       return;
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
