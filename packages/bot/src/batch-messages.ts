@@ -95,7 +95,8 @@ export function planZipDelivery(
       lines: [`📦 ZIP attached: \`${fileName}\` (${size}).`],
     };
   }
-  const partSize = Math.max(1024, limit - 1024);
+  // A little room under the limit for multipart overhead, when the limit is large enough to spare it.
+  const partSize = limit > 64 * 1024 ? limit - 1024 : limit;
   const pieces = splitBytes(zip, partSize);
   if (pieces.length > MAX_ZIP_PARTS) {
     return {

@@ -1,0 +1,140 @@
+import type { ItemRecord, JobSnapshot } from '@tubesum/core';
+import { describe, expect, it } from 'vitest';
+import { planZipDelivery, splitBytes, zipFileName } from '../src/batch-messages.js';
+import {
+  DISCORD_LIMITS,
+  TRUNCATION_MARKER,
+  cancelCustomId,
+  formatDuration,
+  joinLines,
+  parseCancelCustomId,
+  renderProgressMessage,
+  truncate,
+} from '../src/progress-message.js';
+
+function job(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
+  const counts = { pending: 5, running: 1, done: 3, failed: 1, cancelled: 0 };
+  return {
+    version: 1,
+    id: '0b7c4f5e-0000-4000-8000-000000000001',
+    userId: 'u1',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    options: {},
+    total: 10,
+    rejected: [],
+    duplicates: [],
+    status: 'running',
+    counts,
+    progress: {
+      total: 10,
+      counts,
+      finished: 4,
+      percent: 40,
+      elapsedMs: 80_000,
+      etaMs: 120_000,
+      current: [{ index: 4, videoId: 'aaaaaaaaaa1', title: 'How bread rises', stage: 'summary' }],
+    },
+    ...overrides,
+  };
+}
+
+function embedLength(embed: { title?: string; description?: string; footer?: { text: string }; fields?: { name: string; value: string }[] }) {
+  return (
+    (embed.title?.length ?? 0) +
+    (embed.description?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.fields ?? []).reduce((sum, f) => sum + f.name.length + f.value.length, 0)
+  );
+}
+
+describe('renderProgressMessage', () => {
+  it('shows the bar, the counts, the current video, elapsed time, ETA and a Cancel button', () => {
+    const message = renderProgressMessage({ job: job({ name: 'Science' }) });
+    const embed = message.embeds[0]!;
+    expect(embed.title).toBe('Batch: Science');
+    expect(embed.description).toContain('████████░░░░░░░░░░░░` 40% · 4/10');
+    expect(embed.description).toContain('✅ 3 done · ❌ 1 failed · ⏳ 6 remaining');
+    expect(embed.description).toContain('Working on: How bread rises (summary)');
+    expect(embed.description).toContain('Elapsed 1m 20s · ETA ~2m 00s');
+    expect(message.components[0]!.components[0]).toMatchObject({ custom_id: `batch:cancel:${job().id}`, style: 4 });
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('shows the outcome with failures and their reasons, and no button, once ended', () => {
+    const items: ItemRecord[] = [
+      { jobId: 'j', index: 0, videoId: 'aaaaaaaaaa1', url: 'u', input: 'i', status: 'done', attempts: 1, title: 'Bread *rises*' },
+      {
+        jobId: 'j',
+        index: 1,
+        videoId: 'bbbbbbbbbb2',
+        url: 'u',
+        input: 'i',
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'TRANSCRIPTS_DISABLED', message: 'This video has no captions.', retryable: false },
+      },
+    ];
+    const ended = job({ status: 'done' });
+    const message = renderProgressMessage({ job: ended, items, delivery: ['📦 ZIP attached'] });
+    const embed = message.embeds[0]!;
+    expect(embed.description).toContain('**Finished**: 3 succeeded, 1 failed of 10.');
+    expect(embed.description).toContain('📦 ZIP attached');
+    expect(embed.fields?.find((f) => f.name === 'Succeeded (1)')?.value).toContain('Bread \\*rises\\*');
+    expect(embed.fields?.find((f) => f.name === 'Failed (1)')?.value).toContain('bbbbbbbbbb2: This video has no captions.');
+    expect(message.components).toEqual([]);
+  });
+
+  it('stays within Discord limits with a visible marker when there is too much to show', () => {
+    const rejected = Array.from({ length: 500 }, (_, i) => ({ input: `https://example.com/${i}`, reason: 'Not a YouTube link: example.com' }));
+    const items: ItemRecord[] = Array.from({ length: 400 }, (_, i) => ({
+      jobId: 'j',
+      index: i,
+      videoId: `v${String(i).padStart(10, '0')}`,
+      url: 'u',
+      input: 'i',
+      status: i % 2 ? 'failed' : 'done',
+      attempts: 1,
+      title: 'A very long title '.repeat(20),
+      error: { code: 'PROVIDER_ERROR', message: 'x'.repeat(500), retryable: false },
+    }));
+    const message = renderProgressMessage({ job: job({ status: 'done', name: 'n'.repeat(400), rejected }), items });
+    const embed = message.embeds[0]!;
+    expect(embed.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.embedTitle);
+    expect(embed.title).toContain(TRUNCATION_MARKER);
+    expect(embedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.embedTotal);
+    for (const field of embed.fields ?? []) expect(field.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+    expect(embed.fields?.find((f) => f.name.startsWith('Rejected'))?.value).toMatch(/… and \d+ more$/);
+  });
+});
+
+describe('helpers', () => {
+  it('truncates with a marker and joins lines with a count of what was left out', () => {
+    expect(truncate('short', 10)).toBe('short');
+    expect(truncate('x'.repeat(50), 20)).toBe(`${'x'.repeat(20 - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`);
+    expect(joinLines(['aaaa', 'bbbb', 'cccc', 'dddd'], 22)).toBe('aaaa\nbbbb\n… and 2 more');
+    expect(formatDuration(3_725_000)).toBe('1h 02m');
+    expect(formatDuration(9_000)).toBe('9s');
+  });
+
+  it('keeps custom ids within 100 characters', () => {
+    expect(parseCancelCustomId(cancelCustomId('abc')!)).toBe('abc');
+    expect(cancelCustomId('x'.repeat(95))).toBeUndefined();
+    expect(parseCancelCustomId('other:button')).toBeUndefined();
+  });
+
+  it('splits a ZIP larger than the upload limit into parts under it', () => {
+    const zip = new Uint8Array(5000).map((_, i) => i % 251);
+    expect(planZipDelivery(zip, 'a.zip', 10_000).attached).toHaveLength(1);
+    const plan = planZipDelivery(zip, 'a.zip', 2048);
+    expect(plan.attached).toEqual([]);
+    expect(plan.parts.map((p) => p.name)).toEqual(['a.zip.001', 'a.zip.002', 'a.zip.003']);
+    expect(plan.parts.every((p) => (p.data as Buffer).length <= 2048)).toBe(true);
+    expect(Buffer.concat(plan.parts.map((p) => p.data as Buffer)).equals(Buffer.from(zip))).toBe(true);
+    expect(plan.lines.join('\n')).toContain('larger than the 2 KB upload limit here');
+    const tooBig = planZipDelivery(zip, 'a.zip', 100);
+    expect(tooBig.parts).toEqual([]);
+    expect(tooBig.lines.join('\n')).toContain('nothing was attached');
+    expect(splitBytes(zip, 4999)).toHaveLength(2);
+    expect(zipFileName({ id: '0b7c4f5e-aaaa', name: 'My list: "videos" / 2025' })).toBe('tubesum-My-list-videos-2025.zip');
+  });
+});
