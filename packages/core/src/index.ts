@@ -56,6 +56,13 @@ export { openStore } from './storage/open-store.js';
 export type { OpenStoreOptions } from './storage/open-store.js';
 
 // export
+export { createExportZip, EXPORT_FORMAT_VERSION } from './export/create-export-zip.js';
+export type {
+  CreateExportZipOptions,
+  ExportEntry,
+  ExportManifest,
+  ExportManifestItem,
+} from './export/create-export-zip.js';
 
 // processor
 export { BatchProcessor } from './processor/batch-processor.js';

@@ -1,0 +1,85 @@
+/**
+ * Markdown and YAML helpers of the export. Every value that reaches a file comes from a
+ * user, a video page or a model, so each one goes through one of these before it is written.
+ */
+
+/** The canonical watch link of `videoId`. */
+export function videoUrl(videoId: string): string {
+  return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}`;
+}
+
+/** The link that opens `videoId` at `ms`, rounded down to the second (`…&t=SECONDS`). */
+export function timestampUrl(videoId: string, ms: number): string {
+  return `${videoUrl(videoId)}&t=${wholeSeconds(ms)}`;
+}
+
+/** Milliseconds as whole, non-negative seconds; anything that is not a finite number is 0. */
+export function wholeSeconds(ms: number): number {
+  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+}
+
+/** A timestamp label as YouTube writes it: `0:42`, `12:05`, `1:02:05`. */
+export function timestampLabel(ms: number): string {
+  const total = wholeSeconds(ms);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** Seconds as `h:mm:ss` (`0:03:25`, `1:02:05`). */
+export function durationLabel(seconds: number): string {
+  const total = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  const hours = Math.floor(total / 3600);
+  const minutes = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
+  return `${hours}:${minutes}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/** Collapses every run of whitespace (line breaks included) to one space. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Untrusted text (a title, an input, an error message) as inert inline Markdown on one line:
+ * characters that could start a link, emphasis, HTML, a table cell or a heading are escaped.
+ */
+export function escapeInline(text: string): string {
+  return oneLine(text).replace(/[\\`*_[\]<>|~&#]/g, (character) => `\\${character}`);
+}
+
+/**
+ * Prose from a summarizer (a key point, a chapter summary) on one line. Its own Markdown
+ * (emphasis, code) is kept; raw HTML is not let through.
+ */
+export function prose(text: string): string {
+  return oneLine(text).replace(/[<>]/g, (character) => `\\${character}`);
+}
+
+/** Characters YAML requires escaped in a double-quoted scalar that `JSON.stringify` leaves raw. */
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/**
+ * A string as a YAML double-quoted scalar. JSON strings are YAML 1.2 double-quoted scalars;
+ * C1 controls, line separators and BOM are escaped too and lone surrogates become `�`, so
+ * a title holding quotes, colons, `#`, newlines or `---` stays one value on one line.
+ */
+export function yamlString(text: string): string {
+  return JSON.stringify(text.replace(/\p{Cs}/gu, '\uFFFD')).replace(
+    YAML_UNSAFE,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** An ISO 8601 time as `2026-01-31 14:05 UTC`; what arrived, when it is not a time. */
+export function dateLabel(iso: string | undefined): string {
+  if (iso === undefined) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return escapeInline(iso);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A relative link target for Markdown: each path segment percent-encoded. */
+export function linkTarget(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
