@@ -21,18 +21,18 @@ export interface FileTranscriptSourceOptions {
    * Language of files whose name and header do not say one.
    * @default 'en'
    */
-  language?: string;
+  language?: string | undefined;
   /**
    * When no file is in a requested language, use a file in another language rather
    * than failing with `NO_TRANSCRIPT_IN_LANGUAGE`.
    * @default true
    */
-  allowAnyLanguage?: boolean;
+  allowAnyLanguage?: boolean | undefined;
   /**
    * Files larger than this many bytes are refused with `EMPTY_TRANSCRIPT`.
    * @default 20971520 (20 MiB)
    */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
 }
 
 const optionsSchema = z.object({

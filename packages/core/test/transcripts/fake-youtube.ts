@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+
+/** Reads a file of packages/core/test/fixtures/youtube/. */
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/youtube/${name}`, import.meta.url), 'utf8');
+}
+
+/** A request the fake YouTube saw. */
+export interface SeenRequest {
+  route: Route;
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export type Route = 'player' | 'watch' | 'captions' | 'oembed';
+export type Handler = (request: SeenRequest) => Response | Promise<Response>;
+
+/** A `fetch` that answers like YouTube from handlers chosen by URL, and records every request. */
+export function fakeYouTube(handlers: Partial<Record<Route, Handler>>) {
+  const requests: SeenRequest[] = [];
+  const fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const route: Route | undefined =
+      url.pathname === '/youtubei/v1/player'
+        ? 'player'
+        : url.pathname === '/watch'
+          ? 'watch'
+          : url.pathname === '/api/timedtext'
+            ? 'captions'
+            : url.pathname === '/oembed'
+              ? 'oembed'
+              : undefined;
+    if (url.hostname !== 'www.youtube.com' || route === undefined) throw new Error(`unexpected request to ${url.href}`);
+    const request: SeenRequest = {
+      route,
+      url,
+      method: init.method ?? 'GET',
+      headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? init.body : undefined,
+      signal: init.signal ?? undefined,
+    };
+    requests.push(request);
+    const handler = handlers[route];
+    if (!handler) return new Response('Not Found', { status: 404 });
+    return handler(request);
+  };
+  return { fetch, requests, routes: () => requests.map((request) => request.route) };
+}
+
+export function text(body: string, status = 200, headers: Record<string, string> = {}): Handler {
+  return () => new Response(body, { status, headers });
+}
+
+/** A fetch failure the way undici reports a connection reset. */
+export function connectionReset(): Handler {
+  return () => {
+    throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+  };
+}
+
+/** A request that never gets an answer and ignores its signal. */
+export function hang(): Handler {
+  return () => new Promise<Response>(() => undefined);
+}
+
+/** A limiter that does not slow tests down. */
+export function fastLimiter(): YouTubeRequestLimiter {
+  return new YouTubeRequestLimiter({ concurrency: 8, minIntervalMs: 0, jitterMs: 0, blockedPauseMs: 0 });
+}
+
+/** A player response (parsed fixture) with its caption URLs stripped of `exp=xpe`. */
+export function withoutPoToken(body: string): string {
+  return body.replace(/(&|\\u0026)exp=xpe/g, '');
+}
