@@ -5,7 +5,7 @@ import { z } from 'zod';
 export type SummarizerConfig =
   | { kind: 'offline'; models: string[] }
   | { kind: 'anthropic'; apiKey: string; models: string[] }
-  | { kind: 'openai'; baseUrl: string; apiKey: string | undefined; models: string[]; contextTokens: number | undefined };
+  | { kind: 'openai'; baseUrl: string; apiKey: string | undefined; models: string[]; contextTokens: number };
 
 /** The bot's configuration, read from the environment by {@link loadConfig}. */
 export interface BotConfig {
@@ -181,7 +181,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (e.OPENAI_MODEL === undefined) {
       problems.push('Expected `OPENAI_MODEL` to be set for the OpenAI-compatible summarizer, got nothing.');
     }
-    if (e.OPENAI_BASE_URL !== undefined && e.OPENAI_MODEL !== undefined) {
+    if (e.OPENAI_CONTEXT_TOKENS === undefined) {
+      problems.push(
+        "Expected `OPENAI_CONTEXT_TOKENS` to be the model's context window in tokens (e.g. 8192; Ollama silently cuts longer prompts), got nothing.",
+      );
+    }
+    if (e.OPENAI_BASE_URL !== undefined && e.OPENAI_MODEL !== undefined && e.OPENAI_CONTEXT_TOKENS !== undefined) {
       summarizer = {
         kind,
         baseUrl: e.OPENAI_BASE_URL,

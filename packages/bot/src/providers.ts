@@ -25,6 +25,6 @@ export function createSummarizer(config: BotConfig, model: string): Summarizer {
     baseURL: summarizer.baseUrl,
     model,
     ...(summarizer.apiKey === undefined ? {} : { apiKey: summarizer.apiKey }),
-    ...(summarizer.contextTokens === undefined ? {} : { maxContextTokens: summarizer.contextTokens }),
+    contextTokens: summarizer.contextTokens,
   });
 }

@@ -151,6 +151,33 @@ describe('/batch end to end against the fake Discord', () => {
     expect(channelEdits.at(-1)!.files).toHaveLength(1);
   });
 
+  it('splits a ZIP larger than the upload limit into parts posted under the message', async () => {
+    fake.attachmentSizeLimit = 1500;
+    try {
+      bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 20 }) });
+      const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join(' '))) });
+      const final = await fake.waitFor(
+        () => messageText(fake.originalMessage(token)).includes('Finished') && fake.originalMessage(token),
+        10_000,
+      );
+      const match = /sent in (\d+) parts/.exec(messageText(final));
+      expect(match).not.toBeNull();
+      const count = Number(match![1]);
+      const posts = await fake.waitFor(() => {
+        const found = fake.requests.filter((r) => r.method === 'POST' && r.path === `/webhooks/${FAKE_IDS.application}/${token}`);
+        return found.length === count && found;
+      }, 5000);
+      expect(final.attachments).toEqual([]);
+      const parts = posts.map((p) => p.files[0]!);
+      expect(parts.every((file) => file.data.length <= 1500)).toBe(true);
+      const files = await unzip(Buffer.concat(parts.map((file) => file.data)));
+      expect(Object.keys(files).some((name) => name.endsWith('index.md'))).toBe(true);
+      for (const { body } of messageBodies(fake)) expect(body.allowed_mentions).toEqual({ parse: [] });
+    } finally {
+      fake.attachmentSizeLimit = 10 * 1024 * 1024;
+    }
+  });
+
   it('reads the URLs from an attached .txt file', async () => {
     bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 20 }) });
     const attachment = fake.addAttachment('urls.txt', `${VIDEOS[2]}\nhttps://youtu.be/${VIDEOS[3]}\n`);

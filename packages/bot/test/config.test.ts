@@ -87,6 +87,7 @@ describe('loadConfig', () => {
     const openai = errorOf({ ...base, TUBESUM_SUMMARIZER: 'openai' });
     expect(openai.message).toMatch(/`OPENAI_BASE_URL`/);
     expect(openai.message).toMatch(/`OPENAI_MODEL`/);
+    expect(openai.message).toMatch(/`OPENAI_CONTEXT_TOKENS`/);
     expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'magic' }).message).toMatch(/`TUBESUM_SUMMARIZER`.*offline, anthropic, openai.*`magic`/);
   });
 });
