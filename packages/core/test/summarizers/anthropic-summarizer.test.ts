@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, PROMPT_VERSION, isTubesumError } from '@tubesum/core';
 import type { TubesumError } from '@tubesum/core';
@@ -202,6 +203,16 @@ describe('AnthropicSummarizer', () => {
     expect(error.code).toBe('CANCELLED');
     await server.waitForClosed(1);
     expect(server.closedBeforeAnswer).toHaveLength(1);
+  });
+
+  it('leaves no abort listener behind on the caller\'s signal, whole or chunked, success or failure', async () => {
+    const controller = new AbortController();
+    await summarizer().summarize(tenMinutes, { signal: controller.signal });
+    await summarizer({ maxContextTokens: 2048, maxOutputTokens: 512 }).summarize(tenMinutes, { signal: controller.signal });
+    server.script({ status: 529 });
+    await failure(summarizer().summarize(tenMinutes, { signal: controller.signal }));
+    expect(server.requests.length).toBeGreaterThan(4);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('maps a malformed answer to a retryable PROVIDER_ERROR', async () => {
