@@ -82,6 +82,7 @@ const languagesSchema = z
     error: 'a non-empty array of language codes such as ["en"]',
   })
   .min(1, { error: 'a non-empty array of language codes such as ["en"]' });
+const callSchema = z.object({ languages: languagesSchema });
 const optionsSchema = z.object({
   fetch: z.custom<FetchFunction>((value) => typeof value === 'function', { error: 'a fetch function' }).optional(),
   languages: languagesSchema.default(['en']),
@@ -160,7 +161,7 @@ export class YouTubeTranscriptSource implements TranscriptSource {
     const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal, videoId);
     const languages = options.languages?.length
-      ? validateOptions(languagesSchema, options.languages, 'fetchTranscript options')
+      ? validateOptions(callSchema, { languages: options.languages }, 'fetchTranscript options').languages
       : this.#languages;
 
     const session = new FetchSession({

@@ -414,6 +414,14 @@ describe('YouTubeTranscriptSource metadata and options', () => {
     expect(new YouTubeTranscriptSource({ limiter: new YouTubeRequestLimiter() }).name).toBe('youtube');
   });
 
+  it('validates the languages of a call', async () => {
+    const youtube = fakeYouTube({});
+    const error = await failure(source(youtube.fetch).fetchTranscript(SURFACE, { languages: ['en', ''] }));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.message).toContain('`languages.1`');
+    expect(youtube.requests).toHaveLength(0);
+  });
+
   it('tells the limiter about blocks, which pauses later requests', async () => {
     const limiter = new YouTubeRequestLimiter({ minIntervalMs: 0, jitterMs: 0, blockedThreshold: 2, blockedPauseMs: 60_000 });
     const youtube = fakeYouTube({ player: text(fixture('youtube_request_blocked.innertube.json')) });
