@@ -1,6 +1,10 @@
 // Summarizer benchmarks, run by bench/run.ts: tokens the LLM summarizers send per transcript
 // token (whole and chunked), and the offline summarizer's time on a one-hour transcript.
-import { AnthropicSummarizer, ExtractiveSummarizer } from '@tubesum/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnthropicSummarizer, BatchProcessor, ExtractiveSummarizer, createSqliteStore } from '@tubesum/core';
+import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { splitSentences } from '../packages/core/src/summarizers/split-sentences.js';
 import { countTokens, startFakeAnthropicServer } from '../packages/core/test/summarizers/fake-anthropic-server.js';
 import { generateTranscript } from '../packages/core/test/summarizers/generate-transcript.js';
@@ -8,7 +12,7 @@ import { round } from './types.js';
 import type { BenchResult } from './types.js';
 
 export async function runSummarizerBenchmarks(): Promise<BenchResult[]> {
-  return [...(await inputTokenBenchmarks()), await extractiveBenchmark()];
+  return [...(await inputTokenBenchmarks()), await rerunBenchmark(), await extractiveBenchmark()];
 }
 
 /**
@@ -87,4 +91,45 @@ async function extractiveBenchmark(): Promise<BenchResult> {
     target: 'report',
     note: `median of 9 runs, ${transcript.segments.length} segments, ${splitSentences(transcript.segments).length} sentences; goal: well under 1000 ms (${value < 1000 ? 'met' : 'NOT met'})`,
   };
+}
+
+/**
+ * The same 20 videos summarized twice through BatchProcessor, AnthropicSummarizer and the
+ * fake Anthropic server, on SQLite: the second batch must make no request at all.
+ */
+async function rerunBenchmark(): Promise<BenchResult> {
+  const server = await startFakeAnthropicServer();
+  const directory = mkdtempSync(join(tmpdir(), 'tubesum-rerun-'));
+  const store = createSqliteStore({ path: join(directory, 'store.sqlite') });
+  const processor = new BatchProcessor({
+    store,
+    transcripts: new FakeTranscriptSource({ segments: 40 }),
+    summarizer: new AnthropicSummarizer({ apiKey: 'bench', baseURL: server.url }),
+  });
+  try {
+    const urls = Array.from({ length: 20 }, (_, index) => `https://youtu.be/r${String(index).padStart(10, '0')}`);
+    const run = async (userId: string) => {
+      const before = server.requests.length;
+      const job = await processor.submit({ userId, urls });
+      const ended = await processor.waitFor(job.id);
+      if (ended.counts.done !== urls.length) throw new Error(`rerun benchmark: only ${ended.counts.done} of 20 done`);
+      return server.requests.length - before;
+    };
+    const first = await run('first');
+    const second = await run('second');
+    return {
+      name: 'rerun-llm-calls',
+      value: second,
+      unit: 'calls',
+      baseline: first,
+      ratio: round(second / first),
+      target: '== 0',
+      note: `first run: ${first} LLM calls for 20 videos; second run of the same videos: ${second}`,
+    };
+  } finally {
+    await processor.close();
+    await store.close?.();
+    await server.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
