@@ -32,9 +32,12 @@ export interface YouTubeTranscriptSourceOptions {
    * Performs every HTTP request (player API, watch page, caption file, oEmbed). Inject one
    * for tests, or for a proxy:
    * ```ts
-   * import { ProxyAgent, fetch as undiciFetch } from 'undici';
+   * import { ProxyAgent } from 'undici';
    * const dispatcher = new ProxyAgent('http://user:password@proxy.example:8080');
-   * new YouTubeTranscriptSource({ fetch: (url, init) => undiciFetch(url, { ...init, dispatcher }) });
+   * new YouTubeTranscriptSource({
+   *   // Node's fetch is undici's: it takes a `dispatcher`, which RequestInit does not declare.
+   *   fetch: (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
+   * });
    * ```
    * The request's `signal` (caller's abort plus the request timeout) is always set.
    * @default globalThis.fetch
@@ -103,6 +106,15 @@ const PLAYER_FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.NETWORK_ERROR,
   ErrorCode.TIMEOUT,
   ErrorCode.UNEXPECTED_RESPONSE,
+]);
+/** Answers that show YouTube is serving this IP normally, which ends a run of blocks. */
+const DEFINITE_ANSWERS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.VIDEO_UNAVAILABLE,
+  ErrorCode.VIDEO_UNPLAYABLE,
+  ErrorCode.AGE_RESTRICTED,
+  ErrorCode.TRANSCRIPTS_DISABLED,
+  ErrorCode.NO_TRANSCRIPT_IN_LANGUAGE,
+  ErrorCode.PO_TOKEN_REQUIRED,
 ]);
 const SRV3_CUE = /<p\s+t="\d+"\s+d="\d+"/;
 
@@ -205,7 +217,6 @@ export class YouTubeTranscriptSource implements TranscriptSource {
       );
     }
     this.#limiter.reportSuccess();
-
     const metadata = { ...(await this.#oEmbedMetadata(videoId, session.metadata, signal)), ...session.metadata };
     return {
       videoId,
@@ -365,11 +376,14 @@ class FetchSession {
   }
 
   #fail(error: TubesumError): TubesumError {
-    this.failure ??= error;
+    if (this.failure) return this.failure;
+    this.failure = error;
     if (error.code === ErrorCode.REQUEST_BLOCKED || error.code === ErrorCode.TOO_MANY_REQUESTS) {
       this.#options.limiter.reportBlocked();
+    } else if (DEFINITE_ANSWERS.has(error.code)) {
+      this.#options.limiter.reportSuccess();
     }
-    return this.failure;
+    return error;
   }
 
   async #player(url: URL, init: RequestInit): Promise<Response> {

@@ -431,4 +431,23 @@ describe('YouTubeTranscriptSource metadata and options', () => {
     await failure(transcripts.fetchTranscript(SURFACE));
     expect(limiter.pauseRemainingMs).toBeGreaterThan(50_000);
   });
+
+  it('counts repeated 429s on caption files as blocks even though the player API answers', async () => {
+    const limiter = new YouTubeRequestLimiter({ minIntervalMs: 0, jitterMs: 0, blockedThreshold: 2, blockedPauseMs: 60_000 });
+    const youtube = fakeYouTube({ player: text(fixture('youtube.innertube.json')), captions: text('', 429) });
+    const transcripts = source(youtube.fetch, { limiter });
+    await failure(transcripts.fetchTranscript(SURFACE));
+    await failure(transcripts.fetchTranscript(SURFACE));
+    expect(limiter.pauseRemainingMs).toBeGreaterThan(50_000);
+  });
+
+  it('a definite answer ends a run of blocks', async () => {
+    const limiter = new YouTubeRequestLimiter({ minIntervalMs: 0, jitterMs: 0, blockedThreshold: 2, blockedPauseMs: 60_000 });
+    const blocked = source(fakeYouTube({ player: text(fixture('youtube_request_blocked.innertube.json')) }).fetch, { limiter });
+    const disabled = source(fakeYouTube({ player: text(fixture('youtube_transcripts_disabled.innertube.json')) }).fetch, { limiter });
+    await failure(blocked.fetchTranscript(SURFACE));
+    await failure(disabled.fetchTranscript(SURFACE));
+    await failure(blocked.fetchTranscript(SURFACE));
+    expect(limiter.pauseRemainingMs).toBe(0);
+  });
 });
