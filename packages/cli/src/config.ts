@@ -55,7 +55,14 @@ export interface Environment {
 export type SummarizerConfig =
   | { kind: 'extractive'; /** Printed once when nobody asked for the extractive summarizer. */ notice?: string }
   | { kind: 'anthropic'; apiKey: string; model?: string }
-  | { kind: 'openai-compatible'; baseURL: string; model: string; apiKey?: string; contextTokens?: number };
+  | { kind: 'openai-compatible'; baseURL: string; model: string; apiKey?: string; contextTokens: number };
+
+/**
+ * Context window assumed for an OpenAI-compatible model when `--context-tokens` is not given:
+ * small on purpose, since Ollama silently cuts prompts beyond its context. Chunking more than
+ * needed costs calls; cutting silently costs the summary.
+ */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
 
 /** Everything needed to build a {@link BatchProcessor} for the command line. */
 export interface ProcessorConfig {
@@ -159,7 +166,7 @@ function resolveSummarizer(flags: z.output<typeof processorFlagsSchema>, env: z.
       baseURL: flags.openaiUrl,
       model: flags.openaiModel,
       ...(env.OPENAI_API_KEY === undefined ? {} : { apiKey: env.OPENAI_API_KEY }),
-      ...(flags.contextTokens === undefined ? {} : { contextTokens: flags.contextTokens }),
+      contextTokens: flags.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
     };
   }
   if (env.ANTHROPIC_API_KEY !== undefined) {

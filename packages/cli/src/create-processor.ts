@@ -41,7 +41,7 @@ function createSummarizer(config: SummarizerConfig): Summarizer {
         baseURL: config.baseURL,
         model: config.model,
         ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
-        ...(config.contextTokens === undefined ? {} : { contextTokens: config.contextTokens }),
+        contextTokens: config.contextTokens,
       });
   }
 }

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the CLI runs from here, so `examples/…` paths work as in the README. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
+const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+
+export interface CliRun {
+  child: ChildProcess;
+  /** Resolves when the process exits. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Output so far. */
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves once stdout matches `pattern`. */
+  waitForStdout: (pattern: RegExp) => Promise<RegExpMatchArray>;
+}
+
+/** A fresh HOME with its own store, so tests never touch the real ~/.tubesum. */
+export function tempHome(): { home: string; store: string } {
+  const home = mkdtempSync(join(tmpdir(), 'tubesum-cli-'));
+  return { home, store: join(home, 'store.sqlite') };
+}
+
+/**
+ * Starts `tubesum <args>` from the TypeScript sources (tsx, no build needed) in a child process
+ * with stdout and stderr piped (so not a terminal: plain output).
+ */
+export function startCli(args: readonly string[], options: { home: string; store?: string; input?: string; env?: Record<string, string> }): CliRun {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'), ...options.env };
+  delete env.ANTHROPIC_API_KEY;
+  delete env.OPENAI_API_KEY;
+  if (options.store === undefined) delete env.TUBESUM_STORE;
+  else env.TUBESUM_STORE = options.store;
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const waiter of [...waiters]) {
+      const match = stdout.match(waiter.pattern);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match);
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  if (options.input === undefined) child.stdin!.end();
+  else child.stdin!.end(options.input);
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForStdout: (pattern) =>
+      new Promise((resolve, reject) => {
+        const match = stdout.match(pattern);
+        if (match) return resolve(match);
+        waiters.push({ pattern, resolve });
+        void done.then(() => reject(new Error(`exited before stdout matched ${pattern}:\n${stdout}\n${stderr}`)));
+      }),
+  };
+}
+
+/** Runs `tubesum <args>` to the end. */
+export function runCli(args: readonly string[], options: Parameters<typeof startCli>[1]) {
+  return startCli(args, options).done;
+}
