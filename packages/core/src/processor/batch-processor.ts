@@ -107,6 +107,9 @@ interface JobRun {
   settled: Promise<void>;
 }
 
+/** Saving an item is never cancelled: what was done must reach the store. */
+const NEVER_ABORTED = new AbortController().signal;
+
 const STATUS_DONE: ReadonlySet<ItemStatus> = new Set(['done', 'failed', 'cancelled']);
 
 const lengthSchema = z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' });
@@ -472,7 +475,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   async #execute(run: JobRun, resumed: boolean): Promise<void> {
     const { job } = run;
     try {
-      this.#emit('batchStart', { ...this.#base(run), job: this.#snapshotOf(run), resumed });
+      this.#emit('batchStart', () => ({ ...this.#base(run), job: this.#snapshotOf(run), resumed }));
       const waiting = run.items.filter((item) => !STATUS_DONE.has(item.status));
       await Promise.all(
         waiting.map((item) =>
@@ -495,7 +498,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     }
     await run.stateWrites;
     await this.#storeCall('save the batch state', () => this.#store.saveJobState(job.id, run.state));
-    if (!closing) this.#emit('batchEnd', { ...this.#base(run), status: run.state.status, job: this.#snapshotOf(run) });
+    if (!closing) this.#emit('batchEnd', () => ({ ...this.#base(run), status: run.state.status, job: this.#snapshotOf(run) }));
     this.#runs.delete(job.id);
   }
 
@@ -590,22 +593,22 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
         signal: run.controller.signal,
         videoId: item.videoId,
         onRetry: (attempt: RetryAttempt) =>
-          this.#emit('itemRetry', {
+          this.#emit('itemRetry', () => ({
             ...this.#base(run),
             item: { ...item },
             stage,
             attempt: attempt.attempt,
             error: attempt.error.toJSON(),
             delayMs: attempt.delayMs,
-          }),
+          })),
       },
     );
   }
 
   #enterStage(run: JobRun, item: ItemRecord, stage: CurrentItem['stage']): void {
     run.current.set(item.index, { index: item.index, videoId: item.videoId, ...stripUndefined({ title: item.title }), stage });
-    this.#emit('itemStart', { ...this.#base(run), item: { ...item }, stage });
-    this.#emit('batchProgress', this.#base(run));
+    this.#emit('itemStart', () => ({ ...this.#base(run), item: { ...item }, stage }));
+    this.#emit('batchProgress', () => this.#base(run));
   }
 
   async #finishItem(
@@ -625,7 +628,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       // Persisted before it is announced.
       await runWithRetries(() => this.#storeCall('save an item', () => this.#store.saveItem(item)), {
         ...this.#retry,
-        signal: new AbortController().signal,
+        signal: NEVER_ABORTED,
         videoId: item.videoId,
       });
     } catch (storeError) {
@@ -637,14 +640,14 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     run.endedHere += 1;
     this.#scheduleStateWrite(run);
     const ended = item.status as 'done' | 'failed' | 'cancelled';
-    this.#emit('itemEnd', {
+    this.#emit('itemEnd', () => ({
       ...this.#base(run),
       item: { ...item },
       status: ended,
       ...(item.error ? { error: item.error } : {}),
       ...(ended === 'done' ? { cached } : {}),
-    });
-    this.#emit('batchProgress', this.#base(run));
+    }));
+    this.#emit('batchProgress', () => this.#base(run));
   }
 
   #setStatus(run: JobRun, item: ItemRecord, status: ItemStatus): void {
@@ -679,9 +682,11 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     });
   }
 
-  #emit<Name extends keyof BatchEvents>(name: Name, event: Parameters<BatchEvents[Name]>[0]): void {
+  /** Emits `name` with the event `build` makes; builds nothing when nobody listens. */
+  #emit<Name extends keyof BatchEvents>(name: Name, build: () => Parameters<BatchEvents[Name]>[0]): void {
+    if (this.listenerCount(name) === 0) return;
     try {
-      (this.emit as (name: Name, event: Parameters<BatchEvents[Name]>[0]) => boolean)(name, event);
+      (this.emit as (name: Name, event: Parameters<BatchEvents[Name]>[0]) => boolean)(name, build());
     } catch (error) {
       // A listener's bug must not fail a video; surface it without stopping the batch.
       process.emitWarning(`tubesum: a '${name}' listener threw: ${String(error)}`);
