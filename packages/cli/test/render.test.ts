@@ -1,0 +1,39 @@
+import type { Progress } from '@tubesum/core';
+import { describe, expect, it } from 'vitest';
+import { formatDuration, oneLine, truncate } from '../src/render/format.js';
+import { plainLine } from '../src/render/plain-renderer.js';
+import { formatBarLine } from '../src/render/progress-bar-renderer.js';
+
+const progress: Progress = {
+  total: 5,
+  counts: { pending: 1, running: 1, done: 2, failed: 1, cancelled: 0 },
+  finished: 3,
+  percent: 60,
+  elapsedMs: 30_000,
+  etaMs: 65_000,
+  current: [{ index: 3, videoId: 'T9fVe1KpL6s', title: 'Second Inaugural', stage: 'summary' }],
+};
+
+describe('rendering', () => {
+  it('draws the bar line with done, failed, ETA and the current video, cut to the terminal', () => {
+    expect(formatBarLine(progress, 200)).toBe(
+      `${'█'.repeat(14)}${'░'.repeat(10)}  60% 3/5 ✓ 2 done ✗ 1 failed | ETA 1m 05s | summarizing Second Inaugural`,
+    );
+    expect([...formatBarLine(progress, 40)]).toHaveLength(39);
+  });
+
+  it('writes one line per item end, with the reason of a failure', () => {
+    const item = { jobId: 'j', index: 2, videoId: 'NoSuchVideo', url: 'u', input: 'i', status: 'failed' as const, attempts: 1 };
+    const error = { code: 'TRANSCRIPTS_DISABLED' as const, message: 'No transcript\nfile.', retryable: false };
+    expect(plainLine('itemEnd', { jobId: 'j', userId: 'u', progress, item, status: 'failed', error })).toBe(
+      '[3/5] failed    NoSuchVideo  NoSuchVideo  TRANSCRIPTS_DISABLED: No transcript file.',
+    );
+    expect(plainLine('batchProgress', { jobId: 'j', userId: 'u', progress })).toBeUndefined();
+  });
+
+  it('formats durations and untrusted text', () => {
+    expect([formatDuration(950), formatDuration(1500), formatDuration(65_000), formatDuration(3_780_000)]).toEqual(['950ms', '1.5s', '1m 05s', '1h 03m']);
+    expect(oneLine('a\u001b[31m\r\nb')).toBe('a [31m b');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+  });
+});
