@@ -70,6 +70,6 @@ export type {
 
 // processor
 export { BatchProcessor } from './processor/batch-processor.js';
-export type { BatchProcessorOptions, Requester, SubmitInput } from './processor/batch-processor.js';
+export type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './processor/batch-processor.js';
 export { shouldRetry } from './processor/retry.js';
 export type { RetryOptions } from './processor/retry.js';

@@ -38,8 +38,8 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
     }
     const events = attachRenderer(processor, renderer, job.id);
     try {
-      // Picks up every unfinished batch of the store; only this one is followed and waited for.
-      const resumed = await processor.resume();
+      // Only this batch: another process may be running the others of the same store.
+      const resumed = await processor.resume({ jobIds: [job.id] });
       if (!resumed.some((each) => each.id === job.id)) {
         throw new CliError(`Batch ${job.id} could not be resumed; check it with \`tubesum status ${job.id}\`.`, ExitCode.FAILED);
       }

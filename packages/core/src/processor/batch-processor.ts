@@ -87,6 +87,15 @@ export interface SubmitInput {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of {@link BatchProcessor.resume}. */
+export interface ResumeOptions {
+  /**
+   * Resume only these jobs.
+   * @default every unfinished job in the store
+   */
+  jobIds?: readonly string[] | undefined;
+}
+
 /** Who is asking; a user only ever sees their own jobs. */
 export interface Requester {
   userId: string;
@@ -160,6 +169,8 @@ const submitSchema = z.object({
   options: jobOptionsSchema.optional(),
   signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
 });
+
+const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
 
 const requesterSchema = z.object({ userId: userIdSchema });
 
@@ -369,15 +380,20 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * Picks up every job the store holds as running (after a crash or a restart): finished
+   * Picks up the jobs the store holds as running (after a crash or a restart): finished
    * items are kept, the others run. Returns the jobs resumed.
+   *
+   * With `jobIds`, only those jobs are resumed; use it when several processes share a store
+   * and each should pick up only its own batches.
    */
-  async resume(): Promise<JobSnapshot[]> {
+  async resume(options: ResumeOptions = {}): Promise<JobSnapshot[]> {
+    const { jobIds } = validateOptions(resumeSchema, options, 'resume()');
     this.#assertOpen();
-    const ids = await this.#storeCall('list unfinished batches', () => this.#store.listUnfinishedJobIds());
+    const unfinished = await this.#storeCall('list unfinished batches', () => this.#store.listUnfinishedJobIds());
+    const wanted = jobIds ? new Set(jobIds) : undefined;
     const resumed: JobSnapshot[] = [];
-    for (const id of ids) {
-      if (this.#runs.has(id)) continue;
+    for (const id of unfinished) {
+      if (this.#runs.has(id) || (wanted && !wanted.has(id))) continue;
       const [job, state] = await Promise.all([
         this.#storeCall('read a batch', () => this.#store.getJob(id)),
         this.#storeCall('read a batch state', () => this.#store.getJobState(id)),

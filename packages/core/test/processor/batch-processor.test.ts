@@ -302,3 +302,20 @@ describe('BatchProcessor: caching and resuming', () => {
     expect(second.summarizer.calls.sort()).toEqual(videoIds(8).slice(3));
   });
 });
+
+describe('BatchProcessor: resume only some jobs', () => {
+  it('resumes just the jobs named in jobIds', async () => {
+    const store = createMemoryStore();
+    const first = setup({ store, summarizer: new FakeSummarizer({ latencyMs: 60_000 }) });
+    const a = await first.processor.submit({ userId: 'a', urls: urlsOf(videoIds(2, 'a')) });
+    const b = await first.processor.submit({ userId: 'b', urls: urlsOf(videoIds(2, 'b')) });
+    await first.processor.close();
+
+    const second = track(setup({ store }));
+    const resumed = await second.processor.resume({ jobIds: [b.id] });
+    expect(resumed.map((each) => each.id)).toEqual([b.id]);
+    expect((await second.processor.waitFor(b.id)).status).toBe('done');
+    expect((await store.getJobState(a.id))?.status).toBe('running');
+    await expect(second.processor.resume({ jobIds: 'x' as unknown as string[] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+  });
+});
