@@ -68,6 +68,19 @@ class TunedKeyvSqlite extends KeyvSqlite {
       await ready;
       return query(sql, ...parameters);
     };
+    // @keyv/sqlite emits `error` only when the database cannot be opened; then there is nothing to close.
+    let openFailed = false;
+    this.once('error', () => {
+      openFailed = true;
+    });
+    const close = this.close;
+    this.close = async () => {
+      try {
+        await close();
+      } catch (error) {
+        if (!openFailed) throw error;
+      }
+    };
   }
 
   override async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
