@@ -51,6 +51,8 @@ const rangeSchema = z
 const MAX_READABLE_ID = 100;
 const MAX_READABLE_CACHE_KEY = 160;
 const UNFINISHED_KEY = 'jobs:unfinished';
+/** First segments of the store's keys; a Keyv namespace must not be one of them. */
+const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(['job', 'jobs', 'user', 'cache']);
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -316,14 +318,24 @@ function describeId(id: unknown): string {
  *
  * @example
  * ```ts
- * import Keyv from 'keyv';
- * import KeyvRedis from '@keyv/redis';
- * const store = createKeyvStore(new Keyv({ store: new KeyvRedis('redis://localhost:6379'), namespace: 'tubesum' }));
+ * import { Keyv } from 'keyv';
+ * import { KeyvSqlite } from '@keyv/sqlite';
+ * const store = createKeyvStore(new Keyv({ store: new KeyvSqlite('sqlite://data/batches.sqlite'), namespace: 'tubesum' }));
+ * // Redis: `createKeyv(url, { namespace })` from `@keyv/redis` prefixes keys once (a plain
+ * // `new Keyv({ store: new KeyvRedis(url), namespace })` writes the namespace twice).
  * ```
  */
 export function createKeyvStore(keyv: Keyv, options?: KeyvStoreOptions): BatchStore {
   validateOptions(keyvSchema, keyv, 'createKeyvStore keyv');
   const { description = 'the Keyv store', pageSize = 500 } = validateOptions(optionsSchema, options, 'createKeyvStore options') ?? {};
+  const namespace: unknown = keyv.namespace;
+  if (typeof namespace === 'string' && RESERVED_NAMESPACES.has(namespace)) {
+    // Keyv leaves a key unprefixed when it already starts with `namespace:`, but prefixes it in getMany.
+    throw new TubesumError(
+      ErrorCode.INVALID_OPTIONS,
+      `Expected the Keyv's \`namespace\` to be none of ${[...RESERVED_NAMESPACES].join(', ')} (the store's own key prefixes), got \`${namespace}\` (createKeyvStore keyv)`,
+    );
+  }
   keyv.throwOnErrors = true;
   const adapter: unknown = keyv.store;
   if (typeof adapter === 'object' && adapter !== null && typeof (adapter as { throwOnErrors?: unknown }).throwOnErrors === 'boolean') {

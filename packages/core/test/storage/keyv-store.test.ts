@@ -1,6 +1,6 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { createKeyvStore } from '@tubesum/core';
+import { createKeyvStore, createMemoryStore } from '@tubesum/core';
 import type { BatchStore, ItemRecord, JobRecord, JobState } from '@tubesum/core';
 import { describeBatchStore } from '@tubesum/core/testing';
 
@@ -136,6 +136,9 @@ describe('createKeyvStore', () => {
     await expect(store.getJob('')).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     expect(() => createKeyvStore({} as Keyv)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => createKeyvStore(new Keyv(), { pageSize: 0 })).toThrow(/`pageSize` to be a positive integer, got `0`/);
+    // Keyv would leave `job:…` keys unprefixed under the namespace `job`, yet prefix them in getMany.
+    expect(() => createKeyvStore(new Keyv({ namespace: 'job' }))).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => createMemoryStore({ namespace: 'cache' })).toThrow(/Expected `namespace` to be a name other than job, jobs, user or cache/);
   });
 
   it('reads items in pages of pageSize', async () => {
