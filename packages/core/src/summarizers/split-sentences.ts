@@ -79,8 +79,11 @@ export function splitSentences(segments: readonly TranscriptSegment[], options: 
   let words: string[] = [];
   let startMs = 0;
   let endMs = 0;
+  /** True while the words being gathered continue a sentence cut at the word budget. */
+  let continued = false;
   const flush = (): void => {
     if (words.length === 0) return;
+    if (continued && punctuated && !words[0]!.startsWith('…')) words[0] = `…${words[0]}`;
     sentences.push({ index: sentences.length, text: words.join(' '), startMs, endMs, wordCount: words.length });
     words = [];
   };
@@ -95,7 +98,15 @@ export function splitSentences(segments: readonly TranscriptSegment[], options: 
       }
       words.push(word);
       endMs = segmentEnd;
-      if ((punctuated && endsSentence(word)) || words.length >= maxWords) flush();
+      if (punctuated && endsSentence(word)) {
+        flush();
+        continued = false;
+      } else if (words.length >= maxWords) {
+        // A sentence longer than the budget is cut; in punctuated text the cut is shown.
+        if (punctuated) words[words.length - 1] = `${word}…`;
+        flush();
+        continued = punctuated;
+      }
     }
     if (!punctuated && words.length > 0) {
       const next = cleaned[s + 1];

@@ -35,6 +35,19 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('marks where a punctuated sentence longer than the budget was cut', () => {
+    const long = `${Array.from({ length: 70 }, (_, i) => `word${i}`).join(' ')}.`;
+    const sentences = splitSentences([
+      { startMs: 0, durationMs: 30_000, text: long },
+      { startMs: 30_000, durationMs: 2000, text: 'A short one.' },
+    ]);
+    expect(sentences.map((sentence) => sentence.text)).toEqual([
+      `${Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')}…`,
+      `…${Array.from({ length: 10 }, (_, i) => `word${i + 60}`).join(' ')}.`,
+      'A short one.',
+    ]);
+  });
+
   it('splits unpunctuated auto captions on pauses and on a word budget', () => {
     const sentences = splitSentences([
       { startMs: 0, durationMs: 2000, text: 'so today we are going to talk' },
