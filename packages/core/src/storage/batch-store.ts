@@ -8,7 +8,7 @@ import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
  * when the backend fails. Run `describeBatchStore` from `@tubesum/core/testing` against a new one.
  */
 export interface BatchStore {
-  /** Saves a new job, its state and all its items. */
+  /** Saves a new job, its state and all its items (`items[i].index === i`, `items.length === job.total`). */
   createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
   getJobState(jobId: string): Promise<JobState | undefined>;
@@ -20,12 +20,12 @@ export interface BatchStore {
   listUnfinishedJobIds(): Promise<string[]>;
   /** Items of a job in index order; a window with `offset` and `limit`. */
   getItems(jobId: string, range?: { offset?: number; limit?: number }): Promise<ItemRecord[]>;
-  /** Replaces one item (matched by `jobId` and `index`). */
+  /** Replaces one item (matched by `jobId` and `index`), writing nothing else. Callers await one item's saves in order. */
   saveItem(item: ItemRecord): Promise<void>;
   /** Reads a cached value (transcript, summary). */
   getCached<T>(key: string): Promise<T | undefined>;
   /** Writes a cached value; kept until deleted. */
   setCached(key: string, value: unknown): Promise<void>;
-  /** Releases connections. Optional. */
+  /** Waits for operations in flight, then releases connections; later calls fail with `STORAGE_ERROR`. Optional. */
   close?(): Promise<void>;
 }
