@@ -32,8 +32,13 @@ export function validateOptions<Schema extends z.ZodType>(schema: Schema, value:
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.length ? issue.path.map(String).join('.') : context;
-  const expected = issue?.message ?? 'a valid value';
-  const message = `Expected \`${path}\` to be ${expected}, got \`${describeValue(valueAt(value, issue?.path ?? []))}\` (${context})`;
+  const got = describeValue(valueAt(value, issue?.path ?? []));
+  const said = issue?.message ?? 'a valid value';
+  // Our schemas state what they expect in lower case ("a positive integer"); zod's own
+  // messages are sentences ("Too small: expected number to be >=64").
+  const message = /^[a-z`]/.test(said)
+    ? `Expected \`${path}\` to be ${said}, got \`${got}\` (${context})`
+    : `Invalid \`${path}\`: ${said}; got \`${got}\` (${context})`;
   throw new TubesumError(ErrorCode.INVALID_OPTIONS, message, {
     cause: result.error,
     details: { path, issues: result.error.issues.map((each) => ({ path: each.path.map(String), message: each.message })) },

@@ -28,6 +28,7 @@ import type {
 } from './job.js';
 import { DEFAULT_RETRY, runWithRetries, toTubesumError } from './retry.js';
 import type { RetryAttempt, RetryOptions } from './retry.js';
+import { stripUndefined } from '../internal/strip-undefined.js';
 
 /** Options of {@link BatchProcessor}. */
 export interface BatchProcessorOptions {
@@ -779,9 +780,4 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       });
     }
   }
-}
-
-/** Drops keys whose value is undefined, as `exactOptionalPropertyTypes` wants. */
-function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

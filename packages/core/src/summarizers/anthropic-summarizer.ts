@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
 import { summarizeWithLanguageModel, type Completion, type CompletionRequest } from './language-model-summary.js';
-import { parseOptions } from './parse-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
@@ -108,7 +108,7 @@ export class AnthropicSummarizer implements Summarizer {
   readonly #settings: { contextTokens: number; maxOutputTokens: number; chunkConcurrency: number; prices: PriceTable };
 
   constructor(options: AnthropicSummarizerOptions = {}) {
-    const parsed = parseOptions(optionsSchema, options, 'AnthropicSummarizer');
+    const parsed = validateOptions(optionsSchema, options ?? {}, 'AnthropicSummarizer options');
     const fromEnvironment = process.env['ANTHROPIC_API_KEY'];
     const apiKey = parsed.apiKey ?? (fromEnvironment ? fromEnvironment : undefined);
     if (apiKey === undefined) {

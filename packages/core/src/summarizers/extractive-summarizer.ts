@@ -5,7 +5,8 @@ import { rankSentences } from './rank-sentences.js';
 import { renderSummaryMarkdown } from './render-summary-markdown.js';
 import { splitSentences, type Sentence } from './split-sentences.js';
 import type { Chapter, KeyPoint, SummarizeOptions, Summarizer, Summary, SummaryLength } from './summarizer.js';
-import { parseOptions } from './parse-options.js';
+import { validateOptions } from '../internal/validate-options.js';
+import { stripUndefined } from '../internal/strip-undefined.js';
 
 /** Options of {@link ExtractiveSummarizer}. */
 export interface ExtractiveSummarizerOptions {
@@ -58,7 +59,7 @@ export class ExtractiveSummarizer implements Summarizer {
   readonly #chapterTargetMs: number;
 
   constructor(options: ExtractiveSummarizerOptions = {}) {
-    const parsed = parseOptions(optionsSchema, options, 'ExtractiveSummarizer');
+    const parsed = validateOptions(optionsSchema, options ?? {}, 'ExtractiveSummarizer options');
     this.#keyPoints = { ...DEFAULT_KEY_POINTS, ...stripUndefined(parsed.keyPoints ?? {}) };
     this.#chapterMinDurationMs = parsed.chapterMinDurationMs ?? 1_200_000;
     this.#chapterTargetMs = parsed.chapterTargetMs ?? 600_000;
@@ -147,10 +148,4 @@ function asSentence(text: string): string {
   const trimmed = text.trim();
   const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?…。！？]["'”’)\]]*$/u.test(capitalised) ? capitalised : `${capitalised}.`;
-}
-
-function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }

@@ -3,7 +3,7 @@ import type { Transcript } from '../transcripts/transcript-source.js';
 import { llmOptionShape } from './anthropic-summarizer.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { summarizeWithLanguageModel, type Completion, type CompletionRequest } from './language-model-summary.js';
-import { parseOptions } from './parse-options.js';
+import { validateOptions } from '../internal/validate-options.js';
 import type { PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
@@ -107,7 +107,7 @@ export class OpenAICompatibleSummarizer implements Summarizer {
   readonly #settings: { contextTokens: number; maxOutputTokens: number; chunkConcurrency: number; prices: PriceTable };
 
   constructor(options: OpenAICompatibleSummarizerOptions) {
-    const parsed = parseOptions(optionsSchema, options, 'OpenAICompatibleSummarizer');
+    const parsed = validateOptions(optionsSchema, options ?? {}, 'OpenAICompatibleSummarizer options');
     this.model = parsed.model;
     const root = parsed.baseURL.replace(/\/+$/, '');
     this.#endpoint = `${root}/chat/completions`;

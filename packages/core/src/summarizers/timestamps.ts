@@ -9,8 +9,5 @@ export function formatTimestamp(ms: number): string {
   return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** A link that opens the video at `ms` (rounded down to the second). */
-export function videoTimestampUrl(videoId: string, ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&t=${seconds}`;
-}
+/** A link that opens the video at `ms` (rounded down to the second): the same links as the export. */
+export { timestampUrl as videoTimestampUrl } from '../export/render-markdown.js';
