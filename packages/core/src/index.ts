@@ -69,7 +69,7 @@ export type {
 } from './export/create-export-zip.js';
 
 // processor
-export { BatchProcessor } from './processor/batch-processor.js';
+export { BatchProcessor, MAX_VIDEOS_PER_BATCH } from './processor/batch-processor.js';
 export type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './processor/batch-processor.js';
 export { shouldRetry } from './processor/retry.js';
 export type { RetryOptions } from './processor/retry.js';

@@ -117,6 +117,12 @@ interface JobRun {
   settled: Promise<void>;
 }
 
+/**
+ * Videos in one batch at most: keeps a batch's ZIP within the 65,535 entries a ZIP without
+ * ZIP64 can hold, and a batch within what YouTube lets one IP fetch in days.
+ */
+export const MAX_VIDEOS_PER_BATCH = 50_000;
+
 /** Saving an item is never cancelled: what was done must reach the store. */
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -281,6 +287,13 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
           ? 'No YouTube URL was given.'
           : `No valid YouTube video URL in the input. ${reasons.join('; ')}`,
         { details: { rejected: intake.rejected, duplicates: intake.duplicates } },
+      );
+    }
+    if (intake.videos.length > MAX_VIDEOS_PER_BATCH) {
+      throw new TubesumError(
+        ErrorCode.INVALID_OPTIONS,
+        `A batch holds at most ${MAX_VIDEOS_PER_BATCH.toLocaleString('en-US')} videos; this one has ${intake.videos.length.toLocaleString('en-US')}. Split the list into several batches.`,
+        { details: { max: MAX_VIDEOS_PER_BATCH, videos: intake.videos.length } },
       );
     }
     const now = new Date().toISOString();

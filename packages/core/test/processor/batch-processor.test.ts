@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import JSZip from 'jszip';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, TubesumError, createMemoryStore } from '@tubesum/core';
+import { ErrorCode, MAX_VIDEOS_PER_BATCH, TubesumError, createMemoryStore } from '@tubesum/core';
 import type { BatchProcessor, ItemEndEvent, ItemRetryEvent } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import { setup, urlsOf, videoIds } from './helpers.js';
@@ -69,6 +69,13 @@ describe('BatchProcessor: submit, events and results', () => {
     expect((error as TubesumError).details.rejected).toHaveLength(2);
     const empty = await processor.submit({ userId: 'alice', urls: '' }).catch((caught: unknown) => caught);
     expect((empty as TubesumError).message).toBe('No YouTube URL was given.');
+  });
+
+  it('refuses a batch larger than MAX_VIDEOS_PER_BATCH and says how to proceed', async () => {
+    const { processor } = track(setup());
+    const error = await processor.submit({ userId: 'a', urls: videoIds(MAX_VIDEOS_PER_BATCH + 1) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringMatching(/at most 50,000 videos; this one has 50,001\. Split/) });
+    expect(await processor.list({ userId: 'a' })).toEqual([]);
   });
 
   it('validates its options and names the field, the expectation and the value', () => {
