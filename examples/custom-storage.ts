@@ -6,23 +6,23 @@
  *
  *   REDIS_URL=redis://127.0.0.1:6379 pnpm tsx examples/custom-storage.ts
  */
-import KeyvRedis from '@keyv/redis';
-import Keyv from 'keyv';
+import { createKeyv } from '@keyv/redis';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createKeyvStore } from '@tubesum/core';
-import type { JobSnapshot } from '@tubesum/core';
+import type { BatchStore, JobSnapshot } from '@tubesum/core';
 
 const directory = fileURLToPath(new URL('./transcripts', import.meta.url));
 
+/** A BatchStore on Redis: any Keyv works; `createKeyv` from @keyv/redis sets the namespace once. */
 function redisStore(url: string, namespace: string) {
-  return createKeyvStore(new Keyv({ store: new KeyvRedis(url), namespace }), { description: `Redis at ${new URL(url).host}` });
+  return createKeyvStore(createKeyv(url, { namespace }), { description: `Redis at ${new URL(url).host}` });
 }
 
-function createProcessor(url: string, namespace: string) {
+function createProcessor(store: BatchStore) {
   return new BatchProcessor({
     transcripts: new FileTranscriptSource({ directory }),
     summarizer: new ExtractiveSummarizer(),
-    store: redisStore(url, namespace),
+    store,
   });
 }
 
@@ -31,17 +31,21 @@ export async function main({
   namespace = 'tubesum-example',
   log = console.log,
 } = {}): Promise<JobSnapshot> {
-  const first = createProcessor(url, namespace);
+  const firstStore = redisStore(url, namespace);
+  const first = createProcessor(firstStore);
   const job = await first.submit({ userId: 'me', urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' });
   await first.waitFor(job.id);
-  await first.close(); // disconnects from Redis
+  await first.close();
+  await firstStore.close?.(); // a store you pass in is yours to close: this disconnects from Redis
 
   // Later, or in another process: the batch and its summaries are still there.
-  const second = createProcessor(url, namespace);
+  const secondStore = redisStore(url, namespace);
+  const second = createProcessor(secondStore);
   const found = await second.get(job.id, { userId: 'me' });
   const zip = await second.export(job.id, { userId: 'me' });
   log(`Batch ${found.id} from Redis: ${found.status}, ${found.progress.counts.done}/${found.total} done, ZIP ${zip.byteLength} bytes`);
   await second.close();
+  await secondStore.close?.();
   return found;
 }
 

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { createKeyv } from '@keyv/redis';
 import { describe, expect, it } from 'vitest';
 import { main } from '../custom-storage.js';
 
@@ -26,9 +27,16 @@ if (skip) console.warn(`\n⚠ Redis is not reachable at ${url}: examples/custom-
 describe.skipIf(skip)('examples/custom-storage.ts', () => {
   it('keeps the batch in Redis where a second processor finds it', async () => {
     const lines: string[] = [];
-    const job = await main({ url, namespace: `tubesum-example-test-${randomUUID()}`, log: (line) => void lines.push(line) });
-    expect(job.status).toBe('done');
-    expect(job.progress.counts.done).toBe(2);
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^Batch ${job.id} from Redis: done, 2/2 done, ZIP \\d+ bytes$`))]);
+    const namespace = `tubesum-example-test-${randomUUID()}`;
+    try {
+      const job = await main({ url, namespace, log: (line) => void lines.push(line) });
+      expect(job.status).toBe('done');
+      expect(job.progress.counts.done).toBe(2);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^Batch ${job.id} from Redis: done, 2/2 done, ZIP \\d+ bytes$`))]);
+    } finally {
+      const keyv = createKeyv(url, { namespace });
+      await keyv.clear();
+      await keyv.disconnect();
+    }
   });
 });
