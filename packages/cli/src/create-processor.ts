@@ -64,6 +64,7 @@ export async function createCliProcessor(config: ProcessorConfig, cwd: string): 
     transcripts,
     summarizer,
     store,
+    closeStore: true,
     ...(config.concurrency === undefined ? {} : { concurrency: { summaries: config.concurrency } }),
   });
 }
@@ -76,5 +77,5 @@ export async function createReadOnlyProcessor(storeUrl: string, cwd: string): Pr
     fetchTranscript: (videoId) =>
       Promise.reject(new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, 'This command does not fetch transcripts.', { videoId })),
   };
-  return new BatchProcessor({ transcripts, summarizer: new ExtractiveSummarizer(), store });
+  return new BatchProcessor({ transcripts, summarizer: new ExtractiveSummarizer(), store, closeStore: true });
 }

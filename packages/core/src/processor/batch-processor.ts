@@ -41,6 +41,11 @@ export interface BatchProcessorOptions {
    * @default createSqliteStore({ path: '.tubesum/store.sqlite' })
    */
   store?: BatchStore;
+  /**
+   * Whether {@link BatchProcessor.close} also closes the store.
+   * @default true when the processor opened the store itself (no `store` option), false for a store passed in
+   */
+  closeStore?: boolean;
   /** Limits shared by every job of this processor, and fair between jobs. */
   concurrency?: {
     /**
@@ -153,6 +158,7 @@ const processorOptionsSchema = z.object({
   transcripts: hasMethods('fetchTranscript'),
   summarizer: hasMethods('summarize'),
   store: hasMethods('createJob', 'getJob', 'saveItem', 'getItems', 'getCached', 'setCached').optional(),
+  closeStore: z.boolean({ error: 'a boolean' }).optional(),
   concurrency: z.object({ transcripts: positiveInteger.optional(), summaries: positiveInteger.optional() }).strict().optional(),
   prefetch: z.number({ error: 'a non-negative integer' }).int({ error: 'a non-negative integer' }).min(0, { error: 'a non-negative integer' }).optional(),
   retry: z
@@ -231,7 +237,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   readonly #transcripts: TranscriptSource;
   readonly #summarizer: Summarizer;
   readonly #store: BatchStore;
-  /** Only a store this processor opened itself is closed by {@link close}. */
+  /** Whether {@link close} closes the store: by default only a store this processor opened itself. */
   readonly #ownsStore: boolean;
   readonly #retry: Required<RetryOptions>;
   readonly #itemTimeoutMs: number;
@@ -249,7 +255,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const parsed = validateOptions(processorOptionsSchema, options, 'BatchProcessor options');
     this.#transcripts = options.transcripts;
     this.#summarizer = options.summarizer;
-    this.#ownsStore = options.store === undefined;
+    this.#ownsStore = parsed.closeStore ?? options.store === undefined;
     this.#store = options.store ?? createSqliteStore({ path: '.tubesum/store.sqlite' });
     this.#retry = { ...DEFAULT_RETRY, ...stripUndefined(parsed.retry ?? {}) };
     this.#itemTimeoutMs = parsed.itemTimeoutMs ?? 300_000;
@@ -448,8 +454,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
 
   /**
    * Stops all work without marking anything cancelled (jobs stay resumable) and waits for work
-   * in flight to stop. Closes the store only if the processor opened it (no `store` option):
-   * a store you pass in is yours to close.
+   * in flight to stop. Closes the store if the processor opened it (no `store` option) or
+   * `closeStore` is set: otherwise a store you pass in is yours to close.
    */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -326,3 +326,15 @@ describe('BatchProcessor: resume only some jobs', () => {
     await expect(second.processor.resume({ jobIds: 'x' as unknown as string[] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 });
+
+describe('BatchProcessor: closing the store', () => {
+  it('closes a store passed in only when closeStore is set', async () => {
+    let closed = 0;
+    const store = createMemoryStore();
+    store.close = async () => void (closed += 1);
+    await setup({ store }).processor.close();
+    expect(closed).toBe(0);
+    await setup({ store, closeStore: true }).processor.close();
+    expect(closed).toBe(1);
+  });
+});
