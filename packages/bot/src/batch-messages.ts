@@ -33,6 +33,20 @@ export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
 const MAX_ZIP_PARTS = 10;
 const FILE_TOO_LARGE = 40005;
 
+/** Discord's "Request entity too large": 40005, or a bare 413 from its edge. */
+export function isFileTooLarge(error: unknown): boolean {
+  return error instanceof DiscordAPIError && (error.code === FILE_TOO_LARGE || error.status === 413);
+}
+
+function zipAgainHint(jobId: string): string {
+  return `Use \`/batch zip id:${jobId}\` to ask for it again.`;
+}
+
+/** What the final message says when Discord refused the ZIP. */
+export function tooLargeLine(bytes: number, jobId: string): string {
+  return `📦 Discord refused the ZIP (${formatBytes(bytes)}) as too large for this channel, so nothing is attached. ${zipAgainHint(jobId)}`;
+}
+
 export interface BatchMessagesOptions {
   rest: REST;
   /** Where the bot's records live (the default processor's store). */
@@ -213,6 +227,21 @@ export class BatchMessages {
     tracker.editor.update(this.#render(tracker));
   }
 
+  /**
+   * The job ended without a `batchEnd` event reaching us (e.g. cancelled in the store before the
+   * processor resumed it): delivers its outcome now. Does nothing when it is already delivered.
+   */
+  jobEnded(job: JobSnapshot): Promise<void> {
+    const tracker = this.#trackers.get(job.id);
+    if (!tracker || this.#stopped || job.status === 'running') return Promise.resolve();
+    return this.#finish(tracker, job);
+  }
+
+  /** Number of batches whose message is being kept up to date (their outcome is not sent yet). */
+  get tracked(): number {
+    return this.#trackers.size;
+  }
+
   /** Resolves once the job's final message was sent (or at once when the job is not tracked). */
   async delivered(jobId: string): Promise<void> {
     const tracker = this.#trackers.get(jobId);
@@ -287,22 +316,31 @@ export class BatchMessages {
         try {
           await tracker.editor.finish(renderProgressMessage({ job, items, delivery: plan.lines }), plan.attached);
         } catch (error) {
-          if (!(error instanceof DiscordAPIError && error.code === FILE_TOO_LARGE)) throw error;
+          if (!isFileTooLarge(error)) throw error;
+          // Discord's real limit was lower than the interaction said: the outcome without the file.
+          this.#options.logger.warn(`Discord refused the ZIP of batch ${jobId} (${formatBytes(zip.length)}) as too large`);
           await tracker.editor.finish(
-            renderProgressMessage({
-              job,
-              items,
-              delivery: [`📦 Discord refused the ZIP (${formatBytes(zip.length)}) as too large; use \`/batch zip\` to try again.`],
-            }),
+            renderProgressMessage({ job, items, delivery: [tooLargeLine(zip.length, job.id)] }),
           );
         }
         for (const [index, part] of plan.parts.entries()) {
-          await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [part]);
+          try {
+            await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [part]);
+          } catch (error) {
+            if (!isFileTooLarge(error)) throw error;
+            this.#options.logger.warn(`Discord refused part ${index + 1} of the ZIP of batch ${jobId} as too large`);
+            await tracker.editor.postAnother(
+              renderNotice(`📦 Discord refused part ${index + 1} of ${plan.parts.length} as too large; the remaining parts were not sent. ${zipAgainHint(job.id)}`),
+            );
+            break;
+          }
         }
         tracker.record = { ...tracker.record, delivered: true };
         await this.#save(tracker.record);
         await this.#updateIndex((ids) => ids.filter((id) => id !== jobId));
         this.#options.logger.info(`batch ${jobId} ended (${job.status}); outcome and ZIP sent`);
+        // Nothing more to edit: forget it, so a long-running bot does not keep every batch in memory.
+        if (this.#trackers.get(jobId) === tracker) this.#trackers.delete(jobId);
       } catch (error) {
         this.#options.logger.error(`could not send the outcome of batch ${jobId}: ${describeError(error)}`);
       }

@@ -37,6 +37,8 @@ export interface Bot {
   /** The default model's processor; undefined when no summarizer is configured. */
   processor: BatchProcessor | undefined;
   pool: ProcessorPool | undefined;
+  /** The progress messages; undefined when no summarizer is configured. */
+  messages: BatchMessages | undefined;
   commands: Collection<string, Command>;
   /** Logs in, continues the progress messages of a previous run and resumes unfinished batches. */
   start(): Promise<void>;
@@ -116,6 +118,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
     client,
     processor: pool?.default,
     pool,
+    messages,
     commands,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

@@ -78,12 +78,21 @@ export class MessageEditor {
     return { ...this.#location };
   }
 
-  /** Sends `message` now (waiting out the interval since the last edit), e.g. the first render. */
+  /**
+   * Sends `message` now (waiting out the interval since the last edit and any edit in flight),
+   * e.g. the first render. Does nothing once {@link finish} or {@link stop} was called.
+   */
   async editNow(message: RenderedMessage): Promise<void> {
+    if (this.#finished) return;
     this.#pending = message;
-    await this.#inFlight;
+    // A scheduled edit may start while we wait: wait for it too, then send what is newest.
+    while (this.#inFlight !== undefined || this.#lastEndedAt + this.#intervalMs > this.#now()) {
+      this.#clearTimer();
+      await this.#inFlight;
+      await this.#waitInterval();
+    }
     this.#clearTimer();
-    await this.#waitInterval();
+    if (this.#finished) return;
     await this.#run();
   }
 
@@ -170,9 +179,11 @@ export class MessageEditor {
   }
 
   async #run(): Promise<void> {
+    // While an edit is in flight the pending state stays queued: that edit reschedules it.
+    if (this.#inFlight !== undefined) return;
     const message = this.#pending;
     this.#pending = undefined;
-    if (message === undefined || this.#inFlight !== undefined) return;
+    if (message === undefined) return;
     const key = JSON.stringify(message);
     if (key === this.#lastSentKey) return;
     const attempt = (async () => {

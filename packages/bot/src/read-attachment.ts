@@ -58,7 +58,10 @@ export async function readTextAttachment(attachment: AttachmentInfo, options: Re
     bytes = Buffer.concat(chunks);
   } catch (error) {
     if (error instanceof TubesumError) throw error;
-    if (timeout.aborted) throw refuse(`Downloading the file took longer than ${Math.round(options.timeoutMs / 1000)} s.`, error);
+    if (timeout.aborted) {
+      const limit = options.timeoutMs < 1000 ? `${options.timeoutMs} ms` : `${Math.round(options.timeoutMs / 1000)} s`;
+      throw refuse(`Downloading the file took longer than ${limit}; try again, or paste the URLs in \`urls\`.`, error);
+    }
     throw refuse('Could not download the file.', error);
   }
   if (bytes.includes(0)) throw refuse('The file is not text (it contains binary data).');

@@ -59,7 +59,16 @@ export interface ScriptedFailure {
   headers?: Record<string, string>;
   /** How many matching requests fail. @default 1 */
   times?: number;
+  /** Only requests for which this holds fail (e.g. the multipart edit carrying the ZIP). */
+  when?: (request: RecordedRequest) => boolean;
 }
+
+/** How a slow attachment URL misbehaves. */
+export type AttachmentBehaviour =
+  /** Never answers: no status line, no headers. */
+  | 'hang'
+  /** Sends the headers and the first bytes, then stalls forever. */
+  | 'stall-body';
 
 interface InteractionInfo {
   id: string;
@@ -76,6 +85,11 @@ export interface FakeDiscordOptions {
   tokenTtlMs?: number;
   /** `attachment_size_limit` sent with interactions. @default 10 MiB */
   attachmentSizeLimit?: number;
+  /**
+   * Uploads with a file larger than this get 413 40005 "Request entity too large", as Discord
+   * answers when a file is over the real limit. @default Infinity
+   */
+  maxUploadBytes?: number;
 }
 
 export interface CommandOptionInput {
@@ -106,13 +120,14 @@ export class FakeDiscord {
   readonly identifies: unknown[] = [];
   tokenTtlMs: number;
   attachmentSizeLimit: number;
+  maxUploadBytes: number;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #sockets = new Set<WebSocket>();
   readonly #ready = new Set<WebSocket>();
   readonly #seq = new Map<WebSocket, number>();
   readonly #interactions = new Map<string, InteractionInfo>();
-  readonly #attachments = new Map<string, { data: Buffer; contentType: string }>();
+  readonly #attachments = new Map<string, { data: Buffer; contentType: string; behaviour?: AttachmentBehaviour }>();
   readonly #failures: (ScriptedFailure & { left: number })[] = [];
   #counter = 0n;
   #port = 0;
@@ -120,6 +135,7 @@ export class FakeDiscord {
   private constructor(options: FakeDiscordOptions) {
     this.tokenTtlMs = options.tokenTtlMs ?? 15 * 60_000;
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
+    this.maxUploadBytes = options.maxUploadBytes ?? Number.POSITIVE_INFINITY;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'application/json' });
@@ -161,25 +177,42 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  /** Serves `data` at an attachment URL and returns the resolved attachment object. */
-  addAttachment(filename: string, data: string | Buffer, contentType = 'text/plain; charset=utf-8') {
+  /**
+   * Serves `data` at an attachment URL and returns the resolved attachment object. `size` is the
+   * size Discord announces (default: the real one); `behaviour` makes the URL hang.
+   */
+  addAttachment(
+    filename: string,
+    data: string | Buffer,
+    contentType = 'text/plain; charset=utf-8',
+    options: { size?: number; behaviour?: AttachmentBehaviour } = {},
+  ) {
     const id = this.#id();
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
-    this.#attachments.set(`/attachments/${id}/${filename}`, { data: buffer, contentType });
+    this.#attachments.set(`/attachments/${id}/${filename}`, {
+      data: buffer,
+      contentType,
+      ...(options.behaviour ? { behaviour: options.behaviour } : {}),
+    });
     const url = `${this.origin}/attachments/${id}/${filename}`;
-    return { id, filename, size: buffer.length, content_type: contentType, url, proxy_url: url, ephemeral: true };
+    const size = options.size ?? buffer.length;
+    return { id, filename, size, content_type: contentType, url, proxy_url: url, ephemeral: true };
   }
+
+  /** GET requests received for attachment URLs (path only). */
+  readonly attachmentDownloads: string[] = [];
 
   /** The next `times` requests matching `method` and `path` are answered with `status` and `body`. */
   failNext(failure: ScriptedFailure): void {
     this.#failures.push({ ...failure, left: failure.times ?? 1 });
   }
 
-  /** A 429 with Retry-After on the next matching request. */
-  rateLimitNext(method: string, path: RegExp, retryAfterSeconds = 0.3): void {
+  /** A 429 with Retry-After on the next matching request (for which `when` holds, if given). */
+  rateLimitNext(method: string, path: RegExp, retryAfterSeconds = 0.3, when?: (request: RecordedRequest) => boolean): void {
     this.failNext({
       method,
       path,
+      ...(when ? { when } : {}),
       status: 429,
       body: { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global: false },
       headers: {
@@ -429,7 +462,13 @@ export class FakeDiscord {
     const pathname = decodeURIComponent(url.pathname);
     const attachment = this.#attachments.get(pathname);
     if (request.method === 'GET' && attachment) {
+      this.attachmentDownloads.push(pathname);
+      if (attachment.behaviour === 'hang') return; // closed by close() (closeAllConnections)
       response.writeHead(200, { 'content-type': attachment.contentType, 'content-length': attachment.data.length });
+      if (attachment.behaviour === 'stall-body') {
+        response.write(attachment.data.subarray(0, Math.max(1, Math.floor(attachment.data.length / 2))));
+        return;
+      }
       response.end(attachment.data);
       return;
     }
@@ -458,10 +497,16 @@ export class FakeDiscord {
       response.end(JSON.stringify(json));
     };
 
-    const failure = this.#failures.find((f) => f.left > 0 && f.method === record.method && f.path.test(path));
+    const failure = this.#failures.find(
+      (f) => f.left > 0 && f.method === record.method && f.path.test(path) && (f.when?.(record) ?? true),
+    );
     if (failure) {
       failure.left -= 1;
       reply(failure.status, failure.body, failure.headers ?? {});
+      return;
+    }
+    if (files.some((file) => file.data.length > this.maxUploadBytes)) {
+      reply(413, { message: 'Request entity too large', code: 40005 });
       return;
     }
 

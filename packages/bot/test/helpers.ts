@@ -31,7 +31,8 @@ export function memoryLogger(): Logger & { lines: string[] } {
 export interface StartBotOptions {
   store: BatchStore;
   env?: Record<string, string>;
-  summarizer?: Summarizer;
+  /** `null`: the summarizers the configuration names (one per model). @default a FakeSummarizer */
+  summarizer?: Summarizer | null;
   logger?: Logger;
 }
 
@@ -47,7 +48,7 @@ export async function startBot(fake: FakeDiscord, options: StartBotOptions): Pro
   });
   const bot = await createBot(config, {
     transcripts: new FileTranscriptSource({ directory: TRANSCRIPTS }),
-    summarizer: options.summarizer ?? new FakeSummarizer({ latencyMs: 150 }),
+    ...(options.summarizer === null ? {} : { summarizer: options.summarizer ?? new FakeSummarizer({ latencyMs: 150 }) }),
     store: options.store,
     logger: options.logger ?? memoryLogger(),
     processor: { retry: { attempts: 1, minDelayMs: 0, maxDelayMs: 0 }, stateWriteIntervalMs: 0 },

@@ -6,7 +6,7 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { DEFAULT_ATTACHMENT_SIZE_LIMIT, planZipDelivery, zipFileName } from '../batch-messages.js';
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT, formatBytes, isFileTooLarge, planZipDelivery, zipFileName } from '../batch-messages.js';
 import { describeError } from '../logger.js';
 import { NO_MENTIONS, joinLines, parseCancelCustomId, truncate } from '../progress-message.js';
 import { readTextAttachment } from '../read-attachment.js';
@@ -185,8 +185,11 @@ async function cancelJob(context: BotContext, jobId: string, userId: string): Pr
   const { processor, job } = await context.pool.find(jobId, { userId });
   if (job.status !== 'running') return `Batch \`${job.id}\` already ended (${job.status}).`;
   context.messages?.markCancelling(job.id);
-  await processor.cancel(job.id, { userId });
+  const cancelled = await processor.cancel(job.id, { userId });
   context.logger.info(`batch ${job.id} cancelled by its owner`);
+  // A job no processor was running (cancelled before resume() picked it up) ends without a
+  // batchEnd event: deliver its outcome here. Idempotent when batchEnd did fire.
+  void context.messages?.jobEnded(cancelled);
   return `Batch \`${job.id}\` is cancelled; its message shows what was finished and the partial ZIP.`;
 }
 
@@ -205,18 +208,27 @@ async function zip(interaction: ChatInputCommandInteraction, context: BotContext
   const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT;
   const plan = planZipDelivery(archive, zipFileName(job), limit);
   const note = job.status === 'running' ? '\nThe batch is still running: this ZIP holds what is finished so far.' : '';
-  await interaction.editReply({
-    content: truncate(`${plan.lines.join('\n')}${note}`, 2000),
-    files: plan.attached.map((file) => ({ attachment: Buffer.from(file.data as Uint8Array), name: file.name })),
-    allowedMentions: NO_MENTIONS,
-  });
-  for (const [index, part] of plan.parts.entries()) {
-    await interaction.followUp({
-      content: `Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``,
-      files: [{ attachment: Buffer.from(part.data as Uint8Array), name: part.name }],
-      flags: ephemeral,
+  try {
+    await interaction.editReply({
+      content: truncate(`${plan.lines.join('\n')}${note}`, 2000),
+      files: plan.attached.map((file) => ({ attachment: Buffer.from(file.data as Uint8Array), name: file.name })),
       allowedMentions: NO_MENTIONS,
     });
+    for (const [index, part] of plan.parts.entries()) {
+      await interaction.followUp({
+        content: `Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``,
+        files: [{ attachment: Buffer.from(part.data as Uint8Array), name: part.name }],
+        flags: ephemeral,
+        allowedMentions: NO_MENTIONS,
+      });
+    }
+  } catch (error) {
+    if (!isFileTooLarge(error)) throw error;
+    context.logger.warn(`Discord refused the ZIP of batch ${job.id} (${archive.length} bytes) as too large`);
+    throw new TubesumError(
+      ErrorCode.INVALID_OPTIONS,
+      `Discord refused the ZIP of batch \`${job.id}\` (${formatBytes(archive.length)}) as too large for this channel, so nothing is attached.`,
+    );
   }
 }
 
