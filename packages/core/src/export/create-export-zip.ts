@@ -149,6 +149,8 @@ const summaryRecordSchema = z.looseObject({
 
 const entrySchema = z.looseObject({ item: itemSchema, summary: summaryRecordSchema.optional() });
 
+const optionsSchema = z.object({ signal: z.instanceof(AbortSignal).optional(), date: z.date().optional() });
+
 function invalid(path: string, expected: string, value: unknown): TubesumError {
   const got =
     value === null
@@ -213,6 +215,7 @@ export async function createExportZip(
   ) {
     throw invalid('entries', 'an async iterable of { item, summary? }', entries);
   }
+  check(optionsSchema, options, 'options', 'an options object { signal?, date? }');
   const { signal } = options;
   const date = options.date ?? new Date();
   if (Number.isNaN(date.getTime())) throw invalid('options.date', 'a valid Date', options.date);

@@ -20,6 +20,21 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
+ * The issue to report: for a union whose branches all failed, the branch issue that got
+ * furthest into the value (`urls.1` rather than `urls` for `['dQw4w9WgXcQ', null]`), when
+ * one got past the union itself.
+ */
+function deepest(issue: z.core.$ZodIssue | undefined): z.core.$ZodIssue | undefined {
+  if (issue?.code !== 'invalid_union') return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first && first.path.length > 0 && (best === undefined || first.path.length > best.path.length)) best = first;
+  }
+  return best ? deepest({ ...best, path: [...issue.path, ...best.path] }) : issue;
+}
+
+/**
  * Parses `value` with `schema`, or throws an `INVALID_OPTIONS` {@link TubesumError} whose
  * message names the field, what was expected and what arrived:
  * ``Expected `concurrency.transcripts` to be a positive integer, got `0` (BatchProcessor options)``.
@@ -30,10 +45,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 export function validateOptions<Schema extends z.ZodType>(schema: Schema, value: unknown, context: string): z.output<Schema> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.length ? issue.path.map(String).join('.') : context;
-  const got = describeValue(valueAt(value, issue?.path ?? []));
-  const said = issue?.message ?? 'a valid value';
+  const issue = deepest(result.error.issues[0]);
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const where = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])];
+  const path = where.length ? where.map(String).join('.') : context;
+  const got = describeValue(valueAt(value, where));
+  const said = unknownKey === undefined ? (issue?.message ?? 'a valid value') : 'absent (not an option; check the spelling)';
   // Our schemas state what they expect in lower case ("a positive integer"); zod's own
   // messages are sentences ("Too small: expected number to be >=64").
   const message = /^[a-z`]/.test(said)

@@ -171,7 +171,7 @@ const processorOptionsSchema = z.object({
     .optional(),
   itemTimeoutMs: positiveInteger.optional(),
   stateWriteIntervalMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' }).optional(),
-});
+}).strict();
 
 const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
 
@@ -197,8 +197,10 @@ function countItems(items: readonly ItemRecord[]): ItemCounts {
   return counts;
 }
 
-function notFound(jobId: string): TubesumError {
-  return new TubesumError(ErrorCode.NOT_FOUND, `No batch with id ${JSON.stringify(jobId.slice(0, 80))} for this user.`);
+/** `jobId` comes from callers as is: a JavaScript caller may pass anything. */
+function notFound(jobId: unknown): TubesumError {
+  const shown = typeof jobId === 'string' ? JSON.stringify(jobId.slice(0, 80)) : `of type ${jobId === null ? 'null' : typeof jobId}`;
+  return new TubesumError(ErrorCode.NOT_FOUND, `No batch with id ${shown} for this user.`);
 }
 
 /** Cache key of a transcript: the video and the languages asked for. */
@@ -331,7 +333,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
 
   /** A job of `userId`. Throws `NOT_FOUND` for an unknown id or another user's job. */
   async get(jobId: string, requester: Requester): Promise<JobSnapshot> {
-    const { userId } = validateOptions(requesterSchema, requester, 'get()');
+    const { userId } = validateOptions(requesterSchema, requester, 'get() requester');
     const run = this.#runs.get(jobId);
     if (run) {
       if (run.job.userId !== userId) throw notFound(jobId);
@@ -344,7 +346,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
 
   /** The jobs of `userId`, newest first. */
   async list(requester: Requester): Promise<JobSnapshot[]> {
-    const { userId } = validateOptions(requesterSchema, requester, 'list()');
+    const { userId } = validateOptions(requesterSchema, requester, 'list() requester');
     const ids = await this.#storeCall('list batches', () => this.#store.listJobIds(userId));
     const snapshots = await Promise.all(ids.map((id) => this.get(id, { userId }).catch(() => undefined)));
     return snapshots.filter((snapshot): snapshot is JobSnapshot => snapshot !== undefined).reverse();
@@ -390,13 +392,22 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
    * The promise twin of the `batchEnd` event.
    */
   async waitFor(jobId: string, requester?: Requester): Promise<JobSnapshot> {
+    // Listen before looking, so an end between the look and the listening is not missed.
     const ended = this.#ended(jobId);
-    const snapshot = requester ? await this.get(jobId, requester) : (this.#runs.has(jobId) ? undefined : await this.#load(jobId));
-    if (!this.#runs.has(jobId)) {
-      if (!snapshot) throw notFound(jobId);
-      if (snapshot.status !== 'running') return snapshot;
+    try {
+      const snapshot = requester ? await this.get(jobId, requester) : (this.#runs.has(jobId) ? undefined : await this.#load(jobId));
+      if (!this.#runs.has(jobId)) {
+        if (!snapshot) throw notFound(jobId);
+        if (snapshot.status !== 'running') {
+          ended.stop();
+          return snapshot;
+        }
+      }
+    } catch (error) {
+      ended.stop();
+      throw error;
     }
-    return ended;
+    return ended.promise;
   }
 
   /**
@@ -707,15 +718,19 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     run.stateTimer.unref();
   }
 
-  #ended(jobId: string): Promise<JobSnapshot> {
-    return new Promise((resolve) => {
+  /** The job's `batchEnd` as a promise; `stop()` removes the listener when it is not needed. */
+  #ended(jobId: string): { promise: Promise<JobSnapshot>; stop: () => void } {
+    let stop = () => {};
+    const promise = new Promise<JobSnapshot>((resolve) => {
       const listener: BatchEvents['batchEnd'] = (event) => {
         if (event.jobId !== jobId) return;
         this.off('batchEnd', listener);
         resolve(event.job);
       };
       this.on('batchEnd', listener);
+      stop = () => this.off('batchEnd', listener);
     });
+    return { promise, stop };
   }
 
   /** Emits `name` with the event `build` makes; builds nothing when nobody listens. */

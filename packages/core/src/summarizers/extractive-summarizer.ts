@@ -6,6 +6,7 @@ import { renderSummaryMarkdown } from './render-summary-markdown.js';
 import { splitSentences, type Sentence } from './split-sentences.js';
 import type { Chapter, KeyPoint, SummarizeOptions, Summarizer, Summary, SummaryLength } from './summarizer.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { validateSummarizeInput } from './summarize-input.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 
 /** Options of {@link ExtractiveSummarizer}. */
@@ -66,6 +67,7 @@ export class ExtractiveSummarizer implements Summarizer {
   }
 
   async summarize(transcript: Transcript, options: SummarizeOptions = {}): Promise<Summary> {
+    validateSummarizeInput(transcript, options);
     if (options.signal?.aborted) throw cancelledError(options.signal, transcript.videoId);
     const length = options.length ?? 'standard';
     const sentences = splitSentences(transcript.segments);

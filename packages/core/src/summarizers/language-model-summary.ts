@@ -15,6 +15,7 @@ import {
   type PromptContext,
 } from './prompt.js';
 import { renderSummaryMarkdown } from './render-summary-markdown.js';
+import { validateSummarizeInput } from './summarize-input.js';
 import type { Chapter, KeyPoint, SummarizeOptions, Summary } from './summarizer.js';
 import { formatTimestamp } from './timestamps.js';
 
@@ -74,6 +75,7 @@ export async function summarizeWithLanguageModel(
   options: SummarizeOptions,
   settings: LanguageModelSettings,
 ): Promise<Summary> {
+  validateSummarizeInput(transcript, options);
   const outer = options.signal;
   if (outer?.aborted) throw cancelledError(outer, transcript.videoId);
   const lines = transcriptLines(transcript.segments);

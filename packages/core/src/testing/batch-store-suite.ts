@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { validateOptions } from '../internal/validate-options.js';
 import type { ItemRecord, JobRecord, JobState, JobStatus } from '../processor/job.js';
 import type { BatchStore } from '../storage/batch-store.js';
 
@@ -17,6 +19,17 @@ export interface DescribeBatchStoreOptions {
    */
   largeJobSize?: number | undefined;
 }
+
+const argumentsSchema = z.object({
+  name: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }),
+  factory: z.custom<() => unknown>((value) => typeof value === 'function', { error: 'a function that returns a BatchStore' }),
+  options: z
+    .object({
+      skip: z.boolean({ error: 'a boolean' }).optional(),
+      largeJobSize: z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).optional(),
+    }, { error: 'an options object' })
+    .strict(),
+});
 
 /** A fresh id, so tests never see each other's jobs even on a shared, persistent backend. */
 function uniqueId(prefix: string): string {
@@ -74,6 +87,7 @@ export function describeBatchStore(
   factory: () => Promise<BatchStore> | BatchStore,
   options: DescribeBatchStoreOptions = {},
 ): void {
+  validateOptions(argumentsSchema, { name, factory, options }, 'describeBatchStore()');
   const largeJobSize = options.largeJobSize ?? 1200;
 
   describe.skipIf(options.skip ?? false)(`BatchStore conformance: ${name}`, () => {

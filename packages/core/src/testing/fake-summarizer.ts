@@ -1,6 +1,8 @@
+import { z } from 'zod';
+import { validateOptions } from '../internal/validate-options.js';
 import type { Summarizer, SummarizeOptions, Summary } from '../summarizers/summarizer.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
-import { fakeLatency, nextScriptedFailure } from './fake-transcript-source.js';
+import { fakeLatency, fakeOptionsShape, nextScriptedFailure } from './fake-transcript-source.js';
 import type { FailureScript } from './fake-transcript-source.js';
 
 export interface FakeSummarizerOptions {
@@ -25,6 +27,15 @@ export interface FakeSummarizerOptions {
   onCall?: (videoId: string) => void;
 }
 
+const optionsSchema = z
+  .object({
+    ...fakeOptionsShape,
+    model: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).optional(),
+    bodyChars: z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional(),
+    onCall: z.custom<(videoId: string) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
+  })
+  .strict();
+
 /**
  * A {@link Summarizer} for tests and benchmarks: a summary built from the first segments
  * after a chosen latency, scripted failures, and counters of the calls.
@@ -42,6 +53,7 @@ export class FakeSummarizer implements Summarizer {
   readonly #attempts = new Map<string, number>();
 
   constructor(options: FakeSummarizerOptions = {}) {
+    validateOptions(optionsSchema, options, 'FakeSummarizer options');
     this.#options = options;
     this.model = options.model ?? 'fake-model';
   }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { sleep } from '../internal/abort.js';
+import { validateOptions } from '../internal/validate-options.js';
 import type { FetchTranscriptOptions, Transcript, TranscriptSource } from '../transcripts/transcript-source.js';
 
 /** A failure to script: an error code (made into a {@link TubesumError}) or an error itself. */
@@ -10,6 +12,32 @@ export type ScriptedFailure = ErrorCode | TubesumError;
  * attempt at a time, `null` meaning that attempt succeeds.
  */
 export type FailureScript = Record<string, ScriptedFailure | Array<ScriptedFailure | null>>;
+
+const scriptedFailure = z.union([z.enum(Object.values(ErrorCode)), z.instanceof(TubesumError)], {
+  error: 'an ErrorCode or a TubesumError',
+});
+
+/** Fields shared by the options of the fakes. */
+export const fakeOptionsShape = {
+  latencyMs: z
+    .union([z.number().min(0), z.custom<(videoId: string) => number>((value) => typeof value === 'function')], {
+      error: 'a number of milliseconds >= 0 or a function of the video id',
+    })
+    .optional(),
+  failures: z
+    .record(z.string(), z.union([scriptedFailure, z.array(scriptedFailure.nullable())], { error: 'an ErrorCode, a TubesumError or a list of them' }), {
+      error: 'an object of scripted failures by video id',
+    })
+    .optional(),
+};
+
+const optionsSchema = z
+  .object({
+    ...fakeOptionsShape,
+    segments: z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional(),
+    language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).optional(),
+  })
+  .strict();
 
 /** Turns the next scripted failure for `videoId` into an error, or undefined when this attempt succeeds. */
 export function nextScriptedFailure(script: FailureScript, attempts: Map<string, number>, videoId: string): TubesumError | undefined {
@@ -71,6 +99,7 @@ export class FakeTranscriptSource implements TranscriptSource {
   readonly #attempts = new Map<string, number>();
 
   constructor(options: FakeTranscriptSourceOptions = {}) {
+    validateOptions(optionsSchema, options, 'FakeTranscriptSource options');
     this.#options = options;
   }
 

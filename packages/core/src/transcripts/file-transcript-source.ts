@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { validateFetchTranscriptOptions } from './fetch-transcript-options.js';
 import { CaptionFormatError, parseJson3, parsePlainText, parseSrt, parseWebVtt } from './caption-formats.js';
 import type { ParsedCaptions } from './caption-formats.js';
 import type { FetchTranscriptOptions, Transcript, TranscriptSource } from './transcript-source.js';
@@ -44,7 +45,7 @@ const optionsSchema = z.object({
     .int({ error: 'a positive integer' })
     .positive({ error: 'a positive integer' })
     .default(20 * 1024 * 1024),
-});
+}).strict();
 
 type CaptionFormat = 'vtt' | 'srt' | 'json3' | 'txt';
 const FORMAT_ORDER: readonly CaptionFormat[] = ['vtt', 'srt', 'json3', 'txt'];
@@ -101,6 +102,7 @@ export class FileTranscriptSource implements TranscriptSource {
 
   async fetchTranscript(videoId: string, options: FetchTranscriptOptions = {}): Promise<Transcript> {
     assertVideoId(videoId);
+    validateFetchTranscriptOptions(options);
     const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal, videoId);
     const requested = options.languages?.length ? options.languages : [this.#language];

@@ -47,7 +47,7 @@ const optionsSchema = z.object({
   blockedThreshold: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
   blockedPauseMs: count('a non-negative integer (milliseconds)').default(60_000),
   maxBlockedPauseMs: count('a non-negative integer (milliseconds)').default(900_000),
-});
+}).strict();
 
 interface Waiter {
   start: () => void;

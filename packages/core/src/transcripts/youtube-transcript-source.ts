@@ -3,6 +3,7 @@ import type { TranscriptResponse } from 'youtube-transcript';
 import { z } from 'zod';
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
+import { validateFetchTranscriptOptions } from './fetch-transcript-options.js';
 import { makeSegment } from './caption-text.js';
 import type { FetchTranscriptOptions, Transcript, TranscriptSegment, TranscriptSource } from './transcript-source.js';
 import { assertVideoId } from './video-id.js';
@@ -98,7 +99,7 @@ const optionsSchema = z.object({
     .optional(),
   oEmbed: z.boolean({ error: 'a boolean' }).default(true),
   maxResponseBytes: positiveInteger().default(16 * 1024 * 1024),
-});
+}).strict();
 
 const YOUTUBE = 'https://www.youtube.com';
 /** Failures of the player API after which the watch page is worth one try. */
@@ -170,6 +171,7 @@ export class YouTubeTranscriptSource implements TranscriptSource {
 
   async fetchTranscript(videoId: string, options: FetchTranscriptOptions = {}): Promise<Transcript> {
     assertVideoId(videoId);
+    validateFetchTranscriptOptions(options);
     const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal, videoId);
     const languages = options.languages?.length
