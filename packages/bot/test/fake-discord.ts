@@ -289,12 +289,12 @@ export class FakeDiscord {
       .map((r) => r.body as { type: number; data?: Record<string, unknown> });
   }
 
-  /** Resolves once `predicate` holds, polling every 20 ms. */
-  async waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  /** Resolves with the first truthy value of `predicate` (0 and '' do not count), polling every 20 ms. */
+  async waitFor<T>(predicate: () => T | undefined | null | false | 0 | '', timeoutMs = 10_000, what = 'condition'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = predicate();
-      if (value !== undefined && value !== false) return value;
+      if (value) return value;
       if (Date.now() > deadline) throw new Error(`FakeDiscord: timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -131,4 +131,31 @@ describe('MessageEditor against the fake Discord', () => {
     expect(fake.messages.get(second)?.content).toBe('three');
     expect(fake.requests.at(-1)!.path).toBe(`/channels/${FAKE_IDS.channel}/messages/${second}`);
   });
+
+  it('sends the newest state after an edit held up by a 429, and nothing after the final one', async () => {
+    const { token, location } = await deferred();
+    const editor = new MessageEditor({ rest, location, intervalMs: 50 });
+    await editor.editNow(renderNotice('one'));
+    const start = fake.requests.length;
+    fake.rateLimitNext('PATCH', new RegExp(`/${token}/messages/@original$`), 0.4);
+    editor.update(renderNotice('two'));
+    // 'two' is now held by the 429; newer states queue behind it.
+    await fake.waitFor(() => fake.requests.slice(start).some((r) => r.status === 429), 5000, 'the 429');
+    editor.update(renderNotice('three'));
+    await editor.editNow(renderNotice('four'));
+    expect(fake.originalMessage(token)?.content).toBe('four');
+    const sent = fake.requests
+      .slice(start)
+      .filter((r) => r.method === 'PATCH' && r.status === 200)
+      .map((r) => (r.body as { content: string }).content);
+    expect(sent).toEqual(['two', 'four']);
+
+    await editor.finish(renderNotice('the end'));
+    const afterFinal = fake.requests.length;
+    editor.update(renderNotice('late progress'));
+    await editor.editNow(renderNotice('late render'));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(fake.requests.length).toBe(afterFinal);
+    expect(fake.originalMessage(token)?.content).toBe('the end');
+  });
 });
