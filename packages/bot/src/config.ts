@@ -132,9 +132,17 @@ const envSchema = z.object({
   TUBESUM_INTERACTION_TOKEN_LIFETIME_MS: positiveInt(14 * 60_000, 15 * 60_000),
 });
 
-function describeValue(variable: Variable, value: string | undefined): string {
+/** A Discord bot token: three base64url parts joined by dots. */
+const TOKEN_SHAPE = /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/;
+
+function describeValue(variable: Variable, value: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   if (value === undefined || value.trim() === '') return 'nothing';
   if (SECRET.has(variable)) return 'a value (hidden)';
+  // A secret pasted into the wrong variable is not echoed either.
+  const secrets = [...SECRET].map((name) => env[name]?.trim()).filter((secret): secret is string => !!secret);
+  if (TOKEN_SHAPE.test(value.trim()) || secrets.some((secret) => value.includes(secret))) {
+    return 'a value that looks like a token or key (hidden)';
+  }
   return `\`${value.length > 80 ? `${value.slice(0, 80)}…` : value}\``;
 }
 
@@ -159,7 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       if (problems.has(variable)) continue;
       problems.set(
         variable,
-        `Expected \`${variable}\` to be ${CONFIG_VARIABLES[variable]}, got ${describeValue(variable, env[variable])}.`,
+        `Expected \`${variable}\` to be ${CONFIG_VARIABLES[variable]}, got ${describeValue(variable, env[variable], env)}.`,
       );
     }
     throw invalid([...problems.values()]);

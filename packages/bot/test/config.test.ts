@@ -1,6 +1,7 @@
 import { isTubesumError } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
 
 const base = { DISCORD_TOKEN: 'secret-token-value', DISCORD_APPLICATION_ID: '1100000000000000001' };
 
@@ -89,5 +90,38 @@ describe('loadConfig', () => {
     expect(openai.message).toMatch(/`OPENAI_MODEL`/);
     expect(openai.message).toMatch(/`OPENAI_CONTEXT_TOKENS`/);
     expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'magic' }).message).toMatch(/`TUBESUM_SUMMARIZER`.*offline, anthropic, openai.*`magic`/);
+  });
+
+  it('names each wrong variable, and hides the token and keys whatever else is wrong', () => {
+    const numeric = Object.keys(CONFIG_VARIABLES).filter((name) => /^TUBESUM_(MAX|ATTACHMENT|TRANSCRIPT_|SUMMARY|EDIT|INTERACTION)/.test(name));
+    expect(numeric.length).toBeGreaterThanOrEqual(8);
+    for (const name of numeric) {
+      const error = errorOf({ ...base, [name]: '12abc' });
+      expect(error.message).toContain(`Expected \`${name}\` to be a positive integer`);
+      expect(error.message).toContain('got `12abc`');
+      expect(error.message).not.toContain('secret-token-value');
+    }
+    const everything = errorOf({
+      DISCORD_TOKEN: 'secret-token-value',
+      DISCORD_APPLICATION_ID: 'secret-token-value',
+      ANTHROPIC_API_KEY: 'sk-ant-secret',
+      TUBESUM_SUMMARIZER: 'openai',
+      OPENAI_API_KEY: 'sk-openai-secret',
+    });
+    // A token or key pasted into the wrong variable is not echoed either.
+    expect(everything.message).toMatch(/`DISCORD_APPLICATION_ID`.*got a value that looks like a token or key \(hidden\)/);
+    expect(everything.message).not.toContain('secret-token-value');
+    expect(everything.message).not.toContain('sk-ant-secret');
+    expect(everything.message).not.toContain('sk-openai-secret');
+    const shaped = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcdE.abcdefghijklmnopqrstuvwxyz0123';
+    const misplaced = errorOf({ DISCORD_TOKEN: '', DISCORD_APPLICATION_ID: shaped });
+    expect(misplaced.message).not.toContain(shaped);
+    expect(misplaced.message).toMatch(/`DISCORD_TOKEN`.*got nothing/);
+  });
+
+  it('.env.example documents every variable the bot reads, and no other', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    expect(new Set(documented)).toEqual(new Set(Object.keys(CONFIG_VARIABLES)));
   });
 });

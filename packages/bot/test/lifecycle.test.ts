@@ -151,6 +151,28 @@ describe('Cancel, stop and restart edge cases', () => {
     await secondStore.close?.();
   });
 
+  it('does not lose a final edit that is waiting out a 429 when the bot is stopped, and a restart does not send it again', async () => {
+    const store = createMemoryStore();
+    bot = await startBot(fake, { store, summarizer: new FakeSummarizer({ latencyMs: 20 }) });
+    const { token } = fake.sendCommand({ name: 'batch', options: run(urls(`${VIDEOS[0]} ${VIDEOS[1]}`)) });
+    fake.rateLimitNext('PATCH', new RegExp(`/${token}/messages/@original$`), 1, (request) => request.files.length > 0);
+    await fake.waitFor(() => fake.requests.some((r) => r.status === 429 && r.path.includes(token)), 10_000, 'the 429 on the final edit');
+    // Shutdown (SIGTERM) while the final edit waits: stop() finishes it first.
+    const stopping = bot;
+    bot = undefined;
+    await stopping.stop();
+    const message = fake.originalMessage(token)!;
+    expect(message.attachments).toHaveLength(1);
+    expect(messageText(message)).toContain('2 succeeded');
+    expect(finalEdits(fake, token, message.id)).toHaveLength(1);
+
+    // The next start finds nothing left to deliver.
+    const before = fake.requests.length;
+    bot = await startBot(fake, { store, summarizer: new FakeSummarizer({ latencyMs: 20 }) });
+    await bot.stop();
+    expect(fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('leaves nothing running after stop(): a process stopped mid-batch exits by itself', async () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', child], {
       cwd: root,
