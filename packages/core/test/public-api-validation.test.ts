@@ -139,6 +139,8 @@ const cases: Case[] = [
   { name: 'YouTubeRequestLimiter(null)', call: () => new YouTubeRequestLimiter(bad(null)), code: INVALID, field: 'YouTubeRequestLimiter options' },
   { name: 'YouTubeRequestLimiter minIntervalMs -1', call: () => new YouTubeRequestLimiter({ minIntervalMs: -1 }), code: INVALID, field: '`minIntervalMs`' },
   { name: 'YouTubeRequestLimiter concurrency 1.5', call: () => new YouTubeRequestLimiter({ concurrency: 1.5 }), code: INVALID, field: '`concurrency`' },
+  { name: 'YouTubeRequestLimiter.run(null)', call: () => new YouTubeRequestLimiter().run(bad(null)), code: INVALID, field: '`task`' },
+  { name: 'YouTubeRequestLimiter.run signal "x"', call: () => new YouTubeRequestLimiter().run(() => Promise.resolve(1), bad('x')), code: INVALID, field: '`signal`' },
   { name: 'YouTubeRequestLimiter blockedPauseMs "1s"', call: () => new YouTubeRequestLimiter({ blockedPauseMs: bad('1s') }), code: INVALID, field: '`blockedPauseMs`' },
 
   // summarizers
@@ -271,6 +273,14 @@ describe('huge and junk input gives a result, not a crash or a hang', () => {
     const result = parseVideoUrl(TEN_MB);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.input.length).toBeLessThanOrEqual(201);
+  });
+
+  it('YouTubeRequestLimiter frees the slot of a task that returns a plain value', async () => {
+    const limiter = new YouTubeRequestLimiter({ concurrency: 1, minIntervalMs: 0, jitterMs: 0 });
+    expect(await limiter.run(bad<() => Promise<number>>(() => 1))).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limiter.active).toBe(0);
+    expect(await limiter.run(() => Promise.resolve(2))).toBe(2);
   });
 
   it('parseUrlList reads binary bytes as rejected inputs', () => {

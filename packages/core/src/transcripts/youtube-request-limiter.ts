@@ -49,6 +49,11 @@ const optionsSchema = z.object({
   maxBlockedPauseMs: count('a non-negative integer (milliseconds)').default(900_000),
 }).strict();
 
+const runSchema = z.object({
+  task: z.custom<() => unknown>((value) => typeof value === 'function', { error: 'a function that starts a request' }),
+  signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
+});
+
 interface Waiter {
   start: () => void;
 }
@@ -97,6 +102,7 @@ export class YouTubeRequestLimiter {
    * Rejects with `signal.reason` if the signal aborts while the task still waits.
    */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    validateOptions(runSchema, { task, signal }, 'YouTubeRequestLimiter.run()');
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -114,7 +120,8 @@ export class YouTubeRequestLimiter {
           this.#active += 1;
           let running: Promise<T>;
           try {
-            running = task();
+            // A task that returns a plain value must not leave the slot taken forever.
+            running = Promise.resolve(task());
           } catch (error) {
             running = Promise.reject(error);
           }
