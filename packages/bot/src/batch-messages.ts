@@ -305,6 +305,8 @@ export class BatchMessages {
   }
 
   #finish(tracker: Tracker, job: JobSnapshot): Promise<void> {
+    // Stopping: the processors are closing; the next start delivers what is left.
+    if (this.#stopped && tracker.finishing === undefined) return Promise.resolve();
     tracker.finishing ??= (async () => {
       await tracker.ready.catch(() => {});
       tracker.job = job;

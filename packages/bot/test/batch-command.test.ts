@@ -9,6 +9,7 @@ import {
   VIDEOS,
   cancelButtonId,
   editsOf,
+  firstQuickThenSlow,
   memoryLogger,
   messageBodies,
   messageText,
@@ -88,7 +89,7 @@ describe('/batch end to end against the fake Discord', () => {
   it('lets only the owner cancel, and the owner gets the partial ZIP', async () => {
     bot = await startBot(fake, {
       store: createMemoryStore(),
-      summarizer: new FakeSummarizer({ latencyMs: 400 }),
+      summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }),
       env: { TUBESUM_SUMMARY_CONCURRENCY: '1' },
     });
     const { token } = fake.sendCommand({

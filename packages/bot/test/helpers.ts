@@ -17,6 +17,15 @@ export const VIDEOS = ['aaaaaaaaaa1', 'bbbbbbbbbb2', 'ccccccccccc', 'ddddddddddd
 
 export const BOT_TOKEN = 'fake-token-never-logged';
 
+/**
+ * Summarizer latency for "interrupt after the first video" tests: the first call is quick, every
+ * later one takes `slowMs` (aborted by cancel or stop), so the moment is deterministic under load.
+ */
+export function firstQuickThenSlow(slowMs = 30_000): () => number {
+  let calls = 0;
+  return () => (calls++ === 0 ? 20 : slowMs);
+}
+
 /** A logger that keeps lines, to check the token never appears. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

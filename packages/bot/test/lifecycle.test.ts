@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { BOT_TOKEN, VIDEOS, cancelButtonId, memoryLogger, messageBodies, messageText, startBot } from './helpers.js';
+import { BOT_TOKEN, VIDEOS, cancelButtonId, firstQuickThenSlow, memoryLogger, messageBodies, messageText, startBot } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./stop-child.ts', import.meta.url));
@@ -66,7 +66,7 @@ describe('Cancel, stop and restart edge cases', () => {
     bot = await startBot(fake, {
       store: createMemoryStore(),
       logger,
-      summarizer: new FakeSummarizer({ latencyMs: 400 }),
+      summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }),
       env: { TUBESUM_SUMMARY_CONCURRENCY: '1' },
     });
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join(' '))) });
@@ -116,7 +116,7 @@ describe('Cancel, stop and restart edge cases', () => {
     const path = join(folder, 'cancel-window.sqlite');
     const env = { TUBESUM_SUMMARY_CONCURRENCY: '1', TUBESUM_TRANSCRIPT_CONCURRENCY: '1' };
     const firstStore = createSqliteStore({ path });
-    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: 300 }) });
+    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }) });
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join('\n'))) });
     await fake.waitFor(() => messageText(fake.originalMessage(token)).includes('✅ 1 done') || undefined, 10_000, 'one done');
     const message = fake.originalMessage(token)!;

@@ -6,7 +6,7 @@ import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_KEYS } from '../src/batch-messages.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { VIDEOS, cancelButtonId, messageText, startBot, unzip } from './helpers.js';
+import { VIDEOS, cancelButtonId, firstQuickThenSlow, messageText, startBot, unzip } from './helpers.js';
 
 const url = 'redis://127.0.0.1:6379';
 const namespace = `tubesum-bot-test-${randomUUID()}`;
@@ -44,7 +44,7 @@ describe.runIf(reachable)('the bot on a Redis store', () => {
   it('runs a batch, survives a restart mid-batch and finishes the same message', async () => {
     const env = { TUBESUM_SUMMARY_CONCURRENCY: '1', TUBESUM_TRANSCRIPT_CONCURRENCY: '1' };
     const firstStore = await openStore(url, { namespace });
-    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: 300 }) });
+    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }) });
     const { token } = fake.sendCommand({
       name: 'batch',
       options: [{ name: 'run', type: 1, options: [{ name: 'urls', type: 3, value: VIDEOS.join('\n') }] }],

@@ -5,7 +5,7 @@ import { createSqliteStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { VIDEOS, cancelButtonId, messageBodies, messageText, startBot, unzip } from './helpers.js';
+import { VIDEOS, cancelButtonId, firstQuickThenSlow, messageBodies, messageText, startBot, unzip } from './helpers.js';
 
 describe('a bot restarted mid-batch', () => {
   let fake: FakeDiscord;
@@ -23,7 +23,7 @@ describe('a bot restarted mid-batch', () => {
     const path = join(folder, 'store.sqlite');
     const env = { TUBESUM_SUMMARY_CONCURRENCY: '1', TUBESUM_TRANSCRIPT_CONCURRENCY: '1' };
     const firstStore = createSqliteStore({ path });
-    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: 300 }) });
+    const first = await startBot(fake, { store: firstStore, env, summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }) });
     const { token } = fake.sendCommand({
       name: 'batch',
       options: [{ name: 'run', type: 1, options: [{ name: 'urls', type: 3, value: VIDEOS.join('\n') }] }],

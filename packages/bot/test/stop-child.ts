@@ -4,12 +4,12 @@ import { FileTranscriptSource, createMemoryStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import { createBot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
-import { memoryLogger, TRANSCRIPTS } from './helpers.js';
+import { TRANSCRIPTS, firstQuickThenSlow, memoryLogger } from './helpers.js';
 
 const logger = memoryLogger();
 const bot = await createBot(loadConfig(process.env), {
   transcripts: new FileTranscriptSource({ directory: TRANSCRIPTS }),
-  summarizer: new FakeSummarizer({ latencyMs: 300 }),
+  summarizer: new FakeSummarizer({ latencyMs: firstQuickThenSlow() }),
   store: createMemoryStore(),
   logger,
 });
