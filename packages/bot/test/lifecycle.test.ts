@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { BOT_TOKEN, VIDEOS, cancelButtonId, firstQuickThenSlow, memoryLogger, messageBodies, messageText, startBot } from './helpers.js';
+import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, startBot } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./stop-child.ts', import.meta.url));
@@ -93,6 +93,9 @@ describe('Cancel, stop and restart edge cases', () => {
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'))).toHaveLength(0);
     expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
     expect(bot.messages!.tracked).toBe(0);
+    // The edits around the cancel (Cancelling…, the final state) went through the throttle too (interval 200 ms in startBot).
+    const edits = editsOf(fake, token, message.id);
+    for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(190);
 
     // The button of an ended batch (a stale client still shows it): a private answer, no edit.
     const editsBefore = message.edits;

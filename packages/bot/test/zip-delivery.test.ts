@@ -41,7 +41,7 @@ describe('delivering the ZIP under Discord’s limits', () => {
     );
     await bot.messages!.delivered(/Job ([\w-]+)/.exec(JSON.stringify(final.embeds))![1]!);
 
-    const refused = fake.requests.filter((r) => r.status === 413);
+    const refused = fake.requests.filter((r) => r.status === 413 && r.path.includes(token));
     expect(refused).toHaveLength(1);
     expect(refused[0]!.files.length).toBe(1);
     expect(refused[0]!.path).toBe(`/webhooks/${FAKE_IDS.application}/${token}/messages/@original`);
@@ -80,7 +80,7 @@ describe('delivering the ZIP under Discord’s limits', () => {
       10_000,
       'the final message',
     );
-    const limited = fake.requests.find((r) => r.status === 429);
+    const limited = fake.requests.find((r) => r.status === 429 && r.path.includes(token));
     expect(limited?.files).toHaveLength(1);
     // The retried final edit is the last one: no progress edit came after it and undid it.
     const edits = fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes(token));
@@ -122,5 +122,30 @@ describe('delivering the ZIP under Discord’s limits', () => {
     const routes = new Set(bodies.map(({ request }) => `${request.method} ${request.path.split('/')[1]}`));
     expect(routes).toEqual(new Set(['PATCH webhooks', 'PATCH channels', 'POST channels']));
     for (const { body } of bodies) expect(body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('says so under the message when Discord refuses a part of a split ZIP', async () => {
+    fake.attachmentSizeLimit = 1500;
+    fake.maxUploadBytes = 1000;
+    bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 20 }) });
+    const before = fake.requests.length;
+    const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join(' '))) });
+    const notice = await fake.waitFor(
+      () => [...fake.messages.values()].find((m) => m.content.includes('refused part')),
+      10_000,
+      'the notice',
+    );
+    const final = fake.originalMessage(token)!;
+    const jobId = /Job ([\w-]+)/.exec(JSON.stringify(final.embeds))![1]!;
+    expect(messageText(final)).toMatch(/sent in \d+ parts/);
+    expect(notice.content).toMatch(/Discord refused part 1 of \d+ as too large; the remaining parts were not sent\./);
+    expect(notice.content).toContain(`/batch zip id:${jobId}`);
+    expect(notice.attachments).toEqual([]);
+    await bot.messages!.delivered(jobId);
+    expect(bot.messages!.tracked).toBe(0);
+    const refused = fake.requests.slice(before).filter((r) => r.status === 413);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.path).toBe(`/webhooks/${FAKE_IDS.application}/${token}`);
+    for (const { body } of messageBodies(fake)) expect(body.allowed_mentions).toEqual({ parse: [] });
   });
 });
