@@ -248,6 +248,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   readonly #transcriptSlots: FairLimiter;
   readonly #summarySlots: FairLimiter;
   readonly #runs = new Map<string, JobRun>();
+  /** `waitFor` calls in progress, told when the processor closes before their job ends. */
+  readonly #waiters = new Set<(reason: TubesumError) => void>();
   /** Abort reason used when the processor closes: the job stays resumable, nothing is marked cancelled. */
   readonly #closing = new TubesumError(ErrorCode.CANCELLED, 'The processor closed; the batch will resume when it starts again.');
   #closed = false;
@@ -389,7 +391,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
 
   /**
    * Resolves with the job once it has ended (`done` or `cancelled`); at once if it already has.
-   * The promise twin of the `batchEnd` event.
+   * The promise twin of the `batchEnd` event. Rejects with `CANCELLED` if the processor is
+   * closed first (the job stays resumable).
    */
   async waitFor(jobId: string, requester?: Requester): Promise<JobSnapshot> {
     // Listen before looking, so an end between the look and the listening is not missed.
@@ -474,6 +477,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const runs = [...this.#runs.values()];
     for (const run of runs) this.#abortRun(run, this.#closing);
     await Promise.all(runs.map((run) => run.settled));
+    for (const reject of [...this.#waiters]) reject(this.#closing);
     if (this.#ownsStore) await this.#store.close?.();
   }
 
@@ -719,16 +723,25 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /** The job's `batchEnd` as a promise; `stop()` removes the listener when it is not needed. */
+  /** Resolves on the job's `batchEnd`; rejects with `CANCELLED` if the processor closes first. */
   #ended(jobId: string): { promise: Promise<JobSnapshot>; stop: () => void } {
     let stop = () => {};
-    const promise = new Promise<JobSnapshot>((resolve) => {
+    const promise = new Promise<JobSnapshot>((resolve, reject) => {
+      const onClose = (reason: TubesumError) => {
+        stop();
+        reject(reason);
+      };
       const listener: BatchEvents['batchEnd'] = (event) => {
         if (event.jobId !== jobId) return;
-        this.off('batchEnd', listener);
+        stop();
         resolve(event.job);
       };
       this.on('batchEnd', listener);
-      stop = () => this.off('batchEnd', listener);
+      this.#waiters.add(onClose);
+      stop = () => {
+        this.off('batchEnd', listener);
+        this.#waiters.delete(onClose);
+      };
     });
     return { promise, stop };
   }

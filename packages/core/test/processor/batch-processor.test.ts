@@ -295,7 +295,9 @@ describe('BatchProcessor: caching and resuming', () => {
     await new Promise<void>((resolve) => {
       first.processor.on('itemEnd', (event) => event.progress.counts.done === 3 && resolve());
     });
+    const waiting = first.processor.waitFor(job.id);
     await first.processor.close();
+    await expect(waiting).rejects.toMatchObject({ code: ErrorCode.CANCELLED, message: expect.stringMatching(/resume/) });
     const stored = await store.getJobState(job.id);
     expect(stored?.status).toBe('running');
 
