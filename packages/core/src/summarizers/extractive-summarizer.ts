@@ -88,7 +88,9 @@ export class ExtractiveSummarizer implements Summarizer {
       picked.push(index);
     }
     const tldrIndexes = picked.slice(0, TLDR_SENTENCES[length]).sort((a, b) => a - b);
-    const keyPointIndexes = picked.slice(TLDR_SENTENCES[length]).sort((a, b) => a - b);
+    // A transcript too short to give more than the TL;DR still gets its key points, with their times.
+    const rest = picked.slice(TLDR_SENTENCES[length]);
+    const keyPointIndexes = (rest.length > 0 ? rest : picked).sort((a, b) => a - b);
 
     const tldr = tldrIndexes.map((index) => asSentence(sentences[index]!.text)).join(' ');
     const keyPoints: KeyPoint[] = keyPointIndexes.map((index) => ({

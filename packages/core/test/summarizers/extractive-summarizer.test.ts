@@ -78,6 +78,15 @@ describe('ExtractiveSummarizer', () => {
     expect(summary.chapters).toBeUndefined();
   });
 
+  it('gives a short transcript key points with their timestamps too', async () => {
+    const summary = await new ExtractiveSummarizer().summarize({
+      ...talk,
+      segments: [{ startMs: 42_000, durationMs: 3000, text: 'The only thing in this clip is one sentence.' }],
+    });
+    expect(summary.keyPoints).toEqual([{ text: 'The only thing in this clip is one sentence.', startMs: 42_000 }]);
+    expect(summary.markdown).toContain(`https://www.youtube.com/watch?v=${talk.videoId}&t=42`);
+  });
+
   it('is deterministic', async () => {
     const transcript = generateTranscript({ durationMs: 900_000, seed: 7 });
     const first = await new ExtractiveSummarizer().summarize(transcript);
