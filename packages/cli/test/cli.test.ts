@@ -80,7 +80,7 @@ describe('tubesum run', () => {
       store,
     });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toMatch(/failed\s+NoSuchVideo\s+NoSuchVideo\s+TRANSCRIPTS_DISABLED/);
+    expect(result.stdout).toMatch(/failed\s+NoSuchVideo\s+TRANSCRIPTS_DISABLED/);
     expect(result.stderr).toContain('1 video failed');
     const zip = await openZip(out);
     expect(zip.manifest.items.map((item) => item.status)).toEqual(['done', 'failed']);

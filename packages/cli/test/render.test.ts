@@ -26,9 +26,19 @@ describe('rendering', () => {
     const item = { jobId: 'j', index: 2, videoId: 'NoSuchVideo', url: 'u', input: 'i', status: 'failed' as const, attempts: 1 };
     const error = { code: 'TRANSCRIPTS_DISABLED' as const, message: 'No transcript\nfile.', retryable: false };
     expect(plainLine('itemEnd', { jobId: 'j', userId: 'u', progress, item, status: 'failed', error })).toBe(
-      '[3/5] failed    NoSuchVideo  NoSuchVideo  TRANSCRIPTS_DISABLED: No transcript file.',
+      '[3/5] failed    NoSuchVideo  TRANSCRIPTS_DISABLED: No transcript file.',
     );
+    const titled = { ...item, status: 'done' as const, title: 'A title' };
+    expect(plainLine('itemEnd', { jobId: 'j', userId: 'u', progress, item: titled, status: 'done' })).toBe('[3/5] done      NoSuchVideo  A title');
     expect(plainLine('batchProgress', { jobId: 'j', userId: 'u', progress })).toBeUndefined();
+  });
+
+  it('puts the retry delay before the reason, which a terminal may cut', () => {
+    const item = { jobId: 'j', index: 2, videoId: 'NoSuchVideo', url: 'u', input: 'i', status: 'running' as const, attempts: 1 };
+    const error = { code: 'RATE_LIMITED' as const, message: 'Slow down.', retryable: true };
+    expect(plainLine('itemRetry', { jobId: 'j', userId: 'u', progress, item, stage: 'summary', attempt: 1, error, delayMs: 1500 })).toBe(
+      '[3/5] retry   NoSuchVideo  again in 1.5s, attempt 1 failed: RATE_LIMITED: Slow down.',
+    );
   });
 
   it('formats durations and untrusted text', () => {

@@ -13,13 +13,15 @@ export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf
     }
     case 'itemRetry': {
       const { item, attempt, error, delayMs } = event as BatchEventOf<'itemRetry'>;
-      return `${position} retry   ${item.videoId}  attempt ${attempt} failed (${error.code}: ${oneLine(error.message)}); trying again in ${formatDuration(delayMs)}`;
+      // The delay comes first: on a terminal the line is cut to its width.
+      return `${position} retry   ${item.videoId}  again in ${formatDuration(delayMs)}, attempt ${attempt} failed: ${error.code}: ${oneLine(error.message)}`;
     }
     case 'itemEnd': {
       const { item, status, error, cached } = event as BatchEventOf<'itemEnd'>;
       const detail =
         status === 'failed' && error ? `  ${error.code}: ${oneLine(error.message)}` : status === 'done' && cached ? '  (cached)' : '';
-      return `${position} ${status.padEnd(9)} ${item.videoId}  ${itemLabel(item)}${detail}`;
+      const title = item.title ? `  ${itemLabel(item)}` : '';
+      return `${position} ${status.padEnd(9)} ${item.videoId}${title}${detail}`;
     }
     case 'batchEnd': {
       const { status, job } = event as BatchEventOf<'batchEnd'>;

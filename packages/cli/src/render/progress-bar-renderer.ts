@@ -40,8 +40,10 @@ export function createProgressBarRenderer({ stdout, stderr }: Output): Renderer 
   let bar: cliProgress.SingleBar | undefined;
   let closed = false;
 
+  // Lines above the bar are cut to the terminal's width: a wrapped line would be partly
+  // overwritten when the bar redraws. The whole reason stays in `tubesum status <id>`.
   const log = (text: string) => {
-    if (bar && !closed) multi.log(`${text}\n`);
+    if (bar && !closed) multi.log(`${truncate(text, Math.max(20, (stdout.columns || 100) - 1))}\n`);
     else stdout.write(`${text}\n`);
   };
 
