@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { z } from 'zod';
-import { ErrorCode, TubesumError } from '../errors.js';
+import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import { createExportZip } from '../export/create-export-zip.js';
 import type { ExportEntry } from '../export/create-export-zip.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
@@ -287,7 +287,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   async submit(input: SubmitInput): Promise<JobSnapshot> {
     const parsed = validateOptions(submitSchema, input, 'submit()');
     this.#assertOpen();
-    parsed.signal?.throwIfAborted();
+    if (parsed.signal?.aborted) throw cancelledError(parsed.signal);
     const intake = parseUrlList(parsed.urls);
     if (intake.videos.length === 0) {
       const reasons = intake.rejected.slice(0, 3).map((each) => `${each.input}: ${each.reason}`);
@@ -548,9 +548,18 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       };
     }
     await run.stateWrites;
-    await this.#storeCall('save the batch state', () => this.#store.saveJobState(job.id, run.state));
-    if (!closing) this.#emit('batchEnd', () => ({ ...this.#base(run), status: run.state.status, job: this.#snapshotOf(run) }));
-    this.#runs.delete(job.id);
+    try {
+      await runWithRetries(() => this.#storeCall('save the batch state', () => this.#store.saveJobState(job.id, run.state)), {
+        ...this.#retry,
+        signal: NEVER_ABORTED,
+      });
+    } catch (error) {
+      // Every item is stored; the store still says "running", so a later resume() ends the job there.
+      process.emitWarning(`tubesum: the end of batch ${job.id} could not be stored: ${String(error)}`);
+    } finally {
+      if (!closing) this.#emit('batchEnd', () => ({ ...this.#base(run), status: run.state.status, job: this.#snapshotOf(run) }));
+      this.#runs.delete(job.id);
+    }
   }
 
   /** An item that never started because its job was cancelled (or the processor closed) while it waited. */

@@ -263,6 +263,16 @@ describe('BatchProcessor: cancellation', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('refuses a submit whose signal is already aborted with CANCELLED, storing nothing', async () => {
+    const { processor } = track(setup());
+    const controller = new AbortController();
+    controller.abort();
+    await expect(processor.submit({ userId: 'a', urls: urlsOf(videoIds(2)), signal: controller.signal })).rejects.toMatchObject({
+      code: ErrorCode.CANCELLED,
+    });
+    expect(await processor.list({ userId: 'a' })).toEqual([]);
+  });
+
   it('leaves no abort listener on the caller’s signal after a normal end', async () => {
     const { processor } = track(setup());
     const controller = new AbortController();
@@ -338,5 +348,38 @@ describe('BatchProcessor: closing the store', () => {
     expect(closed).toBe(0);
     await setup({ store, closeStore: true }).processor.close();
     expect(closed).toBe(1);
+  });
+});
+
+describe('BatchProcessor: a store that fails at the end', () => {
+  it('still ends the job in this process when its final state cannot be written', async () => {
+    const store = createMemoryStore();
+    const save = store.saveJobState.bind(store);
+    let failing = false;
+    store.saveJobState = async (jobId, state) => {
+      if (failing && state.status !== 'running') throw new Error('disk full');
+      return save(jobId, state);
+    };
+    const { processor } = track(setup({ store, retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 2 } }));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      failing = true;
+      const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(2)) });
+      const ended = await processor.waitFor(job.id);
+      expect(ended.status).toBe('done');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.some((message) => message.includes('could not be stored'))).toBe(true);
+      // The store still says running, so a later resume() ends the job there.
+      expect((await store.getJobState(job.id))?.status).toBe('running');
+      failing = false;
+      const again = track(setup({ store }));
+      await again.processor.resume();
+      expect((await again.processor.waitFor(job.id)).status).toBe('done');
+      expect((await store.getJobState(job.id))?.status).toBe('done');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
