@@ -1,4 +1,5 @@
 import type { Transcript, TranscriptSegment } from '../../src/transcripts/transcript-source.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 export interface GenerateTranscriptOptions {
   /** @default 3_600_000 (one hour) */
@@ -23,23 +24,13 @@ const TOPICS = [
 const FILLER = ['so', 'the', 'and', 'we', 'is', 'that', 'you', 'it', 'of', 'to', 'a', 'in', 'this', 'really', 'about', 'basically'];
 const VERBS = ['improves', 'breaks', 'explains', 'measures', 'changes', 'shows', 'controls', 'slows'];
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A deterministic talk-like transcript: one topic per ten minutes, ~150 words a minute. */
 export function generateTranscript(options: GenerateTranscriptOptions = {}): Transcript {
   const durationMs = options.durationMs ?? 3_600_000;
   const wordsPerSegment = options.wordsPerSegment ?? 6;
   const autoCaptions = options.autoCaptions ?? true;
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const segmentMs = Math.round((wordsPerSegment / 150) * 60_000);
   const segments: TranscriptSegment[] = [];

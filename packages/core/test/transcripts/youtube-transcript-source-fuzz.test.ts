@@ -3,18 +3,7 @@ import { ErrorCode, TubesumError } from '../../src/errors.js';
 import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
 import { connectionReset, fakeYouTube, fastLimiter, fixture, text } from './fake-youtube.js';
 import type { Handler } from './fake-youtube.js';
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its number. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 const PLAYERS = [
   'youtube.innertube.json',
@@ -111,7 +100,7 @@ describe('YouTubeTranscriptSource fed random and truncated answers', () => {
     const codes = new Set<string>(Object.values(ErrorCode));
     const seen = new Map<string, number>();
     for (let seed = 1; seed <= 400; seed += 1) {
-      const youtube = fakeYouTube(makeCase(prng(seed)));
+      const youtube = fakeYouTube(makeCase(seededRandom(seed)));
       const transcripts = new YouTubeTranscriptSource({ fetch: youtube.fetch, limiter: fastLimiter(), requestTimeoutMs: 1000 });
       const outcome: unknown = await transcripts.fetchTranscript('GJLlxj_dtq8').then(
         (transcript) => transcript,
