@@ -95,7 +95,8 @@ async function streamEvents(processor: BatchProcessor, jobId: string, userId: st
 export function createServer({ processor, tokens }: ServerOptions): Server {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const userId = token === undefined ? undefined : tokens[token];
+    // Own keys only: a token such as `constructor` must not find Object.prototype's.
+    const userId = token !== undefined && Object.hasOwn(tokens, token) ? tokens[token] : undefined;
     if (userId === undefined) {
       response.setHeader('www-authenticate', 'Bearer');
       throw new HttpError(401, 'UNAUTHORIZED', 'Send `Authorization: Bearer <your token>`.');

@@ -83,7 +83,7 @@ describe('examples/http-server.ts', () => {
   });
 
   it('answers 401 without a valid bearer token', async () => {
-    for (const token of [undefined, 'wrong-token']) {
+    for (const token of [undefined, 'wrong-token', 'constructor', '__proto__', 'toString']) {
       const response = await fetch(`${base}/batches`, as(token));
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
