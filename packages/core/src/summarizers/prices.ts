@@ -43,7 +43,8 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
 
 /** The price of `model` in `prices`, trying the id without a `-YYYYMMDD` date suffix too. */
 export function priceOf(model: string, prices: PriceTable): ModelPrice | undefined {
-  return prices[model] ?? prices[model.replace(/-\d{8}$/, '')];
+  const own = (id: string) => (Object.hasOwn(prices, id) ? prices[id] : undefined);
+  return own(model) ?? own(model.replace(/-\d{8}$/, ''));
 }
 
 /** The cost of one request in US dollars, or undefined when the model has no price. */
