@@ -4,10 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import type { CommandOptionInput } from './fake-discord.js';
 import { FakeDiscord } from './fake-discord.js';
-import { VIDEOS, messageBodies, messageText, startBot } from './helpers.js';
+import { VIDEOS, messageBodies, messageText, run, startBot, urls } from './helpers.js';
 
-const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
-const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
 
 describe('/batch run input that cannot become a batch', () => {
   let fake: FakeDiscord;

@@ -4,21 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import {
-  BOT_TOKEN,
-  VIDEOS,
-  cancelButtonId,
-  editsOf,
-  firstQuickThenSlow,
-  memoryLogger,
-  messageBodies,
-  messageText,
-  startBot,
-  unzip,
-} from './helpers.js';
+import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
-const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
 
 describe('/batch end to end against the fake Discord', () => {
   let fake: FakeDiscord;

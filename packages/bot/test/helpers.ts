@@ -1,3 +1,4 @@
+import type { CommandOptionInput } from './fake-discord.js';
 import { fileURLToPath } from 'node:url';
 import { FileTranscriptSource } from '@tubesum/core';
 import type { BatchStore, Summarizer } from '@tubesum/core';
@@ -113,3 +114,9 @@ export function editsOf(fake: FakeDiscord, token: string, messageId: string): Re
       (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${FAKE_IDS.channel}/messages/${messageId}`),
   );
 }
+
+/** The options of `/batch run` as an interaction carries them. */
+export const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
+
+/** The `urls` option of `/batch run`. */
+export const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });

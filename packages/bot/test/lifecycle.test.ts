@@ -9,14 +9,11 @@ import type { BatchStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
-import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, startBot } from './helpers.js';
+import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, run, startBot, urls } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const child = fileURLToPath(new URL('./stop-child.ts', import.meta.url));
-const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
-const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
 
 /** `store` whose listUnfinishedJobIds (what processor.resume() reads first) waits for `gate`. */
 function gated(store: BatchStore, gate: Promise<void>): BatchStore {

@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '@tubesum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandOptionInput } from './fake-discord.js';
 import { FakeDiscord } from './fake-discord.js';
 import type { FakeOpenAI } from './fake-openai.js';
 import { startFakeOpenAI } from './fake-openai.js';
-import { VIDEOS, messageText, startBot, unzip } from './helpers.js';
+import { VIDEOS, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
-const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
 
 interface CommandJson {
   options: { name: string; options?: { name: string; choices?: { name: string; value: string }[] }[] }[];

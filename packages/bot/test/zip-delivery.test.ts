@@ -3,12 +3,9 @@ import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_KEYS } from '../src/batch-messages.js';
 import type { Bot } from '../src/bot.js';
-import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { VIDEOS, cancelButtonId, memoryLogger, messageBodies, messageText, startBot, unzip } from './helpers.js';
+import { VIDEOS, cancelButtonId, memoryLogger, messageBodies, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'run', type: 1, options }];
-const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
 
 describe('delivering the ZIP under Discord’s limits', () => {
   let fake: FakeDiscord;
