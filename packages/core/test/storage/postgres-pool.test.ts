@@ -1,18 +1,10 @@
-import { KeyvPostgres } from '@keyv/postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '@tubesum/core';
-import { skipUnlessReachable } from './services.js';
+import { POSTGRES_URL, skipUnlessReachable, temporaryPostgresTable } from './services.js';
 
-const url = 'postgres://postgres@127.0.0.1:5432/test';
-const table = `tubesum_pool_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+const url = POSTGRES_URL;
 const skip = await skipUnlessReachable('PostgreSQL', url);
-
-afterAll(async () => {
-  if (skip) return;
-  const adapter = new KeyvPostgres({ uri: url, table });
-  await adapter.query(`DROP TABLE IF EXISTS ${table}`);
-  await adapter.disconnect();
-});
+const table = temporaryPostgresTable('tubesum_pool', skip);
 
 describe.skipIf(skip)('openStore on PostgreSQL', () => {
   // @keyv/postgres shares one pool per process; closing one store must not end it under another.

@@ -1,3 +1,5 @@
+import { KeyvPostgres } from '@keyv/postgres';
+import { afterAll } from 'vitest';
 import { connect } from 'node:net';
 
 /** True when something accepts TCP connections at `host:port` within `timeoutMs`. */
@@ -28,4 +30,19 @@ export async function skipUnlessReachable(service: string, url: string): Promise
       `(it is required, and fails, when CI=true; .ci/run starts the server).\n`,
   );
   return true;
+}
+
+/** The PostgreSQL test database (trust auth, database `test`). */
+export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A table name of its own for this run, dropped after the file's tests (unless they are skipped). */
+export function temporaryPostgresTable(prefix: string, skip: boolean): string {
+  const table = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  afterAll(async () => {
+    if (skip) return;
+    const adapter = new KeyvPostgres({ uri: POSTGRES_URL, table });
+    await adapter.query(`DROP TABLE IF EXISTS ${table}`);
+    await adapter.disconnect();
+  });
+  return table;
 }
