@@ -76,7 +76,7 @@ try {
     await floor();
   } else {
     const job = await processor.submit({ userId: 'bench', urls: ids.map((id) => `https://youtu.be/${id}`) });
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     if (ended.counts.done !== scenario.items) throw new Error(`only ${ended.counts.done} of ${scenario.items} done`);
     if (scenario.mode === 'export') {
       const readStarted = performance.now();

@@ -111,7 +111,7 @@ async function rerunBenchmark(): Promise<BenchResult> {
     const run = async (userId: string) => {
       const before = server.requests.length;
       const job = await processor.submit({ userId, urls });
-      const ended = await processor.waitFor(job.id);
+      const ended = await processor.waitFor(job.id, job);
       if (ended.counts.done !== urls.length) throw new Error(`rerun benchmark: only ${ended.counts.done} of 20 done`);
       return server.requests.length - before;
     };

@@ -29,7 +29,7 @@ export async function main({ out = 'tubesum-basic.zip', log = console.log } = {}
   log(`Batch ${job.id}: ${job.total} videos, ${job.rejected.length} rejected, ${job.duplicates.length} duplicate`);
 
   // The work runs in the background; waitFor resolves when every video has ended.
-  const ended = await processor.waitFor(job.id);
+  const ended = await processor.waitFor(job.id, { userId: 'me' });
   await writeFile(out, await processor.export(job.id, { userId: 'me' }));
   log(`${ended.progress.counts.done} summaries written to ${out}`);
 

@@ -60,7 +60,7 @@ export async function main({ log = console.log } = {}): Promise<Summary[]> {
     store: createMemoryStore(),
   });
   const job = await processor.submit({ userId: 'me', urls: ['https://youtu.be/nW4cR7yBx0U'] });
-  await processor.waitFor(job.id);
+  await processor.waitFor(job.id, { userId: 'me' });
 
   // The summary as the processor stored it (the ZIP holds the same Markdown).
   const summaries: Summary[] = [];

@@ -42,7 +42,7 @@ export async function main({ log = console.log } = {}): Promise<JobSnapshot> {
 
   const urls = ['Xk3pL9vQm2A', 'b7RtN0wYc4E', 'q2ZsH8uJd5M', 'T9fVe1KpL6s', 'nW4cR7yBx0U'];
   const job = await processor.submit({ userId: 'me', urls, signal: controller.signal });
-  const ended = await processor.waitFor(job.id);
+  const ended = await processor.waitFor(job.id, { userId: 'me' });
   log(`Batch ${ended.status}: ${ended.progress.counts.done} done, ${ended.progress.counts.cancelled} cancelled`);
 
   const zip = await processor.export(job.id, { userId: 'me' }); // what was finished is kept

@@ -34,7 +34,7 @@ export async function main({
   const firstStore = redisStore(url, namespace);
   const first = createProcessor(firstStore);
   const job = await first.submit({ userId: 'me', urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' });
-  await first.waitFor(job.id);
+  await first.waitFor(job.id, { userId: 'me' });
   await first.close();
   await firstStore.close?.(); // a store you pass in is yours to close: this disconnects from Redis
 

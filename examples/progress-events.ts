@@ -36,7 +36,8 @@ export async function main({ log = console.log } = {}): Promise<JobSnapshot> {
   });
 
   processor.on('batchStart', ({ job, resumed }) => log(`batchStart   ${job.total} videos${resumed ? ' (resumed)' : ''}`));
-  processor.on('itemStart', ({ item, stage }) => log(`itemStart    #${item.index + 1} ${item.videoId} ${stage}`));
+  processor.on('itemStart', ({ item }) => log(`itemStart    #${item.index + 1} ${item.videoId}`));
+  processor.on('itemStage', ({ item, stage }) => log(`itemStage    #${item.index + 1} ${item.videoId} ${stage}`));
   processor.on('itemRetry', ({ item, attempt, error, delayMs }) =>
     log(`itemRetry    #${item.index + 1} attempt ${attempt} failed with ${error.code}, next in ${delayMs} ms`),
   );
@@ -54,7 +55,7 @@ export async function main({ log = console.log } = {}): Promise<JobSnapshot> {
 
   // The last id has no transcript file: it fails with TRANSCRIPTS_DISABLED and the batch goes on.
   const job = await processor.submit({ userId: 'me', urls: ['https://youtu.be/Xk3pL9vQm2A', 'https://youtu.be/nW4cR7yBx0U', 'NoSuchVideo'] });
-  const ended = await processor.waitFor(job.id); // the promise twin of 'batchEnd'
+  const ended = await processor.waitFor(job.id, { userId: 'me' }); // the promise twin of 'batchEnd'
   await processor.close();
   return ended;
 }

@@ -92,7 +92,7 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
   });
 
   try {
-    const outcome = await Promise.race([processor.waitFor(jobId), interrupted]);
+    const outcome = await Promise.race([processor.waitFor(jobId, { userId: LOCAL_USER_ID }), interrupted]);
     if (outcome === 'interrupted') {
       await processor.close();
       const progress = options.latestProgress();

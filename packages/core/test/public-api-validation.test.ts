@@ -240,8 +240,7 @@ describe('BatchProcessor job ids of the wrong type are NOT_FOUND, not a crash', 
     items: (jobId: unknown) => processor.items(bad(jobId), { userId: 'u' }),
     cancel: (jobId: unknown) => processor.cancel(bad(jobId), { userId: 'u' }),
     export: (jobId: unknown) => processor.export(bad(jobId), { userId: 'u' }),
-    waitFor: (jobId: unknown) => processor.waitFor(bad(jobId)),
-    'waitFor with a requester': (jobId: unknown) => processor.waitFor(bad(jobId), { userId: 'u' }),
+    waitFor: (jobId: unknown) => processor.waitFor(bad(jobId), { userId: 'u' }),
   };
   for (const [method, call] of Object.entries(methods)) {
     it(`${method} with jobs ids of every type`, async () => {
@@ -256,15 +255,15 @@ describe('BatchProcessor job ids of the wrong type are NOT_FOUND, not a crash', 
 
   it('waitFor on an unknown id leaves no listener behind', async () => {
     const before = processor.listenerCount('batchEnd');
-    await failureOf(() => processor.waitFor('no-such-job'));
-    await failureOf(() => processor.waitFor(bad(42)));
+    await failureOf(() => processor.waitFor('no-such-job', { userId: 'u' }));
+    await failureOf(() => processor.waitFor(bad(42), { userId: 'u' }));
     expect(processor.listenerCount('batchEnd')).toBe(before);
   });
 
   it('list returns nothing for a user without jobs, and the processor still works after all the bad calls', async () => {
     expect(await processor.list({ userId: 'nobody' })).toEqual([]);
     const job = await processor.submit({ userId: 'u', urls: [VIDEO] });
-    expect((await processor.waitFor(job.id)).status).toBe('done');
+    expect((await processor.waitFor(job.id, job)).status).toBe('done');
   });
 });
 

@@ -1,201 +1,29 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import { createExportZip } from '../export/create-export-zip.js';
 import type { ExportEntry } from '../export/create-export-zip.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
-import { withDeadline } from '../internal/abort.js';
+import { sleep } from '../internal/abort.js';
 import { FairLimiter } from '../internal/fair-limiter.js';
+import { stripUndefined } from '../internal/strip-undefined.js';
 import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { createSqliteStore } from '../storage/sqlite-store.js';
-import type { Summarizer } from '../summarizers/summarizer.js';
-import type { Transcript, TranscriptSource } from '../transcripts/transcript-source.js';
 import type { BatchEvents } from './events.js';
-import type {
-  CurrentItem,
-  ItemCounts,
-  ItemRecord,
-  ItemStatus,
-  JobOptions,
-  JobRecord,
-  JobSnapshot,
-  JobState,
-  Progress,
-  SummaryRecord,
-} from './job.js';
-import { DEFAULT_RETRY, runWithRetries, toTubesumError } from './retry.js';
-import type { RetryAttempt, RetryOptions } from './retry.js';
-import { stripUndefined } from '../internal/strip-undefined.js';
+import { ENDED_JOB_STATUSES } from './job.js';
+import type { ItemRecord, JobRecord, JobSnapshot, JobState, SummaryRecord } from './job.js';
+import { JobFollower } from './job-follower.js';
+import { JobRun } from './job-run.js';
+import type { RunContext } from './job-run.js';
+import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
+import type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
+import { countItems, emptyCounts, storedSnapshot } from './progress.js';
+import { DEFAULT_RETRY } from './retry.js';
+import { StoredJobs } from './stored-jobs.js';
 
-/** Options of {@link BatchProcessor}. */
-export interface BatchProcessorOptions {
-  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. */
-  transcripts: TranscriptSource;
-  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. */
-  summarizer: Summarizer;
-  /**
-   * Where jobs, items, transcripts and summaries are kept.
-   * @default createSqliteStore({ path: '.tubesum/store.sqlite' })
-   */
-  store?: BatchStore;
-  /**
-   * Whether {@link BatchProcessor.close} also closes the store.
-   * @default true when the processor opened the store itself (no `store` option), false for a store passed in
-   */
-  closeStore?: boolean;
-  /** Limits shared by every job of this processor, and fair between jobs. */
-  concurrency?: {
-    /**
-     * Transcript fetches at once. YouTube blocks IPs that fetch fast; keep this low.
-     * @default 2
-     */
-    transcripts?: number;
-    /**
-     * Summaries at once.
-     * @default 4
-     */
-    summaries?: number;
-  };
-  /**
-   * Transcripts fetched ahead and held while they wait for a summary slot, so the
-   * summarizer never waits for YouTube.
-   * @default 2 × concurrency.summaries
-   */
-  prefetch?: number;
-  /** Retries of retryable failures (rate limits, overload, timeouts, blocks). */
-  retry?: RetryOptions;
-  /**
-   * Longest time one attempt at one step (fetching a transcript, writing a summary) may take.
-   * @default 300000
-   */
-  itemTimeoutMs?: number;
-  /**
-   * How often the job's counts are written while it runs. Items are always written
-   * before they are announced; the counts can be rebuilt from them.
-   * @default 1000
-   */
-  stateWriteIntervalMs?: number;
-}
-
-/** Input of {@link BatchProcessor.submit}. */
-export interface SubmitInput {
-  /** Who owns the job; only this user can see, cancel or export it. */
-  userId: string;
-  /** URLs or video ids: one string (split on whitespace, commas, semicolons, newlines) or a list. */
-  urls: string | readonly string[];
-  /** A name for the batch, shown in the export. */
-  name?: string | undefined;
-  options?: JobOptions | undefined;
-  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}. */
-  signal?: AbortSignal | undefined;
-}
-
-/** Options of {@link BatchProcessor.resume}. */
-export interface ResumeOptions {
-  /**
-   * Resume only these jobs.
-   * @default every unfinished job in the store
-   */
-  jobIds?: readonly string[] | undefined;
-}
-
-/** Who is asking; a user only ever sees their own jobs. */
-export interface Requester {
-  userId: string;
-}
-
-interface JobRun {
-  job: JobRecord;
-  state: JobState;
-  items: ItemRecord[];
-  controller: AbortController;
-  startedAtMs: number;
-  /** Items that ended in this process, for the ETA. */
-  endedHere: number;
-  current: Map<number, CurrentItem>;
-  stateTimer: NodeJS.Timeout | undefined;
-  stateWrites: Promise<void>;
-  detachSignal: () => void;
-  settled: Promise<void>;
-}
-
-/**
- * Videos in one batch at most: keeps a batch's ZIP within the 65,535 entries a ZIP without
- * ZIP64 can hold, and a batch within what YouTube lets one IP fetch in days.
- */
-export const MAX_VIDEOS_PER_BATCH = 50_000;
-
-/** Saving an item is never cancelled: what was done must reach the store. */
-const NEVER_ABORTED = new AbortController().signal;
-
-const STATUS_DONE: ReadonlySet<ItemStatus> = new Set(['done', 'failed', 'cancelled']);
-
-const lengthSchema = z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' });
-const languageSchema = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'a language code such as `en` or `pt-BR`' });
-const jobOptionsSchema = z
-  .object({
-    length: lengthSchema.optional(),
-    language: languageSchema.optional(),
-    transcriptLanguages: z.array(languageSchema).min(1, { error: 'a non-empty list of language codes' }).max(20).optional(),
-    instructions: z.string().max(4000, { error: 'a string of at most 4000 characters' }).optional(),
-  })
-  .strict();
-
-const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
-const hasMethods = (...names: string[]) =>
-  z.custom<object>(
-    (value) =>
-      typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
-    { error: `an object with ${names.map((name) => `\`${name}()\``).join(', ')}` },
-  );
-
-const processorOptionsSchema = z.object({
-  transcripts: hasMethods('fetchTranscript'),
-  summarizer: hasMethods('summarize'),
-  store: hasMethods('createJob', 'getJob', 'saveItem', 'getItems', 'getCached', 'setCached').optional(),
-  closeStore: z.boolean({ error: 'a boolean' }).optional(),
-  concurrency: z.object({ transcripts: positiveInteger.optional(), summaries: positiveInteger.optional() }).strict().optional(),
-  prefetch: z.number({ error: 'a non-negative integer' }).int({ error: 'a non-negative integer' }).min(0, { error: 'a non-negative integer' }).optional(),
-  retry: z
-    .object({
-      attempts: positiveInteger.max(20, { error: 'an integer from 1 to 20' }).optional(),
-      minDelayMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' }).optional(),
-      maxDelayMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' }).optional(),
-    })
-    .strict()
-    .optional(),
-  itemTimeoutMs: positiveInteger.optional(),
-  stateWriteIntervalMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' }).optional(),
-}).strict();
-
-const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
-
-const submitSchema = z.object({
-  userId: userIdSchema,
-  urls: z.union([z.string(), z.array(z.string())], { error: 'a string or an array of strings' }),
-  name: z.string({ error: 'a string' }).max(200, { error: 'a string of at most 200 characters' }).optional(),
-  options: jobOptionsSchema.optional(),
-  signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
-});
-
-const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
-
-const requesterSchema = z.object({ userId: userIdSchema });
-
-function emptyCounts(): ItemCounts {
-  return { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
-}
-
-function countItems(items: readonly ItemRecord[]): ItemCounts {
-  const counts = emptyCounts();
-  for (const item of items) counts[item.status] += 1;
-  return counts;
-}
+export { MAX_VIDEOS_PER_BATCH } from './options.js';
+export type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
 
 /** `jobId` comes from callers as is: a JavaScript caller may pass anything. */
 function notFound(jobId: unknown): TubesumError {
@@ -203,80 +31,74 @@ function notFound(jobId: unknown): TubesumError {
   return new TubesumError(ErrorCode.NOT_FOUND, `No batch with id ${shown} for this user.`);
 }
 
-/** Cache key of a transcript: the video and the languages asked for. */
-function transcriptCacheKey(videoId: string, languages: readonly string[] | undefined): string {
-  return `transcript:v1:${videoId}:${languages?.join(',') ?? 'default'}`;
-}
-
-/** Cache key of a summary: everything that changes it. */
-function summaryCacheKey(videoId: string, transcript: Transcript, summarizer: Summarizer, options: JobOptions): string {
-  const parts = {
-    videoId,
-    transcriptLanguage: transcript.language,
-    model: summarizer.model,
-    promptVersion: summarizer.promptVersion,
-    length: options.length ?? 'standard',
-    language: options.language ?? null,
-    instructions: options.instructions ?? null,
-  };
-  const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
-  return `summary:v1:${videoId}:${digest}`;
-}
+const cancelled = () => new TubesumError(ErrorCode.CANCELLED, 'The batch was cancelled.');
 
 /**
  * Runs batches of YouTube videos through a transcript source and a summarizer, persisting
  * every step so a crashed process can {@link resume}, with typed progress events.
  *
+ * Several processes may share one store: each running job has one owner (a lease in the store),
+ * and {@link cancel}, {@link waitFor} and the events work from any of them.
+ *
  * ```ts
  * const processor = new BatchProcessor({ transcripts: new YouTubeTranscriptSource(), summarizer: new ExtractiveSummarizer() });
  * processor.on('batchProgress', ({ progress }) => console.log(`${progress.percent}%`));
  * const job = await processor.submit({ userId: 'me', urls: 'https://youtu.be/dQw4w9WgXcQ' });
- * await processor.waitFor(job.id);
+ * await processor.waitFor(job.id, { userId: 'me' });
  * const zip = await processor.export(job.id, { userId: 'me' });
  * ```
  */
 export class BatchProcessor extends EventEmitter<BatchEvents> {
-  readonly #transcripts: TranscriptSource;
-  readonly #summarizer: Summarizer;
-  readonly #store: BatchStore;
+  readonly #stored: StoredJobs;
   /** Whether {@link close} closes the store: by default only a store this processor opened itself. */
   readonly #ownsStore: boolean;
-  readonly #retry: Required<RetryOptions>;
-  readonly #itemTimeoutMs: number;
-  readonly #stateWriteIntervalMs: number;
-  readonly #admission: FairLimiter;
-  readonly #transcriptSlots: FairLimiter;
-  readonly #summarySlots: FairLimiter;
+  readonly #context: RunContext;
   readonly #runs = new Map<string, JobRun>();
-  /** `waitFor` calls in progress, told when the processor closes before their job ends. */
-  readonly #waiters = new Set<(reason: TubesumError) => void>();
+  readonly #followers = new Map<string, { follower: JobFollower; users: number }>();
+  readonly #adoption: NodeJS.Timeout | undefined;
   /** Abort reason used when the processor closes: the job stays resumable, nothing is marked cancelled. */
   readonly #closing = new TubesumError(ErrorCode.CANCELLED, 'The processor closed; the batch will resume when it starts again.');
-  #closed = false;
+  readonly #closed = new AbortController();
+  #warnedCoordination = false;
 
   constructor(options: BatchProcessorOptions) {
     super();
     const parsed = validateOptions(processorOptionsSchema, options, 'BatchProcessor options');
-    this.#transcripts = options.transcripts;
-    this.#summarizer = options.summarizer;
+    const defaults = DEFAULT_PROCESSOR_OPTIONS;
     this.#ownsStore = parsed.closeStore ?? options.store === undefined;
-    this.#store = options.store ?? createSqliteStore({ path: '.tubesum/store.sqlite' });
-    this.#retry = { ...DEFAULT_RETRY, ...stripUndefined(parsed.retry ?? {}) };
-    this.#itemTimeoutMs = parsed.itemTimeoutMs ?? 300_000;
-    this.#stateWriteIntervalMs = parsed.stateWriteIntervalMs ?? 1000;
-    const transcripts = parsed.concurrency?.transcripts ?? 2;
-    const summaries = parsed.concurrency?.summaries ?? 4;
+    const retry = { ...DEFAULT_RETRY, ...stripUndefined(parsed.retry ?? {}) };
+    this.#stored = new StoredJobs(options.store ?? createSqliteStore({ path: defaults.storePath }), retry);
+    const transcripts = parsed.concurrency?.transcripts ?? defaults.transcripts;
+    const summaries = parsed.concurrency?.summaries ?? defaults.summaries;
     const prefetch = parsed.prefetch ?? summaries * 2;
-    this.#transcriptSlots = new FairLimiter(transcripts);
-    this.#summarySlots = new FairLimiter(summaries);
-    // Items admitted into the pipeline at once: enough to keep both stages busy, few enough
-    // that a 10,000-video batch never holds 10,000 transcripts in memory.
-    this.#admission = new FairLimiter(transcripts + summaries + prefetch);
+    const leaseMs = parsed.leaseMs ?? defaults.leaseMs;
+    this.#context = {
+      stored: this.#stored,
+      transcripts: options.transcripts,
+      summarizer: options.summarizer,
+      // Items admitted into the pipeline at once: enough to keep both stages busy, few enough
+      // that a 10,000-video batch never holds 10,000 transcripts in memory.
+      admission: new FairLimiter(transcripts + summaries + prefetch),
+      transcriptSlots: new FairLimiter(transcripts),
+      summarySlots: new FairLimiter(summaries),
+      retry,
+      itemTimeoutMs: parsed.itemTimeoutMs ?? defaults.itemTimeoutMs,
+      stateWriteIntervalMs: parsed.stateWriteIntervalMs ?? defaults.stateWriteIntervalMs,
+      leaseMs,
+      pollIntervalMs: parsed.pollIntervalMs ?? defaults.pollIntervalMs,
+      owner: `${process.pid}:${randomUUID()}`,
+      unsavedSummaries: new Map<string, SummaryRecord>(),
+      emit: (name, build) => this.#emit(name, build),
+    };
+    if (parsed.adoptOrphans === true) {
+      this.#adoption = setInterval(() => void this.#adoptOrphans(), Math.max(50, Math.floor(leaseMs / 2)));
+      this.#adoption.unref();
+    }
   }
 
   /** The store this processor writes to. */
   get store(): BatchStore {
-    return this.#store;
+    return this.#stored.store;
   }
 
   /**
@@ -328,9 +150,16 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       attempts: 0,
     }));
     const state: JobState = { status: 'running', counts: { ...emptyCounts(), pending: items.length }, startedAt: now };
-    await this.#storeCall('save the new batch', () => this.#store.createJob(job, state, items));
-    const run = this.#startRun(job, state, items, false, parsed.signal);
-    return this.#snapshotOf(run);
+    // The lease first: a replica adopting orphans never sees the new job without an owner.
+    const { owner, leaseMs } = this.#context;
+    await this.#stored.call('claim the new batch', (store) => store.claimJob(job.id, owner, leaseMs));
+    try {
+      await this.#stored.call('save the new batch', (store) => store.createJob(job, state, items));
+    } catch (error) {
+      await this.#stored.call('release the batch', (store) => store.releaseJob(job.id, owner)).catch(() => undefined);
+      throw error;
+    }
+    return this.#start(job, state, items, false, parsed.signal).snapshot();
   }
 
   /** A job of `userId`. Throws `NOT_FOUND` for an unknown id or another user's job. */
@@ -339,17 +168,17 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const run = this.#runs.get(jobId);
     if (run) {
       if (run.job.userId !== userId) throw notFound(jobId);
-      return this.#snapshotOf(run);
+      return run.snapshot();
     }
-    const snapshot = await this.#load(jobId);
-    if (!snapshot || snapshot.userId !== userId) throw notFound(jobId);
-    return snapshot;
+    const loaded = await this.#stored.load(jobId);
+    if (!loaded || loaded.job.userId !== userId) throw notFound(jobId);
+    return storedSnapshot(loaded.job, loaded.state);
   }
 
   /** The jobs of `userId`, newest first. */
   async list(requester: Requester): Promise<JobSnapshot[]> {
     const { userId } = validateOptions(requesterSchema, requester, 'list() requester');
-    const ids = await this.#storeCall('list batches', () => this.#store.listJobIds(userId));
+    const ids = await this.#stored.call('list batches', (store) => store.listJobIds(userId));
     const snapshots = await Promise.all(ids.map((id) => this.get(id, { userId }).catch(() => undefined)));
     return snapshots.filter((snapshot): snapshot is JobSnapshot => snapshot !== undefined).reverse();
   }
@@ -359,86 +188,138 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const snapshot = await this.get(jobId, requester);
     const run = this.#runs.get(jobId);
     if (run) return run.items.map((item) => ({ ...item }));
-    return this.#loadItems(snapshot.id, snapshot.total);
+    return this.#stored.loadItems(snapshot.id, snapshot.total);
   }
 
   /**
-   * Cancels a job: work in flight is aborted, unfinished items end as `cancelled`, finished
-   * ones are kept and the job can still be exported. Resolves once the job has ended.
+   * Cancels a job, from any process sharing the store: the request is stored, the owner aborts
+   * work in flight (within `pollIntervalMs` when it is another process), unfinished items end as
+   * `cancelled`, finished ones are kept and the job can still be exported. Resolves once the job
+   * has ended; when its owner is gone (or it is paused), this process ends it itself.
    */
   async cancel(jobId: string, requester: Requester): Promise<JobSnapshot> {
     const snapshot = await this.get(jobId, requester);
-    const run = this.#runs.get(jobId);
-    if (run) {
-      this.#abortRun(run, new TubesumError(ErrorCode.CANCELLED, 'The batch was cancelled.'));
-      await run.settled;
-      return this.get(jobId, requester);
-    }
-    if (snapshot.status !== 'running') return snapshot;
-    // A job left running by a process that is gone: end it in the store.
-    const items = await this.#loadItems(snapshot.id, snapshot.total);
-    const endedAt = new Date().toISOString();
-    for (const item of items) {
-      if (STATUS_DONE.has(item.status)) continue;
-      item.status = 'cancelled';
-      item.endedAt = endedAt;
-      await this.#storeCall('save a cancelled item', () => this.#store.saveItem(item));
-    }
-    const state: JobState = { ...stripUndefined({ startedAt: snapshot.startedAt }), status: 'cancelled', counts: countItems(items), endedAt };
-    await this.#storeCall('save the batch state', () => this.#store.saveJobState(jobId, state));
-    return this.get(jobId, requester);
-  }
-
-  /**
-   * Resolves with the job once it has ended (`done` or `cancelled`); at once if it already has.
-   * The promise twin of the `batchEnd` event. Rejects with `CANCELLED` if the processor is
-   * closed first (the job stays resumable).
-   */
-  async waitFor(jobId: string, requester?: Requester): Promise<JobSnapshot> {
-    // Listen before looking, so an end between the look and the listening is not missed.
-    const ended = this.#ended(jobId);
-    try {
-      const snapshot = requester ? await this.get(jobId, requester) : (this.#runs.has(jobId) ? undefined : await this.#load(jobId));
-      if (!this.#runs.has(jobId)) {
-        if (!snapshot) throw notFound(jobId);
-        if (snapshot.status !== 'running') {
-          ended.stop();
-          return snapshot;
+    if (ENDED_JOB_STATUSES.has(snapshot.status)) return snapshot;
+    await this.#stored.retried('request the cancel of a batch', (store) => store.requestCancel(jobId));
+    const { owner, leaseMs, pollIntervalMs } = this.#context;
+    for (;;) {
+      const run = this.#runs.get(jobId);
+      if (run) {
+        run.cancel(cancelled());
+        await this.#untilClosed(run.settled);
+      }
+      const loaded = await this.#stored.load(jobId);
+      if (!loaded) throw notFound(jobId);
+      if (ENDED_JOB_STATUSES.has(loaded.state.status)) return storedSnapshot(loaded.job, loaded.state);
+      const lease = await this.#stored.call('read the owner of a batch', (store) => store.getJobLease(jobId));
+      if ((lease === undefined || lease.expiresInMs <= 0) && !this.#runs.has(jobId)) {
+        if (await this.#stored.call('claim the batch', (store) => store.claimJob(jobId, owner, leaseMs))) {
+          try {
+            const fresh = await this.#stored.load(jobId);
+            if (fresh && !ENDED_JOB_STATUSES.has(fresh.state.status)) {
+              const state = await this.#stored.endAsCancelled(fresh.job, fresh.state);
+              const ended = storedSnapshot(fresh.job, state);
+              this.#emit('batchEnd', () => ({ jobId, userId: ended.userId, progress: ended.progress, status: state.status, job: ended }));
+              return ended;
+            }
+          } finally {
+            await this.#stored.call('release the batch', (store) => store.releaseJob(jobId, owner)).catch(() => undefined);
+          }
+          continue;
         }
       }
-    } catch (error) {
-      ended.stop();
-      throw error;
+      await this.#sleep(pollIntervalMs);
     }
-    return ended.promise;
   }
 
   /**
-   * Picks up the jobs the store holds as running (after a crash or a restart): finished
-   * items are kept, the others run. Returns the jobs resumed.
+   * Resolves with the job once it stops running: ended (`done` or `cancelled`) or `paused` (see
+   * `batchPause`); at once if it already has. The promise twin of `batchEnd` and `batchPause`.
+   * Works in any process sharing the store: a job another process runs is followed from the store,
+   * and its events are emitted here meanwhile. Rejects with `CANCELLED` if the processor is closed
+   * first (the job stays resumable).
+   */
+  async waitFor(jobId: string, requester: Requester): Promise<JobSnapshot> {
+    validateOptions(requesterSchema, requester, 'waitFor() requester');
+    this.#assertOpen();
+    for (;;) {
+      const run = this.#runs.get(jobId);
+      if (run) {
+        if (run.job.userId !== requester.userId) throw notFound(jobId);
+        const outcome = await this.#untilClosed(run.settled);
+        if (outcome === 'ended' || outcome === 'paused') return run.snapshot();
+        if (outcome === 'closed') throw this.#closing;
+        continue;
+      }
+      const snapshot = await this.get(jobId, requester);
+      if (snapshot.status !== 'running') return snapshot;
+      const stop = await this.follow(jobId, requester);
+      try {
+        const follower = this.#followers.get(jobId)?.follower;
+        const stopped = follower ? await this.#untilClosed(follower.stopped) : undefined;
+        if (stopped) return stopped;
+      } finally {
+        stop();
+      }
+    }
+  }
+
+  /**
+   * Emits the events of a job that another process runs, read from the store every
+   * `pollIntervalMs` (at most `stateWriteIntervalMs` + `pollIntervalMs` late), until it stops or
+   * the returned function is called. A job that runs here needs no following: its events come anyway.
+   */
+  async follow(jobId: string, requester: Requester): Promise<() => void> {
+    const snapshot = await this.get(jobId, requester);
+    if (this.#runs.has(jobId) || snapshot.status !== 'running') return () => {};
+    const existing = this.#followers.get(jobId);
+    if (existing) existing.users += 1;
+    else {
+      const { job, state } = (await this.#stored.load(jobId)) ?? {};
+      if (!job || !state) throw notFound(jobId);
+      const follower = new JobFollower({
+        stored: this.#stored,
+        job,
+        state,
+        pollIntervalMs: this.#context.pollIntervalMs,
+        emit: this.#context.emit,
+        runsHere: () => this.#runs.has(jobId),
+      });
+      this.#followers.set(jobId, { follower, users: 1 });
+      void follower.stopped.then(() => {
+        if (this.#followers.get(jobId)?.follower === follower) this.#followers.delete(jobId);
+      });
+    }
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      const entry = this.#followers.get(jobId);
+      if (!entry) return;
+      entry.users -= 1;
+      if (entry.users === 0) entry.follower.stop();
+    };
+  }
+
+  /**
+   * Picks up the jobs the store holds as unfinished (running after a crash or a restart, or paused):
+   * finished items are kept, the others run. A job whose owner is alive in another process (its
+   * lease is held) is left alone, so replicas that all call `resume()` at start run each job once.
+   * Returns the jobs resumed here.
    *
-   * With `jobIds`, only those jobs are resumed; use it when several processes share a store
-   * and each should pick up only its own batches.
+   * With `jobIds`, only those jobs are resumed.
    */
   async resume(options: ResumeOptions = {}): Promise<JobSnapshot[]> {
     const { jobIds } = validateOptions(resumeSchema, options, 'resume()');
     this.#assertOpen();
-    const unfinished = await this.#storeCall('list unfinished batches', () => this.#store.listUnfinishedJobIds());
+    this.#warnIfNotShared();
+    const unfinished = await this.#stored.call('list unfinished batches', (store) => store.listUnfinishedJobIds());
     const wanted = jobIds ? new Set(jobIds) : undefined;
     const resumed: JobSnapshot[] = [];
     for (const id of unfinished) {
       if (this.#runs.has(id) || (wanted && !wanted.has(id))) continue;
-      const [job, state] = await Promise.all([
-        this.#storeCall('read a batch', () => this.#store.getJob(id)),
-        this.#storeCall('read a batch state', () => this.#store.getJobState(id)),
-      ]);
-      if (!job || !state || state.status !== 'running') continue;
-      const items = await this.#loadItems(id, job.total);
-      for (const item of items) {
-        if (item.status === 'running') item.status = 'pending';
-      }
-      const run = this.#startRun(job, { ...state, counts: countItems(items) }, items, true, undefined);
-      resumed.push(this.#snapshotOf(run));
+      const run = await this.#claimAndStart(id, true);
+      if (run) resumed.push(run.snapshot());
     }
     return resumed;
   }
@@ -450,15 +331,16 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   async export(jobId: string, requester: Requester): Promise<Uint8Array> {
     const snapshot = await this.get(jobId, requester);
     const run = this.#runs.get(jobId);
-    const store = this.#store;
+    const stored = this.#stored;
     const items = run ? run.items.map((item) => ({ ...item })) : undefined;
-    const pageSize = 500;
-    const loadPage = (offset: number) => this.#storeCall('read items', () => store.getItems(jobId, { offset, limit: pageSize }));
     async function* entries(): AsyncGenerator<ExportEntry> {
-      for (let offset = 0; offset < snapshot.total; offset += pageSize) {
-        const page = items ? items.slice(offset, offset + pageSize) : await loadPage(offset);
+      const pages = items ? [items] : stored.pages(jobId, snapshot.total);
+      for await (const page of pages) {
         for (const item of page) {
-          const summary = item.status === 'done' && item.summaryKey ? await store.getCached<SummaryRecord>(item.summaryKey) : undefined;
+          const summary =
+            item.status === 'done' && item.summaryKey
+              ? await stored.call('read a summary', (store) => store.getCached<SummaryRecord>(item.summaryKey as string))
+              : undefined;
           yield summary ? { item, summary } : { item };
         }
       }
@@ -467,292 +349,105 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * Stops all work without marking anything cancelled (jobs stay resumable) and waits for work
-   * in flight to stop. Closes the store if the processor opened it (no `store` option) or
-   * `closeStore` is set: otherwise a store you pass in is yours to close.
+   * Stops all work without marking anything cancelled (jobs stay resumable, their leases released
+   * so another replica can take them at once) and waits for work in flight to stop. Closes the
+   * store if the processor opened it (no `store` option) or `closeStore` is set: otherwise a store
+   * you pass in is yours to close.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closed.signal.aborted) return;
+    this.#closed.abort(this.#closing);
+    clearInterval(this.#adoption);
+    for (const { follower } of this.#followers.values()) follower.stop();
     const runs = [...this.#runs.values()];
-    for (const run of runs) this.#abortRun(run, this.#closing);
+    for (const run of runs) run.close(this.#closing);
     await Promise.all(runs.map((run) => run.settled));
-    for (const reject of [...this.#waiters]) reject(this.#closing);
-    if (this.#ownsStore) await this.#store.close?.();
+    if (this.#ownsStore) await this.#stored.store.close?.();
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new TubesumError(ErrorCode.CANCELLED, 'This BatchProcessor is closed; create a new one.');
+    if (this.#closed.signal.aborted) throw new TubesumError(ErrorCode.CANCELLED, 'This BatchProcessor is closed; create a new one.');
   }
 
-  #startRun(job: JobRecord, state: JobState, items: ItemRecord[], resumed: boolean, signal: AbortSignal | undefined): JobRun {
-    const controller = new AbortController();
-    // Every item's work listens to the job's signal while it runs.
-    setMaxListeners(0, controller.signal);
-    const run: JobRun = {
-      job,
-      state,
-      items,
-      controller,
-      startedAtMs: Date.now(),
-      endedHere: 0,
-      current: new Map(),
-      stateTimer: undefined,
-      stateWrites: Promise.resolve(),
-      detachSignal: () => {},
-      settled: Promise.resolve(),
-    };
-    if (signal) {
-      const onAbort = () => this.#abortRun(run, new TubesumError(ErrorCode.CANCELLED, 'The batch was cancelled.', { cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      run.detachSignal = () => signal.removeEventListener('abort', onAbort);
-    }
+  #start(job: JobRecord, state: JobState, items: ItemRecord[], resumed: boolean, signal: AbortSignal | undefined): JobRun {
+    const run = new JobRun(this.#context, job, state, items, { resumed, signal });
     this.#runs.set(job.id, run);
-    run.settled = this.#execute(run, resumed).catch((error: unknown) => {
-      // #execute records every item failure itself; reaching here means the store failed at the end.
-      process.emitWarning(`tubesum: batch ${job.id} could not be finished: ${String(error)}`);
+    void run.settled.then(() => {
+      if (this.#runs.get(job.id) === run) this.#runs.delete(job.id);
     });
     return run;
   }
 
-  #abortRun(run: JobRun, reason: TubesumError): void {
-    if (run.controller.signal.aborted) return;
-    run.controller.abort(reason);
-    this.#admission.cancel(run.job.id, reason);
-    this.#transcriptSlots.cancel(run.job.id, reason);
-    this.#summarySlots.cancel(run.job.id, reason);
-  }
-
-  async #execute(run: JobRun, resumed: boolean): Promise<void> {
-    const { job } = run;
+  /** Claims an unfinished job and runs it here; undefined when it ended, is owned elsewhere, or (without `includePaused`) is paused. */
+  async #claimAndStart(jobId: string, includePaused: boolean): Promise<JobRun | undefined> {
+    const before = await this.#stored.load(jobId);
+    if (!before || ENDED_JOB_STATUSES.has(before.state.status)) return undefined;
+    if (!includePaused && before.state.status === 'paused') return undefined;
+    const { owner, leaseMs } = this.#context;
+    if (!(await this.#stored.call('claim a batch', (store) => store.claimJob(jobId, owner, leaseMs)))) return undefined;
+    const release = () => this.#stored.call('release the batch', (store) => store.releaseJob(jobId, owner)).catch(() => undefined);
     try {
-      this.#emit('batchStart', () => ({ ...this.#base(run), job: this.#snapshotOf(run), resumed }));
-      const waiting = run.items.filter((item) => !STATUS_DONE.has(item.status));
-      await Promise.all(
-        waiting.map((item) =>
-          this.#admission.run(job.id, () => this.#processItem(run, item)).catch((reason: unknown) => this.#endUnstarted(run, item, reason)),
-        ),
-      );
-    } finally {
-      run.detachSignal();
-      clearTimeout(run.stateTimer);
-      run.stateTimer = undefined;
-    }
-    const closing = run.controller.signal.reason === this.#closing;
-    if (!closing) {
-      run.state = {
-        ...run.state,
-        status: run.controller.signal.aborted ? 'cancelled' : 'done',
-        counts: countItems(run.items),
-        endedAt: new Date().toISOString(),
-      };
-    }
-    await run.stateWrites;
-    try {
-      await runWithRetries(() => this.#storeCall('save the batch state', () => this.#store.saveJobState(job.id, run.state)), {
-        ...this.#retry,
-        signal: NEVER_ABORTED,
-      });
-    } catch (error) {
-      // Every item is stored; the store still says "running", so a later resume() ends the job there.
-      process.emitWarning(`tubesum: the end of batch ${job.id} could not be stored: ${String(error)}`);
-    } finally {
-      if (!closing) this.#emit('batchEnd', () => ({ ...this.#base(run), status: run.state.status, job: this.#snapshotOf(run) }));
-      this.#runs.delete(job.id);
-    }
-  }
-
-  /** An item that never started because its job was cancelled (or the processor closed) while it waited. */
-  async #endUnstarted(run: JobRun, item: ItemRecord, reason: unknown): Promise<void> {
-    if (reason === this.#closing || STATUS_DONE.has(item.status)) return;
-    await this.#finishItem(run, item, 'cancelled', undefined);
-  }
-
-  async #processItem(run: JobRun, item: ItemRecord): Promise<void> {
-    const { signal } = run.controller;
-    if (signal.aborted) return this.#endUnstarted(run, item, signal.reason);
-    this.#setStatus(run, item, 'running');
-    item.startedAt = new Date().toISOString();
-    let cached = false;
-    try {
-      const transcript = await this.#transcriptFor(run, item);
-      if (transcript.title !== undefined) item.title = transcript.title;
-      const summary = await this.#summaryFor(run, item, transcript);
-      cached = summary.cached;
-      item.summaryKey = summary.key;
-    } catch (error) {
-      if (signal.reason === this.#closing) {
-        // Closing is not cancelling: the item runs again on resume.
-        this.#setStatus(run, item, 'pending');
-        run.current.delete(item.index);
-        return;
+      // Read again under the lease: the previous owner may have ended it meanwhile.
+      const loaded = await this.#stored.load(jobId);
+      if (!loaded || ENDED_JOB_STATUSES.has(loaded.state.status) || this.#closed.signal.aborted) {
+        await release();
+        return undefined;
       }
-      if (signal.aborted) return this.#finishItem(run, item, 'cancelled', undefined);
-      return this.#finishItem(run, item, 'failed', toTubesumError(error, item.videoId));
+      if (await this.#stored.call('read a cancel request', (store) => store.isCancelRequested(jobId))) {
+        await this.#stored.endAsCancelled(loaded.job, loaded.state);
+        await release();
+        return undefined;
+      }
+      const items = await this.#stored.loadItems(jobId, loaded.job.total);
+      for (const item of items) if (item.status === 'running') item.status = 'pending';
+      const { pauseReason: _pauseReason, ...rest } = loaded.state;
+      const state: JobState = { ...rest, status: 'running', counts: countItems(items) };
+      if (loaded.state.status !== 'running') await this.#stored.retried('save the batch state', (store) => store.saveJobState(jobId, state));
+      return this.#start(loaded.job, state, items, true, undefined);
+    } catch (error) {
+      await release();
+      throw error;
     }
-    return this.#finishItem(run, item, 'done', undefined, cached);
   }
 
-  async #transcriptFor(run: JobRun, item: ItemRecord): Promise<Transcript> {
-    const languages = run.job.options.transcriptLanguages;
-    const key = transcriptCacheKey(item.videoId, languages);
-    const cached = await this.#storeCall('read a cached transcript', () => this.#store.getCached<Transcript>(key));
-    if (cached) {
-      item.transcriptKey = key;
-      return cached;
-    }
-    this.#enterStage(run, item, 'transcript');
-    const transcript = await this.#transcriptSlots.run(run.job.id, () =>
-      this.#attempt(run, item, 'transcript', (signal) =>
-        this.#transcripts.fetchTranscript(item.videoId, languages ? { signal, languages } : { signal }),
-      ),
-    );
-    if (transcript.segments.length === 0) {
-      throw new TubesumError(ErrorCode.EMPTY_TRANSCRIPT, `The transcript of ${item.videoId} has no text.`, { videoId: item.videoId });
-    }
-    await this.#storeCall('cache a transcript', () => this.#store.setCached(key, transcript));
-    item.transcriptKey = key;
-    return transcript;
-  }
-
-  async #summaryFor(run: JobRun, item: ItemRecord, transcript: Transcript): Promise<{ key: string; cached: boolean }> {
-    const options = run.job.options;
-    const key = summaryCacheKey(item.videoId, transcript, this.#summarizer, options);
-    const existing = await this.#storeCall('read a cached summary', () => this.#store.getCached<SummaryRecord>(key));
-    if (existing) return { key, cached: true };
-    this.#enterStage(run, item, 'summary');
-    const summary = await this.#summarySlots.run(run.job.id, () =>
-      this.#attempt(run, item, 'summary', (signal) =>
-        this.#summarizer.summarize(transcript, stripUndefined({ signal, length: options.length, language: options.language, instructions: options.instructions })),
-      ),
-    );
-    const record: SummaryRecord = {
-      version: 1,
-      videoId: item.videoId,
-      url: item.url,
-      ...stripUndefined({ title: transcript.title, channel: transcript.channel, durationSeconds: transcript.durationSeconds }),
-      transcriptLanguage: transcript.language,
-      isAutoGenerated: transcript.isAutoGenerated,
-      summary,
-      createdAt: new Date().toISOString(),
-    };
-    await this.#storeCall('cache a summary', () => this.#store.setCached(key, record));
-    return { key, cached: false };
-  }
-
-  /** One step of an item, with the per-attempt timeout, the job's signal and retries. */
-  #attempt<T>(run: JobRun, item: ItemRecord, stage: CurrentItem['stage'], work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const what = stage === 'transcript' ? `Fetching the transcript of ${item.videoId}` : `Summarizing ${item.videoId}`;
-    return runWithRetries(
-      () => {
-        item.attempts += 1;
-        return withDeadline(run.controller.signal, this.#itemTimeoutMs, what, ({ signal }) => work(signal));
-      },
-      {
-        ...this.#retry,
-        signal: run.controller.signal,
-        videoId: item.videoId,
-        onRetry: (attempt: RetryAttempt) =>
-          this.#emit('itemRetry', () => ({
-            ...this.#base(run),
-            item: { ...item },
-            stage,
-            attempt: attempt.attempt,
-            error: attempt.error.toJSON(),
-            delayMs: attempt.delayMs,
-          })),
-      },
-    );
-  }
-
-  #enterStage(run: JobRun, item: ItemRecord, stage: CurrentItem['stage']): void {
-    run.current.set(item.index, { index: item.index, videoId: item.videoId, ...stripUndefined({ title: item.title }), stage });
-    this.#emit('itemStart', () => ({ ...this.#base(run), item: { ...item }, stage }));
-    this.#emit('batchProgress', () => this.#base(run));
-  }
-
-  async #finishItem(
-    run: JobRun,
-    item: ItemRecord,
-    status: 'done' | 'failed' | 'cancelled',
-    error: TubesumError | undefined,
-    cached = false,
-  ): Promise<void> {
-    run.current.delete(item.index);
-    const previous = item.status;
-    item.status = status;
-    item.endedAt = new Date().toISOString();
-    if (error) item.error = error.toJSON();
-    else delete item.error;
+  /** Runs the jobs whose owner died (lease expired); paused jobs wait for an explicit resume(). */
+  async #adoptOrphans(): Promise<void> {
+    if (this.#closed.signal.aborted) return;
     try {
-      // Persisted before it is announced.
-      await runWithRetries(() => this.#storeCall('save an item', () => this.#store.saveItem(item)), {
-        ...this.#retry,
-        signal: NEVER_ABORTED,
-        videoId: item.videoId,
-      });
-    } catch (storeError) {
-      item.status = 'failed';
-      item.error = toTubesumError(storeError, item.videoId).toJSON();
+      const unfinished = await this.#stored.call('list unfinished batches', (store) => store.listUnfinishedJobIds());
+      for (const id of unfinished) {
+        if (this.#runs.has(id) || this.#closed.signal.aborted) continue;
+        await this.#claimAndStart(id, false);
+      }
+    } catch (error) {
+      process.emitWarning(`tubesum: could not look for batches to adopt: ${String(error)}`);
     }
-    run.state.counts[previous] -= 1;
-    run.state.counts[item.status] += 1;
-    run.endedHere += 1;
-    this.#scheduleStateWrite(run);
-    const ended = item.status as 'done' | 'failed' | 'cancelled';
-    this.#emit('itemEnd', () => ({
-      ...this.#base(run),
-      item: { ...item },
-      status: ended,
-      ...(item.error ? { error: item.error } : {}),
-      ...(ended === 'done' ? { cached } : {}),
-    }));
-    this.#emit('batchProgress', () => this.#base(run));
   }
 
-  #setStatus(run: JobRun, item: ItemRecord, status: ItemStatus): void {
-    run.state.counts[item.status] -= 1;
-    run.state.counts[status] += 1;
-    item.status = status;
+  #warnIfNotShared(): void {
+    if (this.#warnedCoordination || this.#stored.store.coordination !== 'process') return;
+    this.#warnedCoordination = true;
+    process.emitWarning(
+      'tubesum: this store cannot coordinate processes (a custom Keyv adapter): resume() is safe only while one process uses it. ' +
+        'Use the memory, SQLite, Redis or PostgreSQL store to share one store between replicas.',
+    );
   }
 
-  /** Writes the job's counts at most once per interval; items themselves are already stored. */
-  #scheduleStateWrite(run: JobRun): void {
-    if (run.stateTimer !== undefined) return;
-    run.stateTimer = setTimeout(() => {
-      run.stateTimer = undefined;
-      const state = { ...run.state, counts: { ...run.state.counts } };
-      run.stateWrites = run.stateWrites
-        .then(() => this.#store.saveJobState(run.job.id, state))
-        .catch(() => {
-          // The counts are rebuilt from the items on resume; the final write retries.
-        });
-    }, this.#stateWriteIntervalMs);
-    run.stateTimer.unref();
-  }
-
-  /** The job's `batchEnd` as a promise; `stop()` removes the listener when it is not needed. */
-  /** Resolves on the job's `batchEnd`; rejects with `CANCELLED` if the processor closes first. */
-  #ended(jobId: string): { promise: Promise<JobSnapshot>; stop: () => void } {
-    let stop = () => {};
-    const promise = new Promise<JobSnapshot>((resolve, reject) => {
-      const onClose = (reason: TubesumError) => {
-        stop();
-        reject(reason);
-      };
-      const listener: BatchEvents['batchEnd'] = (event) => {
-        if (event.jobId !== jobId) return;
-        stop();
-        resolve(event.job);
-      };
-      this.on('batchEnd', listener);
-      this.#waiters.add(onClose);
-      stop = () => {
-        this.off('batchEnd', listener);
-        this.#waiters.delete(onClose);
-      };
+  /** `promise`, or a rejection with the closing reason when the processor closes first. */
+  #untilClosed<T>(promise: Promise<T>): Promise<T> {
+    const closed = this.#closed.signal;
+    if (closed.aborted) return Promise.reject(this.#closing);
+    return new Promise<T>((resolve, reject) => {
+      const onClose = () => reject(this.#closing);
+      closed.addEventListener('abort', onClose, { once: true });
+      promise.then(resolve, reject).finally(() => closed.removeEventListener('abort', onClose));
     });
-    return { promise, stop };
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return sleep(ms, this.#closed.signal).catch(() => {
+      throw this.#closing;
+    });
   }
 
   /** Emits `name` with the event `build` makes; builds nothing when nobody listens. */
@@ -763,77 +458,6 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     } catch (error) {
       // A listener's bug must not fail a video; surface it without stopping the batch.
       process.emitWarning(`tubesum: a '${name}' listener threw: ${String(error)}`);
-    }
-  }
-
-  #base(run: JobRun) {
-    return { jobId: run.job.id, userId: run.job.userId, progress: this.#progressOf(run) };
-  }
-
-  #progressOf(run: JobRun): Progress {
-    const counts = { ...run.state.counts };
-    const total = run.job.total;
-    const finished = counts.done + counts.failed + counts.cancelled;
-    const elapsedMs = Date.now() - run.startedAtMs;
-    const remaining = total - finished;
-    return {
-      total,
-      counts,
-      finished,
-      percent: total === 0 ? 100 : Math.floor((finished / total) * 1000) / 10,
-      elapsedMs,
-      etaMs: remaining === 0 ? 0 : run.endedHere > 0 ? Math.round((elapsedMs / run.endedHere) * remaining) : undefined,
-      current: [...run.current.values()],
-    };
-  }
-
-  #snapshotOf(run: JobRun): JobSnapshot {
-    return { ...run.job, ...run.state, counts: { ...run.state.counts }, progress: this.#progressOf(run) };
-  }
-
-  async #load(jobId: string): Promise<JobSnapshot | undefined> {
-    if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 200) return undefined;
-    const [job, state] = await Promise.all([
-      this.#storeCall('read a batch', () => this.#store.getJob(jobId)),
-      this.#storeCall('read a batch state', () => this.#store.getJobState(jobId)),
-    ]);
-    if (!job || !state) return undefined;
-    const counts = state.counts;
-    const finished = counts.done + counts.failed + counts.cancelled;
-    const startedMs = state.startedAt ? Date.parse(state.startedAt) : Date.now();
-    const endedMs = state.endedAt ? Date.parse(state.endedAt) : Date.now();
-    return {
-      ...job,
-      ...state,
-      progress: {
-        total: job.total,
-        counts: { ...counts },
-        finished,
-        percent: job.total === 0 ? 100 : Math.floor((finished / job.total) * 1000) / 10,
-        elapsedMs: Math.max(0, endedMs - startedMs),
-        etaMs: state.status === 'running' ? undefined : 0,
-        current: [],
-      },
-    };
-  }
-
-  async #loadItems(jobId: string, total: number): Promise<ItemRecord[]> {
-    const items: ItemRecord[] = [];
-    for (let offset = 0; offset < total; offset += 500) {
-      items.push(...(await this.#storeCall('read items', () => this.#store.getItems(jobId, { offset, limit: 500 }))));
-    }
-    return items;
-  }
-
-  /** Calls the store, turning any failure into a `STORAGE_ERROR` that says what was being done. */
-  async #storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof TubesumError) throw error;
-      throw new TubesumError(ErrorCode.STORAGE_ERROR, `Could not ${what}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
     }
   }
 }

@@ -16,8 +16,19 @@ export interface BatchStartEvent extends BatchEventBase {
   resumed: boolean;
 }
 
-/** Something changed in the job: an item started, retried or ended. */
+/** Something changed in the job: an item started, entered a stage, retried or ended. */
 export type BatchProgressEvent = BatchEventBase;
+
+/**
+ * The job stopped without ending: a failure that every video would share (a dead API key, an
+ * exhausted spend limit, an unknown model, an unreachable service, a YouTube block that outlasted
+ * every retry) or a store that could not record progress. Unfinished items are pending again;
+ * `resume()` continues once `reason` is fixed. At most the summaries in flight were spent.
+ */
+export interface BatchPauseEvent extends BatchEventBase {
+  job: JobSnapshot;
+  reason: SerializedError;
+}
 
 /** The job ended: every item is done, failed or cancelled. */
 export interface BatchEndEvent extends BatchEventBase {
@@ -25,13 +36,18 @@ export interface BatchEndEvent extends BatchEventBase {
   job: JobSnapshot;
 }
 
-/** An item entered a stage. */
+/** Work on an item started; fires exactly once per item and run (cached or not). */
 export interface ItemStartEvent extends BatchEventBase {
+  item: ItemRecord;
+}
+
+/** An item's real work entered a stage (a cached transcript or summary skips its stage). */
+export interface ItemStageEvent extends BatchEventBase {
   item: ItemRecord;
   stage: 'transcript' | 'summary';
 }
 
-/** An attempt at an item failed with a retryable error; another comes after `delayMs`. */
+/** An attempt at an item failed with a retryable error; another comes after `delayMs`. A `batchProgress` follows. */
 export interface ItemRetryEvent extends BatchEventBase {
   item: ItemRecord;
   stage: 'transcript' | 'summary';
@@ -54,8 +70,10 @@ export interface ItemEndEvent extends BatchEventBase {
 export interface BatchEvents {
   batchStart: (event: BatchStartEvent) => void;
   batchProgress: (event: BatchProgressEvent) => void;
+  batchPause: (event: BatchPauseEvent) => void;
   batchEnd: (event: BatchEndEvent) => void;
   itemStart: (event: ItemStartEvent) => void;
+  itemStage: (event: ItemStageEvent) => void;
   itemRetry: (event: ItemRetryEvent) => void;
   itemEnd: (event: ItemEndEvent) => void;
 }

@@ -1,8 +1,18 @@
 import type { SerializedError } from '../errors.js';
 import type { Summary, SummaryLength } from '../summarizers/summarizer.js';
 
-/** Where a whole job stands. `done` means every item ended (some may have failed). */
-export type JobStatus = 'running' | 'done' | 'cancelled';
+/**
+ * Where a whole job stands. `done` means every item ended (some may have failed); `paused` means it
+ * stopped without ending (a dead API key, a store outage, a YouTube block that outlasted every
+ * pause) and `resume()` continues it.
+ */
+export type JobStatus = 'running' | 'paused' | 'done' | 'cancelled';
+
+/** Statuses after which a job never runs again. */
+export const ENDED_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'cancelled']);
+
+/** Statuses of an item that ended (`done` is a success; `failed` and `cancelled` are not). */
+export const ENDED_ITEM_STATUSES: ReadonlySet<ItemStatus> = new Set(['done', 'failed', 'cancelled']);
 
 /** Where one video stands. */
 export type ItemStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -64,6 +74,14 @@ export interface JobState {
   startedAt?: string;
   /** ISO 8601 time the job ended. */
   endedAt?: string;
+  /** Why a `paused` job stopped; `resume()` continues it once the cause is fixed. */
+  pauseReason?: SerializedError;
+  /**
+   * Items ended so far (a counter that only grows), and the indexes of the last ones to end, newest
+   * last: how a process that does not own the job follows it from the store.
+   */
+  endedSeq?: number;
+  recentlyEnded?: number[];
 }
 
 /** One video of a job. */

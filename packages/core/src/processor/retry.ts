@@ -64,9 +64,16 @@ export interface RetryAttempt {
  */
 export async function runWithRetries<T>(
   task: (attempt: number) => Promise<T>,
-  options: Required<RetryOptions> & { signal: AbortSignal; videoId?: string; onRetry?: (attempt: RetryAttempt) => void },
+  options: Required<RetryOptions> & {
+    signal: AbortSignal;
+    videoId?: string;
+    onRetry?: (attempt: RetryAttempt) => void;
+    /** A failure that must not be tried again although {@link shouldRetry} would (it stops the whole batch). */
+    shouldStop?: (error: TubesumError) => boolean;
+  },
 ): Promise<T> {
   const failures: TubesumError[] = [];
+  const worthRetrying = (error: TubesumError) => shouldRetry(error) && options.shouldStop?.(error) !== true;
   try {
     return await pRetry(
       async (attempt) => {
@@ -82,11 +89,11 @@ export async function runWithRetries<T>(
         minTimeout: 0,
         maxTimeout: 0,
         signal: options.signal,
-        shouldRetry: ({ error }) => shouldRetry(error),
+        shouldRetry: ({ error }) => worthRetrying(toTubesumError(error, options.videoId)),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           const failure = toTubesumError(error, options.videoId);
           failures.push(failure);
-          if (retriesLeft <= 0 || !shouldRetry(failure) || options.signal.aborted) return;
+          if (retriesLeft <= 0 || !worthRetrying(failure) || options.signal.aborted) return;
           const delayMs = retryDelay(attemptNumber, failure, options);
           options.onRetry?.({ attempt: attemptNumber, error: failure, delayMs });
           await sleep(delayMs, options.signal);

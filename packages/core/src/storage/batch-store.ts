@@ -1,5 +1,13 @@
 import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
 
+/** Who holds a running job's lease, as the store sees it now. */
+export interface JobLease {
+  /** Opaque owner token (process id + random token, chosen by the processor). */
+  owner: string;
+  /** Milliseconds until the lease expires, measured by the store's clock (<= 0: expired). */
+  expiresInMs: number;
+}
+
 /**
  * Where jobs, items and cached transcripts and summaries live.
  *
@@ -12,11 +20,11 @@ export interface BatchStore {
   createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
   getJobState(jobId: string): Promise<JobState | undefined>;
-  /** Replaces the job's state. Jobs whose status is `running` are listed by {@link listUnfinishedJobIds}. */
+  /** Replaces the job's state. Jobs whose status is `running` or `paused` are listed by {@link listUnfinishedJobIds}. */
   saveJobState(jobId: string, state: JobState): Promise<void>;
   /** Job ids of one user, oldest first. */
   listJobIds(userId: string): Promise<string[]>;
-  /** Job ids whose state is `running`, for resuming after a crash. */
+  /** Job ids whose state is `running` or `paused`, for resuming after a crash or a pause. */
   listUnfinishedJobIds(): Promise<string[]>;
   /** Items of a job in index order; a window with `offset` and `limit`. */
   getItems(jobId: string, range?: { offset?: number; limit?: number }): Promise<ItemRecord[]>;
@@ -26,6 +34,26 @@ export interface BatchStore {
   getCached<T>(key: string): Promise<T | undefined>;
   /** Writes a cached value; kept until deleted. */
   setCached(key: string, value: unknown): Promise<void>;
+  /**
+   * Takes the lease of `jobId` for `owner` for `leaseMs`, when it is free, expired or already
+   * `owner`'s. Atomic across processes sharing the backend. Resolves whether `owner` now holds it.
+   */
+  claimJob(jobId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Extends `owner`'s lease to `leaseMs` from now. Resolves false (and changes nothing) when `owner` no longer holds it. */
+  renewJob(jobId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Gives the lease up when `owner` holds it; otherwise does nothing. */
+  releaseJob(jobId: string, owner: string): Promise<void>;
+  /** The current lease, or undefined when none (or expired and removed). */
+  getJobLease(jobId: string): Promise<JobLease | undefined>;
+  /** Records durably that `jobId` should be cancelled (idempotent). */
+  requestCancel(jobId: string): Promise<void>;
+  /** Whether a cancel was requested for `jobId`. */
+  isCancelRequested(jobId: string): Promise<boolean>;
+  /**
+   * `'atomic'`: claims and list updates hold across processes; `'process'`: only within this
+   * process (a custom Keyv adapter the store cannot coordinate through).
+   */
+  readonly coordination: 'atomic' | 'process';
   /** Waits for operations in flight, then releases connections; later calls fail with `STORAGE_ERROR`. Optional. */
   close?(): Promise<void>;
 }

@@ -185,7 +185,7 @@ class KeyvBatchStore implements BatchStore {
       // One job's state updates are applied in call order.
       await this.#lock.run(keys.state(jobId), async () => {
         await this.#set(keys.state(jobId), state);
-        const running = state.status === 'running';
+        const running = state.status === 'running' || state.status === 'paused';
         // The list is touched only when the status changes (or is unknown to this process).
         if (running && this.#listedRunning.has(jobId)) return;
         await this.#updateList(UNFINISHED_KEY, jobId, running);
@@ -244,6 +244,42 @@ class KeyvBatchStore implements BatchStore {
       validateOptions(idSchema, key, 'BatchStore.setCached key');
       await this.#set(keys.cache(key), value);
     });
+  }
+
+  // Interim in-process leases (replaced by backend-atomic ones).
+  readonly coordination = 'process' as const;
+  readonly #leases = new Map<string, { owner: string; expiresAt: number }>();
+  readonly #cancels = new Set<string>();
+
+  async claimJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const lease = this.#leases.get(jobId);
+    if (lease && lease.owner !== owner && lease.expiresAt > Date.now()) return false;
+    this.#leases.set(jobId, { owner, expiresAt: Date.now() + leaseMs });
+    return true;
+  }
+
+  async renewJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const lease = this.#leases.get(jobId);
+    if (!lease || lease.owner !== owner) return false;
+    lease.expiresAt = Date.now() + leaseMs;
+    return true;
+  }
+
+  async releaseJob(jobId: string, owner: string): Promise<void> {
+    if (this.#leases.get(jobId)?.owner === owner) this.#leases.delete(jobId);
+  }
+
+  async getJobLease(jobId: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
+    const lease = this.#leases.get(jobId);
+    return lease ? { owner: lease.owner, expiresInMs: lease.expiresAt - Date.now() } : undefined;
+  }
+
+  async requestCancel(jobId: string): Promise<void> {
+    this.#cancels.add(jobId);
+  }
+
+  async isCancelRequested(jobId: string): Promise<boolean> {
+    return this.#cancels.has(jobId);
   }
 
   /** Waits for the operations in flight, then disconnects the Keyv (and its backend). Later calls fail with `STORAGE_ERROR`. */

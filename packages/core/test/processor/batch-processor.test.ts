@@ -31,7 +31,7 @@ describe('BatchProcessor: submit, events and results', () => {
     expect(job.rejected).toHaveLength(1);
     expect(job.rejected[0]?.input).toBe('https://example.com/nope');
 
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     expect(ended.status).toBe('done');
     expect(ended.counts).toEqual({ pending: 0, running: 0, done: 5, failed: 0, cancelled: 0 });
     expect(ended.progress.percent).toBe(100);
@@ -50,7 +50,7 @@ describe('BatchProcessor: submit, events and results', () => {
   it('records the items with their status, title and summary', async () => {
     const { processor } = track(setup());
     const job = await processor.submit({ userId: 'alice', urls: urlsOf(videoIds(3)) });
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     const items = await processor.items(job.id, { userId: 'alice' });
     expect(items.map((item) => [item.index, item.status])).toEqual([
       [0, 'done'],
@@ -106,7 +106,7 @@ describe('BatchProcessor: submit, events and results', () => {
       urls: urlsOf(videoIds(1)),
       options: { length: 'short', language: 'de', instructions: 'Focus on numbers.', transcriptLanguages: ['fr', 'en'] },
     });
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     expect(summarizer.callOptions[0]).toMatchObject({ length: 'short', language: 'de', instructions: 'Focus on numbers.' });
     expect(summarizer.callOptions[0]?.signal).toBeInstanceOf(AbortSignal);
   });
@@ -125,7 +125,7 @@ describe('BatchProcessor: users', () => {
     ]) {
       await expect(call()).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
     }
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     await expect(processor.get(job.id, { userId: 'mallory' })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
     expect(await processor.list({ userId: 'mallory' })).toEqual([]);
     const second = await processor.submit({ userId: 'alice', urls: urlsOf(videoIds(1, 'w')) });
@@ -142,7 +142,7 @@ describe('BatchProcessor: concurrency and fairness', () => {
       processor.submit({ userId: 'a', urls: urlsOf(videoIds(20, 'a')) }),
       processor.submit({ userId: 'b', urls: urlsOf(videoIds(20, 'b')) }),
     ]);
-    await Promise.all(jobs.map((job) => processor.waitFor(job.id)));
+    await Promise.all(jobs.map((job) => processor.waitFor(job.id, job)));
     expect(transcripts.maxInFlight).toBe(2);
     expect(summarizer.maxInFlight).toBe(3);
     expect(summarizer.calls).toHaveLength(40);
@@ -153,7 +153,7 @@ describe('BatchProcessor: concurrency and fairness', () => {
     const { processor, events } = track(setup({ summarizer, concurrency: { transcripts: 2, summaries: 2 } }));
     const big = await processor.submit({ userId: 'big', urls: urlsOf(videoIds(200, 'b')) });
     const small = await processor.submit({ userId: 'small', urls: urlsOf(videoIds(3, 's')) });
-    await processor.waitFor(small.id);
+    await processor.waitFor(small.id, small);
     const bigDone = events.filter((entry) => entry.name === 'itemEnd' && entry.event.jobId === big.id).length;
     // Round-robin: the 3 small items ran interleaved with the big job's, not after its 200.
     expect(bigDone).toBeLessThan(30);
@@ -166,7 +166,7 @@ describe('BatchProcessor: retries and failures', () => {
     const transcripts = new FakeTranscriptSource({ failures: { v0000000000: [ErrorCode.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS, null] } });
     const { processor, events } = track(setup({ transcripts }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(2)) });
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     expect(ended.counts.done).toBe(2);
     const retries = events.filter((entry) => entry.name === 'itemRetry').map((entry) => entry.event as ItemRetryEvent);
     expect(retries.map((retry) => [retry.attempt, retry.error.code, retry.stage])).toEqual([
@@ -178,22 +178,22 @@ describe('BatchProcessor: retries and failures', () => {
   });
 
   it('does not retry what cannot succeed, and a failed video never stops the batch', async () => {
-    const summarizer = new FakeSummarizer({ failures: { v0000000001: ErrorCode.AUTHENTICATION_FAILED } });
+    const summarizer = new FakeSummarizer({ failures: { v0000000001: ErrorCode.CONTEXT_TOO_LONG } });
     const { processor, events } = track(setup({ summarizer }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(3)) });
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     expect(ended.counts).toMatchObject({ done: 2, failed: 1 });
     expect(summarizer.calls.filter((id) => id === 'v0000000001')).toHaveLength(1);
     expect(events.some((entry) => entry.name === 'itemRetry')).toBe(false);
     const failed = (await processor.items(job.id, { userId: 'a' }))[1];
-    expect(failed?.error).toMatchObject({ code: 'AUTHENTICATION_FAILED', retryable: false, videoId: 'v0000000001' });
+    expect(failed?.error).toMatchObject({ code: 'CONTEXT_TOO_LONG', retryable: false, videoId: 'v0000000001' });
   });
 
   it('gives up after the configured attempts with every attempt’s error', async () => {
     const summarizer = new FakeSummarizer({ failures: { v0000000000: ErrorCode.OVERLOADED } });
     const { processor } = track(setup({ summarizer }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)) });
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     const [item] = await processor.items(job.id, { userId: 'a' });
     expect(summarizer.calls).toHaveLength(3);
     expect(item?.error?.code).toBe('OVERLOADED');
@@ -207,7 +207,7 @@ describe('BatchProcessor: retries and failures', () => {
     const { processor, events } = track(setup({ summarizer, retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5000 } }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)) });
     const started = performance.now();
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     const retry = events.find((entry) => entry.name === 'itemRetry')?.event as ItemRetryEvent;
     expect(retry.delayMs).toBeGreaterThanOrEqual(150);
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
@@ -217,7 +217,7 @@ describe('BatchProcessor: retries and failures', () => {
     const transcripts = new FakeTranscriptSource({ latencyMs: (id) => (id === 'v0000000000' ? 10_000 : 0) });
     const { processor } = track(setup({ transcripts, itemTimeoutMs: 30, retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 2 } }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(2)) });
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     expect(ended.counts).toMatchObject({ done: 1, failed: 1 });
     const [item] = await processor.items(job.id, { userId: 'a' });
     expect(item?.error?.code).toBe('TIMEOUT');
@@ -257,7 +257,7 @@ describe('BatchProcessor: cancellation', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     controller.abort();
-    const ended = await processor.waitFor(job.id);
+    const ended = await processor.waitFor(job.id, job);
     expect(ended.status).toBe('cancelled');
     expect(ended.counts.cancelled).toBe(4);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
@@ -277,7 +277,7 @@ describe('BatchProcessor: cancellation', () => {
     const { processor } = track(setup());
     const controller = new AbortController();
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(30)), signal: controller.signal });
-    await processor.waitFor(job.id);
+    await processor.waitFor(job.id, job);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
@@ -286,14 +286,14 @@ describe('BatchProcessor: caching and resuming', () => {
   it('makes no second transcript or summarizer call for the same videos', async () => {
     const { processor, transcripts, summarizer } = track(setup());
     const urls = urlsOf(videoIds(6));
-    await processor.waitFor((await processor.submit({ userId: 'a', urls })).id);
+    await processor.waitFor((await processor.submit({ userId: 'a', urls })).id, { userId: 'a' });
     expect(summarizer.calls).toHaveLength(6);
-    const again = await processor.waitFor((await processor.submit({ userId: 'b', urls })).id);
+    const again = await processor.waitFor((await processor.submit({ userId: 'b', urls })).id, { userId: 'b' });
     expect(again.counts.done).toBe(6);
     expect(summarizer.calls).toHaveLength(6);
     expect(transcripts.calls).toHaveLength(6);
     // Anything that changes the summary changes the key.
-    await processor.waitFor((await processor.submit({ userId: 'b', urls, options: { length: 'detailed' } })).id);
+    await processor.waitFor((await processor.submit({ userId: 'b', urls, options: { length: 'detailed' } })).id, { userId: 'b' });
     expect(summarizer.calls).toHaveLength(12);
     expect(transcripts.calls).toHaveLength(6);
   });
@@ -305,7 +305,7 @@ describe('BatchProcessor: caching and resuming', () => {
     await new Promise<void>((resolve) => {
       first.processor.on('itemEnd', (event) => event.progress.counts.done === 3 && resolve());
     });
-    const waiting = first.processor.waitFor(job.id);
+    const waiting = first.processor.waitFor(job.id, job);
     await first.processor.close();
     await expect(waiting).rejects.toMatchObject({ code: ErrorCode.CANCELLED, message: expect.stringMatching(/resume/) });
     const stored = await store.getJobState(job.id);
@@ -314,7 +314,7 @@ describe('BatchProcessor: caching and resuming', () => {
     const second = track(setup({ store }));
     const resumed = await second.processor.resume();
     expect(resumed.map((each) => each.id)).toEqual([job.id]);
-    const ended = await second.processor.waitFor(job.id);
+    const ended = await second.processor.waitFor(job.id, job);
     expect(ended.status).toBe('done');
     expect(ended.counts.done).toBe(8);
     // The three finished before closing were not redone.
@@ -333,7 +333,7 @@ describe('BatchProcessor: resume only some jobs', () => {
     const second = track(setup({ store }));
     const resumed = await second.processor.resume({ jobIds: [b.id] });
     expect(resumed.map((each) => each.id)).toEqual([b.id]);
-    expect((await second.processor.waitFor(b.id)).status).toBe('done');
+    expect((await second.processor.waitFor(b.id, b)).status).toBe('done');
     expect((await store.getJobState(a.id))?.status).toBe('running');
     await expect(second.processor.resume({ jobIds: 'x' as unknown as string[] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
@@ -352,7 +352,7 @@ describe('BatchProcessor: closing the store', () => {
 });
 
 describe('BatchProcessor: a store that fails at the end', () => {
-  it('still ends the job in this process when its final state cannot be written', async () => {
+  it('never announces an end it could not store: the job pauses, the store says running, resume() ends it', async () => {
     const store = createMemoryStore();
     const save = store.saveJobState.bind(store);
     let failing = false;
@@ -360,15 +360,18 @@ describe('BatchProcessor: a store that fails at the end', () => {
       if (failing && state.status !== 'running') throw new Error('disk full');
       return save(jobId, state);
     };
-    const { processor } = track(setup({ store, retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 2 } }));
+    const { processor, events } = track(setup({ store, retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 2 } }));
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
     try {
       failing = true;
       const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(2)) });
-      const ended = await processor.waitFor(job.id);
-      expect(ended.status).toBe('done');
+      const stopped = await processor.waitFor(job.id, job);
+      expect(stopped.status).toBe('paused');
+      expect(stopped.pauseReason?.code).toBe('STORAGE_ERROR');
+      expect(events.filter((entry) => entry.name === 'batchEnd')).toHaveLength(0);
+      expect(events.filter((entry) => entry.name === 'batchPause')).toHaveLength(1);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.some((message) => message.includes('could not be stored'))).toBe(true);
       // The store still says running, so a later resume() ends the job there.
@@ -376,7 +379,7 @@ describe('BatchProcessor: a store that fails at the end', () => {
       failing = false;
       const again = track(setup({ store }));
       await again.processor.resume();
-      expect((await again.processor.waitFor(job.id)).status).toBe('done');
+      expect((await again.processor.waitFor(job.id, job)).status).toBe('done');
       expect((await store.getJobState(job.id))?.status).toBe('done');
     } finally {
       process.off('warning', onWarning);

@@ -23,12 +23,12 @@ if (mode === 'start') {
   const urls = Array.from({ length: count }, (_, index) => `https://youtu.be/d${String(index).padStart(10, '0')}`);
   const job = await processor.submit({ userId: 'durable', urls });
   say({ type: 'submitted', jobId: job.id });
-  await processor.waitFor(job.id);
+  await processor.waitFor(job.id, job);
   say({ type: 'finished-without-kill' });
 } else {
   const resumed = await processor.resume();
   say({ type: 'resumed', jobIds: resumed.map((job) => job.id) });
-  for (const job of resumed) say({ type: 'ended', job: await processor.waitFor(job.id) });
+  for (const job of resumed) say({ type: 'ended', job: await processor.waitFor(job.id, job) });
   await processor.close();
   await store.close?.();
 }

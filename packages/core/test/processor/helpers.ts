@@ -25,7 +25,7 @@ export function setup(options: Partial<BatchProcessorOptions> = {}) {
     store,
   });
   const events: Array<{ name: keyof BatchEvents; event: Parameters<BatchEvents[keyof BatchEvents]>[0] }> = [];
-  for (const name of ['batchStart', 'batchProgress', 'batchEnd', 'itemStart', 'itemRetry', 'itemEnd'] as const) {
+  for (const name of ['batchStart', 'batchProgress', 'batchPause', 'batchEnd', 'itemStart', 'itemStage', 'itemRetry', 'itemEnd'] as const) {
     processor.on(name, (event: Parameters<BatchEvents[typeof name]>[0]) => events.push({ name, event }));
   }
   return { processor, transcripts, summarizer, store, events };

@@ -14,7 +14,7 @@ describe('a batch through the real YouTube code path (captured answers via fetch
     });
     try {
       const first = await processor.submit({ userId: 'a', urls: 'https://youtu.be/GJLlxj_dtq8?si=abc' });
-      expect((await processor.waitFor(first.id)).counts.done).toBe(1);
+      expect((await processor.waitFor(first.id, first)).counts.done).toBe(1);
       const requests = youtube.requests.length;
       expect(youtube.routes()).toEqual(['player', 'captions']);
 
@@ -26,7 +26,7 @@ describe('a batch through the real YouTube code path (captured answers via fetch
       expect(markdown).toContain('https://www.youtube.com/watch?v=GJLlxj_dtq8&t=');
 
       const second = await processor.submit({ userId: 'b', urls: 'https://www.youtube.com/watch?v=GJLlxj_dtq8' });
-      expect((await processor.waitFor(second.id)).counts.done).toBe(1);
+      expect((await processor.waitFor(second.id, second)).counts.done).toBe(1);
       expect(youtube.requests.length).toBe(requests);
     } finally {
       await processor.close();
@@ -42,7 +42,7 @@ describe('a batch through the real YouTube code path (captured answers via fetch
     });
     try {
       const job = await processor.submit({ userId: 'a', urls: 'https://youtu.be/aaaaaaaaaaa https://youtu.be/bbbbbbbbbbb' });
-      const ended = await processor.waitFor(job.id);
+      const ended = await processor.waitFor(job.id, job);
       expect(ended.counts).toMatchObject({ failed: 2, done: 0 });
       const items = await processor.items(job.id, { userId: 'a' });
       expect(items.map((item) => [item.error?.code, item.attempts])).toEqual([

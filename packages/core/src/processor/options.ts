@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { BatchStore } from '../storage/batch-store.js';
+import type { Summarizer } from '../summarizers/summarizer.js';
+import type { TranscriptSource } from '../transcripts/transcript-source.js';
+import type { JobOptions } from './job.js';
+import type { RetryOptions } from './retry.js';
+
+/** Options of {@link BatchProcessor}. */
+export interface BatchProcessorOptions {
+  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. */
+  readonly transcripts: TranscriptSource;
+  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. */
+  readonly summarizer: Summarizer;
+  /**
+   * Where jobs, items, transcripts and summaries are kept. Several processes (replicas) may share
+   * one Redis, PostgreSQL or SQLite store: each running job has one owner.
+   * @default createSqliteStore({ path: '.tubesum/store.sqlite' })
+   */
+  readonly store?: BatchStore;
+  /**
+   * Whether {@link BatchProcessor.close} also closes the store.
+   * @default true when the processor opened the store itself (no `store` option), false for a store passed in
+   */
+  readonly closeStore?: boolean;
+  /** Limits shared by every job of this processor, and fair between jobs. */
+  readonly concurrency?: {
+    /**
+     * Transcript fetches at once. YouTube blocks IPs that fetch fast; keep this low.
+     * @default 2
+     */
+    readonly transcripts?: number;
+    /**
+     * Summaries at once.
+     * @default 4
+     */
+    readonly summaries?: number;
+  };
+  /**
+   * Transcripts fetched ahead and held while they wait for a summary slot, so the
+   * summarizer never waits for YouTube.
+   * @default 2 × concurrency.summaries
+   */
+  readonly prefetch?: number;
+  /** Retries of retryable failures (rate limits, overload, timeouts, blocks, storage hiccups). */
+  readonly retry?: RetryOptions;
+  /**
+   * Longest time one attempt at one step (fetching a transcript, writing a summary) may take.
+   * @default 300000
+   */
+  readonly itemTimeoutMs?: number;
+  /**
+   * How often the job's counts are written while it runs. Items are always written
+   * before they are announced; the counts can be rebuilt from them.
+   * @default 1000
+   */
+  readonly stateWriteIntervalMs?: number;
+  /**
+   * How long a running job's owner lease lasts without renewal. The owner renews it every third of
+   * this; a process that dies stops renewing, and after this long another replica may take the job
+   * over (see `adoptOrphans`). An owner that cannot renew (store outage) stops its work before the
+   * lease can expire, so two processes never run one job.
+   * @default 30000
+   */
+  readonly leaseMs?: number;
+  /**
+   * Whether this processor takes over, on its own, running jobs whose owner's lease expired (a
+   * crashed replica), checking every `leaseMs / 2`. Paused jobs are left for an explicit `resume()`.
+   * @default false
+   */
+  readonly adoptOrphans?: boolean;
+  /**
+   * How often the owner of a job looks for a cancel requested by another process, and how often a
+   * process that follows a job it does not own reads its progress from the store.
+   * @default 500
+   */
+  readonly pollIntervalMs?: number;
+}
+
+/** Input of {@link BatchProcessor.submit}. */
+export interface SubmitInput {
+  /** Who owns the job; only this user can see, cancel or export it. */
+  readonly userId: string;
+  /** URLs or video ids: one string (split on whitespace, commas, semicolons, newlines) or a list. */
+  readonly urls: string | readonly string[];
+  /** A name for the batch, shown in the export. */
+  readonly name?: string | undefined;
+  /** What to produce: summary length, output language, transcript languages, instructions. */
+  readonly options?: JobOptions | undefined;
+  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link BatchProcessor.resume}. */
+export interface ResumeOptions {
+  /**
+   * Resume only these jobs.
+   * @default every unfinished (running or paused) job in the store whose owner is gone
+   */
+  readonly jobIds?: readonly string[] | undefined;
+}
+
+/** Who is asking; a user only ever sees their own jobs. */
+export interface Requester {
+  readonly userId: string;
+}
+
+/**
+ * Videos in one batch at most: keeps a batch's ZIP within the 65,535 entries a ZIP without
+ * ZIP64 can hold, and a batch within what YouTube lets one IP fetch in days.
+ */
+export const MAX_VIDEOS_PER_BATCH = 50_000;
+
+/** The defaults of {@link BatchProcessorOptions}, in one place so the docs and the code agree. */
+export const DEFAULT_PROCESSOR_OPTIONS = {
+  storePath: '.tubesum/store.sqlite',
+  transcripts: 2,
+  summaries: 4,
+  itemTimeoutMs: 300_000,
+  stateWriteIntervalMs: 1000,
+  leaseMs: 30_000,
+  pollIntervalMs: 500,
+} as const;
+
+const lengthSchema = z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' });
+const languageSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'a language code such as `en` or `pt-BR`' });
+const jobOptionsSchema = z
+  .object({
+    length: lengthSchema.optional(),
+    language: languageSchema.optional(),
+    transcriptLanguages: z.array(languageSchema).min(1, { error: 'a non-empty list of language codes' }).max(20).optional(),
+    instructions: z.string().max(4000, { error: 'a string of at most 4000 characters' }).optional(),
+  })
+  .strict();
+
+const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
+const milliseconds = z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' });
+const hasMethods = (...names: string[]) =>
+  z.custom<object>(
+    (value) =>
+      typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    { error: `an object with ${names.map((name) => `\`${name}()\``).join(', ')}` },
+  );
+
+export const processorOptionsSchema = z
+  .object({
+    transcripts: hasMethods('fetchTranscript'),
+    summarizer: hasMethods('summarize'),
+    store: hasMethods('createJob', 'getJob', 'saveItem', 'getItems', 'getCached', 'setCached').optional(),
+    closeStore: z.boolean({ error: 'a boolean' }).optional(),
+    concurrency: z.object({ transcripts: positiveInteger.optional(), summaries: positiveInteger.optional() }).strict().optional(),
+    prefetch: z.number({ error: 'a non-negative integer' }).int({ error: 'a non-negative integer' }).min(0, { error: 'a non-negative integer' }).optional(),
+    retry: z
+      .object({
+        attempts: positiveInteger.max(20, { error: 'an integer from 1 to 20' }).optional(),
+        minDelayMs: milliseconds.optional(),
+        maxDelayMs: milliseconds.optional(),
+      })
+      .strict()
+      .optional(),
+    itemTimeoutMs: positiveInteger.optional(),
+    stateWriteIntervalMs: milliseconds.optional(),
+    leaseMs: positiveInteger.min(100, { error: 'a number of milliseconds >= 100' }).optional(),
+    adoptOrphans: z.boolean({ error: 'a boolean' }).optional(),
+    pollIntervalMs: positiveInteger.min(10, { error: 'a number of milliseconds >= 10' }).optional(),
+  })
+  .strict();
+
+const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
+
+export const submitSchema = z.object({
+  userId: userIdSchema,
+  urls: z.union([z.string(), z.array(z.string())], { error: 'a string or an array of strings' }),
+  name: z.string({ error: 'a string' }).max(200, { error: 'a string of at most 200 characters' }).optional(),
+  options: jobOptionsSchema.optional(),
+  signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
+});
+
+export const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
+
+export const requesterSchema = z.object({ userId: userIdSchema }, { error: 'an object `{ userId }` naming who asks' });

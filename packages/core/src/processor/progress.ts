@@ -1,0 +1,59 @@
+import type { CurrentItem, ItemCounts, ItemRecord, JobRecord, JobSnapshot, JobState, Progress } from './job.js';
+
+export function emptyCounts(): ItemCounts {
+  return { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+}
+
+export function countItems(items: readonly ItemRecord[]): ItemCounts {
+  const counts = emptyCounts();
+  for (const item of items) counts[item.status] += 1;
+  return counts;
+}
+
+/** What a progress snapshot is computed from: the counts, and how the run went so far. */
+interface ProgressInput {
+  total: number;
+  counts: ItemCounts;
+  elapsedMs: number;
+  /** Items that ended in the measured time, for the ETA; 0 leaves the ETA unknown. */
+  endedInElapsed: number;
+  /** Whether the job still runs; an ended or paused job has nothing left to estimate. */
+  running: boolean;
+  current: CurrentItem[];
+}
+
+/** One progress calculation for live runs and stored jobs. */
+export function progressOf(input: ProgressInput): Progress {
+  const counts = { ...input.counts };
+  const finished = counts.done + counts.failed + counts.cancelled;
+  const remaining = input.total - finished;
+  let etaMs: number | undefined;
+  if (remaining === 0 || !input.running) etaMs = 0;
+  else if (input.endedInElapsed > 0) etaMs = Math.round((input.elapsedMs / input.endedInElapsed) * remaining);
+  return {
+    total: input.total,
+    counts,
+    finished,
+    percent: input.total === 0 ? 100 : Math.floor((finished / input.total) * 1000) / 10,
+    elapsedMs: input.elapsedMs,
+    etaMs,
+    current: input.current,
+  };
+}
+
+/** A job read from the store, with the progress it shows to a process that does not run it. */
+export function storedSnapshot(job: JobRecord, state: JobState): JobSnapshot {
+  const startedMs = state.startedAt ? Date.parse(state.startedAt) : Date.now();
+  const endedMs = state.endedAt ? Date.parse(state.endedAt) : Date.now();
+  const running = state.status === 'running';
+  return {
+    ...job,
+    ...state,
+    counts: { ...state.counts },
+    progress: {
+      ...progressOf({ total: job.total, counts: state.counts, elapsedMs: Math.max(0, endedMs - startedMs), endedInElapsed: 0, running, current: [] }),
+      // A stored running job's ETA is unknown here: the owner knows its pace.
+      etaMs: running ? undefined : 0,
+    },
+  };
+}
