@@ -152,12 +152,16 @@ export class BatchMessages {
     for (const [, processor] of options.pool.entries()) {
       const onProgress = (event: { jobId: string; progress: JobSnapshot['progress'] }) => this.#onProgress(event.jobId, event.progress);
       const onEnd = (event: { jobId: string; job: JobSnapshot }) => this.#onEnd(event.jobId, event.job);
+      // A start (after a resume) or a pause changes the status, not only the counts.
+      const onStatus = (event: { jobId: string; job: JobSnapshot }) => this.#onStatus(event.jobId, event.job);
       processor.on('batchProgress', onProgress);
-      processor.on('batchStart', onProgress);
+      processor.on('batchStart', onStatus);
+      processor.on('batchPause', onStatus);
       processor.on('batchEnd', onEnd);
       this.#detach.push(() => {
         processor.off('batchProgress', onProgress);
-        processor.off('batchStart', onProgress);
+        processor.off('batchStart', onStatus);
+        processor.off('batchPause', onStatus);
         processor.off('batchEnd', onEnd);
       });
     }
@@ -188,7 +192,7 @@ export class BatchMessages {
       await tracker.editor.editNow(this.#render(tracker));
     })();
     await tracker.ready;
-    if (tracker.job.status !== 'running') await this.#finish(tracker, tracker.job);
+    if (tracker.job.status === 'done' || tracker.job.status === 'cancelled') await this.#finish(tracker, tracker.job);
   }
 
   /**
@@ -215,7 +219,7 @@ export class BatchMessages {
       }
       const tracker = this.#createTracker(record, job);
       this.#options.logger.info(`continuing the progress message of batch ${jobId}`);
-      if (job.status !== 'running') void this.#finish(tracker, job);
+      if (job.status === 'done' || job.status === 'cancelled') void this.#finish(tracker, job);
     }
   }
 
@@ -233,7 +237,7 @@ export class BatchMessages {
    */
   jobEnded(job: JobSnapshot): Promise<void> {
     const tracker = this.#trackers.get(job.id);
-    if (!tracker || this.#stopped || job.status === 'running') return Promise.resolve();
+    if (!tracker || this.#stopped || (job.status !== 'done' && job.status !== 'cancelled')) return Promise.resolve();
     return this.#finish(tracker, job);
   }
 
@@ -293,6 +297,15 @@ export class BatchMessages {
     const tracker = this.#trackers.get(jobId);
     if (!tracker || tracker.finishing || this.#stopped) return;
     tracker.job = { ...tracker.job, counts: progress.counts, progress };
+    void tracker.ready.then(() => {
+      if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
+    });
+  }
+
+  #onStatus(jobId: string, job: JobSnapshot): void {
+    const tracker = this.#trackers.get(jobId);
+    if (!tracker || tracker.finishing || this.#stopped) return;
+    tracker.job = job;
     void tracker.ready.then(() => {
       if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
     });

@@ -146,7 +146,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { job } = view;
   const progress = job.progress;
   const { counts } = progress;
-  const ended = job.status !== 'running';
+  const ended = job.status === 'done' || job.status === 'cancelled';
   const remaining = Math.max(0, progress.total - progress.finished);
   const lines: string[] = [];
 
@@ -162,7 +162,11 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   } else {
     lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}% · ${progress.finished}/${progress.total}`);
     lines.push(`✅ ${counts.done} done · ❌ ${counts.failed} failed · ⏳ ${remaining} remaining`);
-    if (view.cancelling) lines.push('**Cancelling…** work in flight is being stopped.');
+    if (job.status === 'paused') {
+      const reason = job.pauseReason ? `${safe(truncate(job.pauseReason.message, 600))} (\`${job.pauseReason.code}\`)` : 'an unknown reason';
+      lines.push(`⏸️ **Paused**: ${reason}`);
+      lines.push('Nothing is lost. Once the bot’s operator fixes this (for example the API key), restarting the bot resumes the batch here.');
+    } else if (view.cancelling) lines.push('**Cancelling…** work in flight is being stopped.');
     else if (progress.current.length > 0) {
       const current = progress.current
         .slice(0, 5)

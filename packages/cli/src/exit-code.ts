@@ -6,6 +6,12 @@ export const ExitCode = {
   FAILED: 1,
   /** Bad flags, bad input, missing configuration, unknown batch id. */
   USAGE: 2,
+  /**
+   * The batch paused on a failure every video would share (a dead API key, an exhausted spend
+   * limit, an unknown model, YouTube unreachable or blocking this machine, a store outage): fix
+   * the cause, then `tubesum resume <id>`.
+   */
+  PAUSED: 3,
   /** Cancelled with Ctrl-C (128 + SIGINT). */
   CANCELLED: 130,
 } as const;

@@ -7,7 +7,7 @@ import { ExitCode } from './exit-code.js';
 import { formatCounts, plural } from './render/format.js';
 import type { BatchEventName, BatchEventOf, Renderer } from './render/renderer.js';
 
-const EVENT_NAMES: readonly BatchEventName[] = ['batchStart', 'batchProgress', 'batchEnd', 'itemStart', 'itemRetry', 'itemEnd'];
+const EVENT_NAMES: readonly BatchEventName[] = ['batchStart', 'batchProgress', 'batchPause', 'batchEnd', 'itemStart', 'itemStage', 'itemRetry', 'itemEnd'];
 
 /**
  * Sends the processor's events to the renderer. Attach BEFORE `submit()` or `resume()`:
@@ -114,6 +114,19 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
 
 async function finish(processor: BatchProcessor, job: JobSnapshot, options: FollowJobOptions): Promise<ExitCode> {
   const { renderer, context } = options;
+  if (job.status === 'paused') {
+    renderer.close();
+    const reason = job.pauseReason ? `${job.pauseReason.message} (${job.pauseReason.code})` : 'an unknown reason';
+    renderer.result(`Paused: ${reason}. ${formatCounts(job.progress)}. Nothing was lost; fix the cause, then resume with: ${options.resumeCommand}`, {
+      status: 'paused',
+      jobId: job.id,
+      total: job.total,
+      counts: job.progress.counts,
+      reason: job.pauseReason,
+      resume: options.resumeCommand,
+    });
+    return ExitCode.PAUSED;
+  }
   const path = await writeZip(processor, job.id, options.out, context.cwd);
   const counts = formatCounts(job.progress);
   renderer.close();

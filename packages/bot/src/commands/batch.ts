@@ -126,7 +126,7 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
       `Too many videos: ${parsed.videos.length}. One batch takes at most ${config.limits.maxUrlsPerBatch}; split the list into several batches.`,
     );
   }
-  const running = (await pool.list({ userId })).filter((job) => job.status === 'running').length;
+  const running = (await pool.list({ userId })).filter((job) => job.status === 'running' || job.status === 'paused').length;
   if (running >= config.limits.maxRunningBatchesPerUser) {
     throw new TubesumError(
       ErrorCode.INVALID_OPTIONS,
@@ -183,7 +183,7 @@ async function list(interaction: ChatInputCommandInteraction, context: BotContex
 async function cancelJob(context: BotContext, jobId: string, userId: string): Promise<string> {
   if (!context.pool) throw notConfigured();
   const { processor, job } = await context.pool.find(jobId, { userId });
-  if (job.status !== 'running') return `Batch \`${job.id}\` already ended (${job.status}).`;
+  if (job.status === 'done' || job.status === 'cancelled') return `Batch \`${job.id}\` already ended (${job.status}).`;
   context.messages?.markCancelling(job.id);
   const cancelled = await processor.cancel(job.id, { userId });
   context.logger.info(`batch ${job.id} cancelled by its owner`);
@@ -267,7 +267,7 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
       });
       return true;
     }
-    if (job.status !== 'running') {
+    if (job.status === 'done' || job.status === 'cancelled') {
       await interaction.reply({ content: `This batch already ended (${job.status}).`, flags: ephemeral, allowedMentions: NO_MENTIONS });
       return true;
     }

@@ -14,7 +14,8 @@ export interface ResumeCommandFlags extends ProcessorFlags {
 }
 
 /**
- * `tubesum resume <id>`: continues a batch that was interrupted (Ctrl-C, a crash, a reboot).
+ * `tubesum resume <id>`: continues a batch that was interrupted (Ctrl-C, a crash, a reboot) or
+ * paused (a dead API key, YouTube unreachable or blocking, a store outage: once fixed).
  * Finished videos are kept; the others run; the ZIP is written at the end. A batch that
  * already ended just gets its ZIP written again.
  */
@@ -25,7 +26,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
   const processor = await createCliProcessor(config, context.cwd);
   try {
     const job = await findJob(processor, id);
-    if (job.status !== 'running') {
+    if (job.status === 'done' || job.status === 'cancelled') {
       const path = await writeZip(processor, job.id, flags.out, context.cwd);
       renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
         status: job.status,

@@ -23,6 +23,10 @@ export async function statusCommand(id: string, flags: StoreFlags, context: CliC
     if (job.startedAt && job.endedAt) {
       lines.push(`Took ${formatDuration(Date.parse(job.endedAt) - Date.parse(job.startedAt))}`);
     }
+    if (job.status === 'paused') {
+      const reason = job.pauseReason ? `${job.pauseReason.code}: ${oneLine(job.pauseReason.message)}` : 'unknown reason';
+      lines.push(`Paused (${reason}). Nothing was lost; fix the cause, then continue it with: tubesum resume ${job.id}`);
+    }
     if (job.status === 'running') {
       lines.push(`If no tubesum process is working on it any more, continue it with: tubesum resume ${job.id}`);
     }

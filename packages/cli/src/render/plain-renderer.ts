@@ -23,6 +23,10 @@ export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf
       const title = item.title ? `  ${itemLabel(item)}` : '';
       return `${position} ${status.padEnd(9)} ${item.videoId}${title}${detail}`;
     }
+    case 'batchPause': {
+      const { job, reason } = event as BatchEventOf<'batchPause'>;
+      return `Batch ${job.id} paused: ${reason.code}: ${oneLine(reason.message)}`;
+    }
     case 'batchEnd': {
       const { status, job } = event as BatchEventOf<'batchEnd'>;
       return `Batch ${job.id} ${status === 'done' ? 'finished' : status}: ${formatCounts(progress)} in ${formatDuration(progress.elapsedMs)}`;

@@ -116,7 +116,7 @@ const STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const 
 const jobSchema = z.looseObject({
   id: z.string(),
   createdAt: z.string(),
-  status: z.enum(['running', 'done', 'cancelled']),
+  status: z.enum(['running', 'paused', 'done', 'cancelled']),
   total: z.number(),
   options: z.looseObject({}),
   rejected: z.array(z.object({ input: z.string(), reason: z.string() })),
