@@ -18,7 +18,7 @@ export type {
   SummaryLength,
   TokenUsage,
 } from './summarizers/summarizer.js';
-export type { BatchStore } from './storage/batch-store.js';
+export type { BatchStore, JobLease } from './storage/batch-store.js';
 export type * from './processor/job.js';
 export type * from './processor/events.js';
 

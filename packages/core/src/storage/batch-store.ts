@@ -14,6 +14,12 @@ export interface JobLease {
  * Every write is small: an item update writes that item only, a state update writes
  * the small {@link JobState}. Implementations throw a `STORAGE_ERROR` {@link TubesumError}
  * when the backend fails. Run `describeBatchStore` from `@tubesum/core/testing` against a new one.
+ *
+ * Several processes may share one store. Then a running job has one owner at a time: the process
+ * holding its lease ({@link claimJob}, renewed with {@link renewJob}). Leases are measured by the
+ * store's clock (Redis TTLs, PostgreSQL's `statement_timestamp()`, SQLite's and memory's own
+ * machine), so clock skew between processes cannot give a job two owners. {@link coordination}
+ * says whether claims and list updates hold across processes or only within one.
  */
 export interface BatchStore {
   /** Saves a new job, its state and all its items (`items[i].index === i`, `items.length === job.total`). */
@@ -22,9 +28,9 @@ export interface BatchStore {
   getJobState(jobId: string): Promise<JobState | undefined>;
   /** Replaces the job's state. Jobs whose status is `running` or `paused` are listed by {@link listUnfinishedJobIds}. */
   saveJobState(jobId: string, state: JobState): Promise<void>;
-  /** Job ids of one user, oldest first. */
+  /** Job ids of one user, oldest first. Complete even when several processes create jobs for one user at once (with `coordination: 'atomic'`). */
   listJobIds(userId: string): Promise<string[]>;
-  /** Job ids whose state is `running` or `paused`, for resuming after a crash or a pause. */
+  /** Job ids whose state is `running` or `paused`, for resuming after a crash or a pause. Exact when one process at a time saves a job's state (its lease owner). */
   listUnfinishedJobIds(): Promise<string[]>;
   /** Items of a job in index order; a window with `offset` and `limit`. */
   getItems(jobId: string, range?: { offset?: number; limit?: number }): Promise<ItemRecord[]>;
@@ -35,23 +41,35 @@ export interface BatchStore {
   /** Writes a cached value; kept until deleted. */
   setCached(key: string, value: unknown): Promise<void>;
   /**
-   * Takes the lease of `jobId` for `owner` for `leaseMs`, when it is free, expired or already
-   * `owner`'s. Atomic across processes sharing the backend. Resolves whether `owner` now holds it.
+   * Takes the lease of `jobId` for `owner` for `leaseMs` milliseconds (an integer >= 1), when it is
+   * free, expired or already `owner`'s (then it is extended to `leaseMs` from now). Atomic across
+   * processes sharing the backend: of several owners claiming at once, exactly one gets `true`.
+   * Works on the lease alone, whether or not the job exists (the caller checks the job).
+   * Resolves whether `owner` now holds the lease.
    */
   claimJob(jobId: string, owner: string, leaseMs: number): Promise<boolean>;
-  /** Extends `owner`'s lease to `leaseMs` from now. Resolves false (and changes nothing) when `owner` no longer holds it. */
+  /**
+   * Extends `owner`'s lease to `leaseMs` from now. Resolves `false` (and changes nothing) when
+   * `owner` no longer holds it: released, taken by another owner, or expired (even if nobody took
+   * it since; {@link claimJob} may take it again). Rejects with `STORAGE_ERROR` when the backend
+   * cannot be reached: the owner then no longer knows it holds the lease.
+   */
   renewJob(jobId: string, owner: string, leaseMs: number): Promise<boolean>;
-  /** Gives the lease up when `owner` holds it; otherwise does nothing. */
+  /** Gives the lease up when `owner` holds it (expired or not); otherwise does nothing. */
   releaseJob(jobId: string, owner: string): Promise<void>;
-  /** The current lease, or undefined when none (or expired and removed). */
+  /**
+   * The current lease, or `undefined` when none. An expired lease is either reported with
+   * `expiresInMs <= 0` (memory, SQLite, PostgreSQL, custom Keyv) or already gone (Redis).
+   */
   getJobLease(jobId: string): Promise<JobLease | undefined>;
-  /** Records durably that `jobId` should be cancelled (idempotent). */
+  /** Records durably that `jobId` should be cancelled (idempotent; whether or not the job exists). */
   requestCancel(jobId: string): Promise<void>;
-  /** Whether a cancel was requested for `jobId`. */
+  /** Whether a cancel was requested for `jobId`, by any process sharing the store. */
   isCancelRequested(jobId: string): Promise<boolean>;
   /**
-   * `'atomic'`: claims and list updates hold across processes; `'process'`: only within this
-   * process (a custom Keyv adapter the store cannot coordinate through).
+   * `'atomic'`: claims and list updates hold across processes sharing the backend (memory, SQLite,
+   * Redis, PostgreSQL); `'process'`: only among stores on the same Keyv in this process (a custom
+   * Keyv adapter, or a custom serializer or compression, that the store cannot coordinate through).
    */
   readonly coordination: 'atomic' | 'process';
   /** Waits for operations in flight, then releases connections; later calls fail with `STORAGE_ERROR`. Optional. */

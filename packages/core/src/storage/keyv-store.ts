@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
 import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
-import type { BatchStore } from './batch-store.js';
+import type { BatchStore, JobLease } from './batch-store.js';
+import type { Coordinator } from './coordination/coordinator.js';
+import { createCoordinator } from './coordination/create-coordinator.js';
+import type { KeyedLock } from './coordination/keyed-lock.js';
+import { lockFor } from './coordination/keyed-lock.js';
 import { storageError } from './storage-error.js';
 
 /** Options of {@link createKeyvStore}. */
@@ -39,6 +43,9 @@ const keyvSchema = z.custom<Keyv>(
 );
 
 const idSchema = z.string('a non-empty string').min(1, 'a non-empty string');
+const ownerSchema = z.string('a non-empty string of at most 200 characters').min(1, 'a non-empty string of at most 200 characters').max(200, 'a non-empty string of at most 200 characters');
+/** Up to about 24 days: what a Redis PX and a JavaScript timer both accept. */
+const leaseSchema = z.number('an integer from 1 to 2147483647').int('an integer from 1 to 2147483647').min(1, 'an integer from 1 to 2147483647').max(2_147_483_647, 'an integer from 1 to 2147483647');
 const indexSchema = z.number('an integer >= 0').int('an integer >= 0').nonnegative('an integer >= 0');
 const rangeSchema = z
   .object({
@@ -69,43 +76,11 @@ const keys = {
   job: (jobId: string) => `job:${segment(jobId)}`,
   state: (jobId: string) => `job:${segment(jobId)}:state`,
   item: (jobId: string, index: number) => `job:${segment(jobId)}:item:${index}`,
+  lease: (jobId: string) => `job:${segment(jobId)}:lease`,
+  cancel: (jobId: string) => `job:${segment(jobId)}:cancel`,
   userJobs: (userId: string) => `user:${segment(userId)}:jobs`,
   cache: (key: string) => (key.length <= MAX_READABLE_CACHE_KEY ? `cache:${key}` : `cache#${sha256(key)}`),
 };
-
-/**
- * Runs async functions one after another per key, in call order, within this process.
- * Shared by every store built on the same Keyv, so their read-modify-write updates of
- * one list never interleave.
- */
-class KeyedLock {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#tails.set(key, tail);
-    void tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
-    return result;
-  }
-}
-
-const locksByKeyv = new WeakMap<Keyv, KeyedLock>();
-
-function lockFor(keyv: Keyv): KeyedLock {
-  let lock = locksByKeyv.get(keyv);
-  if (lock === undefined) {
-    lock = new KeyedLock();
-    locksByKeyv.set(keyv, lock);
-  }
-  return lock;
-}
 
 function chunks<T>(values: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -118,6 +93,7 @@ class KeyvBatchStore implements BatchStore {
   readonly #where: string;
   readonly #pageSize: number;
   readonly #lock: KeyedLock;
+  readonly #coordinator: Coordinator;
   /** Whether this process knows a job to be in `jobs:unfinished`; only running jobs are remembered. */
   readonly #listedRunning = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -128,6 +104,11 @@ class KeyvBatchStore implements BatchStore {
     this.#where = where;
     this.#pageSize = pageSize;
     this.#lock = lockFor(keyv);
+    this.#coordinator = createCoordinator(keyv);
+  }
+
+  get coordination(): 'atomic' | 'process' {
+    return this.#coordinator.coordination;
   }
 
   createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void> {
@@ -158,7 +139,7 @@ class KeyvBatchStore implements BatchStore {
         { key: keys.state(jobId), value: state },
       ]);
       await this.#updateList(keys.userJobs(job.userId), jobId, true);
-      if (state.status === 'running') {
+      if (state.status === 'running' || state.status === 'paused') {
         await this.#updateList(UNFINISHED_KEY, jobId, true);
         this.#listedRunning.add(jobId);
       }
@@ -185,6 +166,7 @@ class KeyvBatchStore implements BatchStore {
       // One job's state updates are applied in call order.
       await this.#lock.run(keys.state(jobId), async () => {
         await this.#set(keys.state(jobId), state);
+        // Paused jobs are unfinished too: resume() continues them.
         const running = state.status === 'running' || state.status === 'paused';
         // The list is touched only when the status changes (or is unknown to this process).
         if (running && this.#listedRunning.has(jobId)) return;
@@ -246,40 +228,52 @@ class KeyvBatchStore implements BatchStore {
     });
   }
 
-  // Interim in-process leases (replaced by backend-atomic ones).
-  readonly coordination = 'process' as const;
-  readonly #leases = new Map<string, { owner: string; expiresAt: number }>();
-  readonly #cancels = new Set<string>();
-
-  async claimJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const lease = this.#leases.get(jobId);
-    if (lease && lease.owner !== owner && lease.expiresAt > Date.now()) return false;
-    this.#leases.set(jobId, { owner, expiresAt: Date.now() + leaseMs });
-    return true;
+  claimJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#run(`claim job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.claimJob jobId');
+      validateOptions(ownerSchema, owner, 'BatchStore.claimJob owner');
+      validateOptions(leaseSchema, leaseMs, 'BatchStore.claimJob leaseMs');
+      return this.#coordinator.claim(keys.lease(jobId), owner, leaseMs);
+    });
   }
 
-  async renewJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const lease = this.#leases.get(jobId);
-    if (!lease || lease.owner !== owner) return false;
-    lease.expiresAt = Date.now() + leaseMs;
-    return true;
+  renewJob(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#run(`renew the lease of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.renewJob jobId');
+      validateOptions(ownerSchema, owner, 'BatchStore.renewJob owner');
+      validateOptions(leaseSchema, leaseMs, 'BatchStore.renewJob leaseMs');
+      return this.#coordinator.renew(keys.lease(jobId), owner, leaseMs);
+    });
   }
 
-  async releaseJob(jobId: string, owner: string): Promise<void> {
-    if (this.#leases.get(jobId)?.owner === owner) this.#leases.delete(jobId);
+  releaseJob(jobId: string, owner: string): Promise<void> {
+    return this.#run(`release job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.releaseJob jobId');
+      validateOptions(ownerSchema, owner, 'BatchStore.releaseJob owner');
+      await this.#coordinator.release(keys.lease(jobId), owner);
+    });
   }
 
-  async getJobLease(jobId: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
-    const lease = this.#leases.get(jobId);
-    return lease ? { owner: lease.owner, expiresInMs: lease.expiresAt - Date.now() } : undefined;
+  getJobLease(jobId: string): Promise<JobLease | undefined> {
+    return this.#run(`read the lease of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.getJobLease jobId');
+      return this.#coordinator.lease(keys.lease(jobId));
+    });
   }
 
-  async requestCancel(jobId: string): Promise<void> {
-    this.#cancels.add(jobId);
+  requestCancel(jobId: string): Promise<void> {
+    return this.#run(`request the cancel of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.requestCancel jobId');
+      // Every request writes the same value: concurrent requests need no coordination.
+      await this.#set(keys.cancel(jobId), true);
+    });
   }
 
-  async isCancelRequested(jobId: string): Promise<boolean> {
-    return this.#cancels.has(jobId);
+  isCancelRequested(jobId: string): Promise<boolean> {
+    return this.#run(`read the cancel request of job ${describeId(jobId)}`, async () => {
+      validateOptions(idSchema, jobId, 'BatchStore.isCancelRequested jobId');
+      return (await this.#get<boolean>(keys.cancel(jobId))) === true;
+    });
   }
 
   /** Waits for the operations in flight, then disconnects the Keyv (and its backend). Later calls fail with `STORAGE_ERROR`. */
@@ -323,14 +317,9 @@ class KeyvBatchStore implements BatchStore {
     if (Array.isArray(results) && results.includes(false)) throw new Error(`the backend did not write ${entries.length} keys`);
   }
 
-  /** Adds `id` to or removes it from the list under `key`; writes only when it changes. */
+  /** Adds `id` to or removes it from the list under `key`, atomically in the backend (see {@link Coordinator}). */
   #updateList(key: string, id: string, present: boolean): Promise<void> {
-    return this.#lock.run(key, async () => {
-      const list = (await this.#get<string[]>(key)) ?? [];
-      const has = list.includes(id);
-      if (has === present) return;
-      await this.#set(key, present ? [...list, id] : list.filter((each) => each !== id));
-    });
+    return present ? this.#coordinator.addToList(key, id) : this.#coordinator.removeFromList(key, id);
   }
 }
 
@@ -343,12 +332,15 @@ function describeId(id: unknown): string {
  * A {@link BatchStore} on any Keyv 5 instance (memory, `@keyv/sqlite`, `@keyv/redis`, `@keyv/postgres`…).
  *
  * Keys, under the Keyv's namespace: `job:{id}` (the record, written once), `job:{id}:state`,
- * `job:{id}:item:{index}` (one key per item), `user:{userId}:jobs`, `jobs:unfinished` and
- * `cache:{key}`. A state change writes one small key (and the unfinished list when the status
+ * `job:{id}:item:{index}` (one key per item), `job:{id}:lease`, `job:{id}:cancel`,
+ * `user:{userId}:jobs`, `jobs:unfinished` and `cache:{key}`. A state change writes one small key (and the unfinished list when the status
  * changes); an item update writes one key: no write grows with the size of the batch.
  *
- * The lists are updated read-modify-write, serialized within this process: run one process per
- * store (or one per set of jobs). The store turns on `throwOnErrors` on the Keyv (and its adapter,
+ * Several processes can share the store (`coordination: 'atomic'`) on a `Map`, `@keyv/sqlite`,
+ * `@keyv/redis` or `@keyv/postgres` with Keyv's default serializer: lists change and leases are
+ * claimed in one backend step (an SQL statement, a Lua script, a synchronous map update), timed by
+ * the backend's clock. Any other adapter gets `coordination: 'process'`: lists and leases are
+ * read-modify-write, serialized only among stores on this Keyv in this process. The store turns on `throwOnErrors` on the Keyv (and its adapter,
  * where it has the switch), so a backend failure becomes a `STORAGE_ERROR` instead of a silent miss.
  * `close()` disconnects the Keyv.
  *

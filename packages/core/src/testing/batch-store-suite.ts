@@ -1,9 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
-import type { ItemRecord, JobRecord, JobState, JobStatus } from '../processor/job.js';
+import type { ItemRecord, JobState } from '../processor/job.js';
 import type { BatchStore } from '../storage/batch-store.js';
+import { makeJob, stateOf, uniqueId } from './batch-store-fixtures.js';
+import type { MultiProcessOptions } from './batch-store-processes.js';
+import { describeLeaseCases } from './batch-store-suite-leases.js';
+import { describeProcessCases } from './batch-store-suite-processes.js';
 
 /** Options of {@link describeBatchStore}. */
 export interface DescribeBatchStoreOptions {
@@ -18,6 +21,19 @@ export interface DescribeBatchStoreOptions {
    * @default 1200
    */
   largeJobSize?: number | undefined;
+  /**
+   * Also runs the cases that need several processes on one backend (claims raced by three
+   * processes, expiry, 4 x 50 concurrent submits, cancel requests seen across processes): child
+   * processes open their own store with this module. Leave it out for a store that lives in one
+   * process (memory).
+   * @default undefined
+   * @example
+   * ```ts
+   * // store-child.ts: export default ({ url }: { url: string }) => openStore(url);
+   * describeBatchStore('Redis', () => openStore(url), { multiProcess: { module: new URL('./store-child.ts', import.meta.url), argument: { url } } });
+   * ```
+   */
+  multiProcess?: MultiProcessOptions | undefined;
 }
 
 const argumentsSchema = z.object({
@@ -27,52 +43,26 @@ const argumentsSchema = z.object({
     .object({
       skip: z.boolean({ error: 'a boolean' }).optional(),
       largeJobSize: z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).optional(),
+      multiProcess: z
+        .object(
+          {
+            module: z.union([z.string().min(1), z.instanceof(URL)], { error: 'a module path or file URL' }),
+            argument: z.unknown().optional(),
+            execArgv: z.array(z.string(), { error: 'an array of strings' }).optional(),
+          },
+          { error: 'an object with `module`' },
+        )
+        .strict()
+        .optional(),
     }, { error: 'an options object' })
     .strict(),
 });
 
-/** A fresh id, so tests never see each other's jobs even on a shared, persistent backend. */
-function uniqueId(prefix: string): string {
-  return `${prefix}-${randomUUID()}`;
-}
-
-function stateOf(status: JobStatus, total: number): JobState {
-  return { status, counts: { pending: total, running: 0, done: 0, failed: 0, cancelled: 0 } };
-}
-
-function makeJob(options: { userId?: string; total?: number; id?: string; name?: string } = {}): { job: JobRecord; items: ItemRecord[] } {
-  const id = options.id ?? uniqueId('job');
-  const total = options.total ?? 3;
-  const job: JobRecord = {
-    version: 1,
-    id,
-    userId: options.userId ?? uniqueId('user'),
-    createdAt: new Date().toISOString(),
-    options: { length: 'standard' },
-    total,
-    rejected: [{ input: 'https://example.com/x', reason: 'Not a YouTube link.' }],
-    duplicates: [],
-    ...(options.name === undefined ? {} : { name: options.name }),
-  };
-  const items = Array.from({ length: total }, (_, index): ItemRecord => {
-    const videoId = `v${String(index).padStart(10, '0')}`;
-    return {
-      jobId: id,
-      index,
-      videoId,
-      url: `https://www.youtube.com/watch?v=${videoId}`,
-      input: `https://youtu.be/${videoId}`,
-      status: 'pending',
-      attempts: 0,
-    };
-  });
-  return { job, items };
-}
-
 /**
  * Registers a vitest suite that checks a {@link BatchStore} keeps the contract: round trips,
  * state changes, per-user listing, the unfinished list under concurrent changes, single-item
- * writes, paging, the cache and exact values. Every adapter's test is one call:
+ * writes, paging, the cache, exact values, leases and cancel requests; and, with
+ * `multiProcess`, the same guarantees between processes. Every adapter's test is one call:
  *
  * ```ts
  * import { describeBatchStore } from '@tubesum/core/testing';
@@ -100,6 +90,9 @@ export function describeBatchStore(
     afterAll(async () => {
       await store?.close?.();
     });
+
+    describeLeaseCases(() => store);
+    if (options.multiProcess !== undefined) describeProcessCases(() => store, options.multiProcess);
 
     it('round-trips a job, its state and its items', async () => {
       const { job, items } = makeJob({ total: 4, name: 'Talks' });

@@ -7,3 +7,4 @@ export type { FailureScript, FakeTranscriptSourceOptions, ScriptedFailure } from
 
 export { describeBatchStore } from './batch-store-suite.js';
 export type { DescribeBatchStoreOptions } from './batch-store-suite.js';
+export type { MultiProcessOptions } from './batch-store-processes.js';

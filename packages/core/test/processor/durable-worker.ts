@@ -15,6 +15,8 @@ const processor = new BatchProcessor({
   summarizer: new FakeSummarizer({ latencyMs: 40, onCall: (videoId) => appendFileSync(callLogPath, `${videoId}\n`) }),
   concurrency: { transcripts: 2, summaries: 2 },
   stateWriteIntervalMs: 20,
+  // A killed owner's lease lapses after 1 s, so the resume below does not wait 30 s.
+  leaseMs: 1000,
 });
 processor.on('itemEnd', ({ item, status }) => say({ type: 'itemEnd', index: item.index, videoId: item.videoId, status }));
 
@@ -26,7 +28,12 @@ if (mode === 'start') {
   await processor.waitFor(job.id, job);
   say({ type: 'finished-without-kill' });
 } else {
-  const resumed = await processor.resume();
+  // The killed process's lease is still held until it expires: try again until then.
+  let resumed = await processor.resume();
+  for (let tries = 0; resumed.length === 0 && tries < 40; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    resumed = await processor.resume();
+  }
   say({ type: 'resumed', jobIds: resumed.map((job) => job.id) });
   for (const job of resumed) say({ type: 'ended', job: await processor.waitFor(job.id, job) });
   await processor.close();

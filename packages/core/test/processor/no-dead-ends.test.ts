@@ -19,8 +19,8 @@ const fast = { attempts: 3, minDelayMs: 1, maxDelayMs: 5 };
 function flakyStore(failing: (method: string, args: unknown[]) => boolean): BatchStore {
   const store = createMemoryStore();
   return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (failing(String(property), args)) return Promise.reject(new Error(`connection lost during ${String(property)}`));

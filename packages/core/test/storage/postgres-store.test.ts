@@ -6,4 +6,7 @@ const url = POSTGRES_URL;
 const skip = await skipUnlessReachable('PostgreSQL', url);
 const table = temporaryPostgresTable('tubesum_test', skip);
 
-describeBatchStore('PostgreSQL', () => openStore(url, { table }), { skip });
+describeBatchStore('PostgreSQL', () => openStore(url, { table }), {
+  skip,
+  multiProcess: { module: new URL('./store-child.ts', import.meta.url), argument: { url, options: { table } } },
+});

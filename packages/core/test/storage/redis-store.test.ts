@@ -16,4 +16,7 @@ afterAll(async () => {
   await keyv.disconnect();
 });
 
-describeBatchStore('Redis', () => openStore(url, { namespace }), { skip });
+describeBatchStore('Redis', () => openStore(url, { namespace }), {
+  skip,
+  multiProcess: { module: new URL('./store-child.ts', import.meta.url), argument: { url, options: { namespace } } },
+});

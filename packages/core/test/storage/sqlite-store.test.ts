@@ -7,5 +7,8 @@ import { describeBatchStore } from '@tubesum/core/testing';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-sqlite-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const path = join(directory, 'nested', 'store.sqlite');
 
-describeBatchStore('SQLite on disk', () => createSqliteStore({ path: join(directory, 'nested', 'store.sqlite') }));
+describeBatchStore('SQLite on disk', () => createSqliteStore({ path }), {
+  multiProcess: { module: new URL('./store-child.ts', import.meta.url), argument: { url: `sqlite://${path}` } },
+});

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ReplicaCommand } from './replica-worker.js';
+
+const worker = fileURLToPath(new URL('./replica-worker.ts', import.meta.url));
+
+export interface ReplicaLine {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A replica process: its lines as they come, a way to wait for one, and its exit. */
+export interface Replica {
+  child: ChildProcess;
+  lines: ReplicaLine[];
+  next(predicate: (line: ReplicaLine) => boolean, timeoutMs?: number): Promise<ReplicaLine>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+export function startReplica(command: ReplicaCommand): Replica {
+  const child = spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify(command)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: ReplicaLine[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+      lines.push(JSON.parse(buffered.slice(0, newline)) as ReplicaLine);
+      buffered = buffered.slice(newline + 1);
+    }
+    for (const wake of [...waiters]) wake();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      for (const wake of [...waiters]) wake();
+      resolve({ code, signal, stderr });
+    });
+  });
+  const next = (predicate: (line: ReplicaLine) => boolean, timeoutMs = 20_000) =>
+    new Promise<ReplicaLine>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find(predicate);
+        if (found) {
+          cleanup();
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          cleanup();
+          reject(new Error(`replica ${child.pid} exited (${child.exitCode ?? child.signalCode}) before the line came: ${stderr.slice(-2000)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`replica ${child.pid}: no such line within ${timeoutMs} ms; lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, lines, next, exited };
+}
+
+/** Summarizer calls in the shared log: `pid videoId` lines. */
+export function readCalls(callLog: string): { pid: string; videoId: string }[] {
+  let text = '';
+  try {
+    text = readFileSync(callLog, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [pid = '', videoId = ''] = line.split(' ');
+      return { pid, videoId };
+    });
+}
