@@ -62,9 +62,13 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   throw new HttpError(400, 'INVALID_BODY', 'Send a JSON object such as {"urls": "https://youtu.be/…"}.');
 }
 
-const EVENT_NAMES = ['batchStart', 'batchProgress', 'itemStart', 'itemRetry', 'itemEnd', 'batchEnd'] as const;
+const EVENT_NAMES = ['batchStart', 'batchProgress', 'itemStart', 'itemStage', 'itemRetry', 'itemEnd', 'batchPause', 'batchEnd'] as const;
 
-/** Streams one batch's events as Server-Sent Events until it ends or the client goes away. */
+/**
+ * Streams one batch's events as Server-Sent Events until it ends (or pauses) or the client goes
+ * away. Behind a load balancer the batch may run in another replica on the same store: `follow`
+ * brings its events here from the store (a second or so late), so any replica can serve the stream.
+ */
 async function streamEvents(processor: BatchProcessor, jobId: string, userId: string, request: IncomingMessage, response: ServerResponse) {
   const job = await processor.get(jobId, { userId }); // 404 before any byte of the stream
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -79,12 +83,14 @@ async function streamEvents(processor: BatchProcessor, jobId: string, userId: st
     const listener = (event: { jobId: string }) => {
       if (event.jobId !== jobId) return;
       send(name, event);
-      if (name === 'batchEnd') stop();
+      if (name === 'batchEnd' || name === 'batchPause') stop();
     };
     processor.on(name, listener as never); // one listener for every event name
     return () => processor.off(name, listener as never);
   });
+  const unfollow = await processor.follow(jobId, { userId });
   const stop = () => {
+    unfollow();
     for (const off of listeners) off();
     response.end();
   };

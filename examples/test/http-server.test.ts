@@ -1,10 +1,13 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createMemoryStore } from '@tubesum/core';
+import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createMemoryStore, createSqliteStore } from '@tubesum/core';
 import type { JobSnapshot, Summarizer } from '@tubesum/core';
 import { createServer } from '../http-server.js';
 
@@ -156,5 +159,51 @@ describe('examples/http-server.ts', () => {
       expect((await fetch(`${base}/batches/${job.id}/zip`, as('alice-token'))).status).toBe(200);
     }
     gate.open();
+  });
+});
+
+describe('examples/http-server.ts behind a load balancer: two replicas on one store', () => {
+  it('streams a batch run by replica A from replica B, and B cancels a batch A runs', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tubesum-http-replicas-'));
+    const path = join(directory, 'store.sqlite');
+    const transcripts = () => new FileTranscriptSource({ directory: fileURLToPath(new URL('../transcripts', import.meta.url)) });
+    const gate = gatedSummarizer();
+    const replicas = [gate.summarizer, new ExtractiveSummarizer()].map(
+      (summarizer) =>
+        new BatchProcessor({ transcripts: transcripts(), summarizer, store: createSqliteStore({ path }), closeStore: true, pollIntervalMs: 50, stateWriteIntervalMs: 50 }),
+    );
+    const servers = replicas.map((processor) => createServer({ processor, tokens: { 'alice-token': 'alice' } }).listen(0, '127.0.0.1'));
+    try {
+      await Promise.all(servers.map((server) => once(server, 'listening')));
+      const [a, b] = servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`) as [string, string];
+      const auth = { authorization: 'Bearer alice-token', 'content-type': 'application/json' };
+      const created = await fetch(`${a}/batches`, { method: 'POST', headers: auth, body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/nW4cR7yBx0U' }) });
+      const job = (await created.json()) as JobSnapshot;
+      const events: { name: string; data: unknown }[] = [];
+      await readEvents(await fetch(`${b}/batches/${job.id}/events`, { headers: auth }), (name, data) => {
+        events.push({ name, data });
+        if (name === 'snapshot') gate.open();
+      });
+      const names = events.map((event) => event.name);
+      expect(names[0]).toBe('snapshot');
+      expect(names.at(-1)).toBe('batchEnd');
+      expect(events.at(-1)?.data).toMatchObject({ jobId: job.id, status: 'done', progress: { counts: { done: 2 } } });
+
+      gate.close();
+      const second = (await (await fetch(`${a}/batches`, { method: 'POST', headers: auth, body: JSON.stringify({ urls: ['T9fVe1KpL6s', 'q2ZsH8uJd5M'] }) })).json()) as JobSnapshot;
+      const cancelled = await fetch(`${b}/batches/${second.id}`, { method: 'DELETE', headers: auth });
+      expect(cancelled.status).toBe(200);
+      expect(await cancelled.json()).toMatchObject({ id: second.id, status: 'cancelled', progress: { counts: { cancelled: 2 } } });
+      const seenByA = (await (await fetch(`${a}/batches/${second.id}`, { headers: auth })).json()) as { job: JobSnapshot };
+      expect(seenByA.job).toMatchObject({ status: 'cancelled', counts: { cancelled: 2 } });
+    } finally {
+      gate.open();
+      for (const server of servers) {
+        server.closeAllConnections();
+        server.close();
+      }
+      await Promise.all(replicas.map((processor) => processor.close()));
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -40,9 +40,18 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
     const events = attachRenderer(processor, renderer, job.id);
     try {
       // Only this batch: another process may be running the others of the same store.
-      const resumed = await processor.resume({ jobIds: [job.id] });
+      let resumed = await processor.resume({ jobIds: [job.id] });
+      const lease = resumed.some((each) => each.id === job.id) ? undefined : await processor.store.getJobLease(job.id);
+      if (lease !== undefined && lease.expiresInMs > 0) {
+        // A process killed without a clean exit holds its lease until it expires.
+        renderer.notice(
+          `Batch ${job.id} is held by another tubesum process, or by one that stopped without a clean exit. Waiting ${Math.ceil(lease.expiresInMs / 1000)} s for its lease to expire…`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, lease.expiresInMs + 250));
+        resumed = await processor.resume({ jobIds: [job.id] });
+      }
       if (!resumed.some((each) => each.id === job.id)) {
-        throw new CliError(`Batch ${job.id} could not be resumed; check it with \`tubesum status ${job.id}\`.`, ExitCode.FAILED);
+        throw new CliError(`Batch ${job.id} could not be resumed: another process is running it. Check it with \`tubesum status ${job.id}\`.`, ExitCode.FAILED);
       }
       return await followJob({
         processor,
