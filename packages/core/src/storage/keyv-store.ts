@@ -94,6 +94,8 @@ class KeyvBatchStore implements BatchStore {
   readonly #pageSize: number;
   readonly #lock: KeyedLock;
   readonly #coordinator: Coordinator;
+  /** A plain field (not a getter), so a `Proxy` around the store reads it too. */
+  readonly coordination: 'atomic' | 'process';
   /** Whether this process knows a job to be in `jobs:unfinished`; only running jobs are remembered. */
   readonly #listedRunning = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -105,10 +107,7 @@ class KeyvBatchStore implements BatchStore {
     this.#pageSize = pageSize;
     this.#lock = lockFor(keyv);
     this.#coordinator = createCoordinator(keyv);
-  }
-
-  get coordination(): 'atomic' | 'process' {
-    return this.#coordinator.coordination;
+    this.coordination = this.#coordinator.coordination;
   }
 
   createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void> {

@@ -54,7 +54,12 @@ export class StoreProcess {
     const execArgv = options.execArgv ?? (typescript ? ['--import', 'tsx'] : []);
     const child = fork(fileURLToPath(runner), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const started = new StoreProcess(child);
-    await started.#send({ type: 'open', id: started.#nextId++, module, argument: options.argument });
+    try {
+      await started.#send({ type: 'open', id: started.#nextId++, module, argument: options.argument });
+    } catch (error) {
+      await started.stop();
+      throw error;
+    }
     return started;
   }
 

@@ -1,49 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { connect, createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
 import { createKeyv } from '@keyv/redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@tubesum/core';
-import { skipUnlessReachable } from './services.js';
+import { Relay, skipUnlessReachable } from './services.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const namespace = `tubesum-test-${randomUUID()}`;
 const skip = await skipUnlessReachable('Redis', redisUrl);
 
-/** A TCP relay to the real Redis that the test can cut and restore, to play a lost connection. */
-class Relay {
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(6379, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          this.#sockets.delete(socket);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.#server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
-
-const relay = new Relay();
+const relay = new Relay(6379);
 
 afterAll(async () => {
   await relay.cut();
@@ -69,6 +34,25 @@ describe.skipIf(skip)('openStore on Redis when the connection drops', () => {
 
     await relay.start();
     expect(await store.getCached('key')).toBe('kept');
+    await store.close?.();
+  });
+
+  it('rejects a lease renewal with STORAGE_ERROR while Redis cannot be reached', async () => {
+    await relay.start();
+    const store = await openStore(`redis://127.0.0.1:${relay.port}`, { namespace });
+    expect(await store.claimJob('job-1', 'owner-a', 60_000)).toBe(true);
+    expect(await store.renewJob('job-1', 'owner-a', 60_000)).toBe(true);
+
+    await relay.cut();
+    // The owner cannot know it still holds the lease: it hears an error, never a silent `true`.
+    await expect(store.renewJob('job-1', 'owner-a', 60_000)).rejects.toMatchObject({
+      code: 'STORAGE_ERROR',
+      message: expect.stringContaining('renew the lease of job "job-1"'),
+    });
+
+    await relay.start();
+    expect(await store.renewJob('job-1', 'owner-a', 60_000)).toBe(true);
+    await store.releaseJob('job-1', 'owner-a');
     await store.close?.();
   });
 });

@@ -1,6 +1,7 @@
 import { KeyvPostgres } from '@keyv/postgres';
 import { afterAll } from 'vitest';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** True when something accepts TCP connections at `host:port` within `timeoutMs`. */
 function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -45,4 +46,46 @@ export function temporaryPostgresTable(prefix: string, skip: boolean): string {
     await adapter.disconnect();
   });
   return table;
+}
+
+/** A TCP relay on 127.0.0.1 to a real local server that a test can cut and restore, to play an outage. */
+export class Relay {
+  readonly #upstreamPort: number;
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  /** The relay's own port: chosen on the first start, kept on later ones. */
+  port = 0;
+
+  constructor(upstreamPort: number) {
+    this.#upstreamPort = upstreamPort;
+  }
+
+  /** Listens (again) on {@link port}; nothing when already listening. */
+  async start(): Promise<void> {
+    if (this.#server !== undefined) return;
+    const server = createServer((client) => {
+      const upstream = connect(this.#upstreamPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.#sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          this.#sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.#server = server;
+  }
+
+  /** Closes every connection and stops listening: connecting again is refused. */
+  async cut(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
 }
