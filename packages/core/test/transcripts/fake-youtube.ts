@@ -1,8 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { sharedFixture, skipWithoutSharedFixtures } from '../support/shared-fixtures.js';
 
-/** Reads a file of packages/core/test/fixtures/youtube/. */
-export function fixture(name: string): string {
+/**
+ * A real YouTube answer recorded by another project, read from `../shared/fixtures/youtube/`
+ * (never committed here). Suites calling it are wrapped in
+ * `describe.skipIf(skipWithoutRecordedYouTube())`.
+ */
+export function recorded(name: string): string {
+  return sharedFixture(`youtube/${name}`);
+}
+
+/** Whether suites that serve recorded YouTube answers skip (with a notice) on this machine. */
+export function skipWithoutRecordedYouTube(): boolean {
+  return skipWithoutSharedFixtures('the tests serving recorded YouTube answers');
+}
+
+/** A caption file tubesum wrote by hand, in packages/core/test/fixtures/youtube/ (committed). */
+export function handWritten(name: string): string {
   return readFileSync(new URL(`../fixtures/youtube/${name}`, import.meta.url), 'utf8');
 }
 
