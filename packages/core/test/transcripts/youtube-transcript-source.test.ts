@@ -264,7 +264,7 @@ describe.skipIf(skip)('YouTubeTranscriptSource watch-page fallback', () => {
     const player = recorded('youtube_video_unavailable.innertube.json');
     const page = `<html><script>var ytInitialPlayerResponse = ${player};</script></html>`;
     const youtube = fakeYouTube({ player: text('{"truncated": ', 200), watch: text(page) });
-    expect((await failure(source(youtube.fetch).fetchTranscript(SURFACE))).code).toBe('VIDEO_UNAVAILABLE');
+    expect(await failure(source(youtube.fetch).fetchTranscript(SURFACE))).toMatchObject({ code: 'VIDEO_UNAVAILABLE', retryable: false });
   });
 });
 
@@ -286,12 +286,13 @@ describe.skipIf(skip)('YouTubeTranscriptSource with garbage and failures', () =>
     expect(error.message).toContain('ECONNRESET');
   });
 
-  it('truncated JSON and an HTML error page give UNEXPECTED_RESPONSE', async () => {
+  it('truncated JSON and an HTML error page give a retryable UNEXPECTED_RESPONSE', async () => {
     const youtube = fakeYouTube({
       player: text(recorded('youtube.innertube.json').slice(0, 5000)),
       watch: text('<!DOCTYPE html><html><body><h1>Oops, something went wrong.</h1></body></html>'),
     });
-    expect((await failure(source(youtube.fetch).fetchTranscript(SURFACE))).code).toBe('UNEXPECTED_RESPONSE');
+    const error = await failure(source(youtube.fetch).fetchTranscript(SURFACE));
+    expect(error).toMatchObject({ code: 'UNEXPECTED_RESPONSE', retryable: true });
   });
 
   it('a 429 on the caption file is TOO_MANY_REQUESTS with Retry-After', async () => {
