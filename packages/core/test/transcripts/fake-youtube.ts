@@ -70,10 +70,15 @@ export function text(body: string, status = 200, headers: Record<string, string>
   return () => new Response(body, { status, headers });
 }
 
-/** A fetch failure the way undici reports a connection reset. */
+/** A fetch failure the way undici reports a connection reset: `TypeError('fetch failed')`, cause code `ECONNRESET`. */
+export function connectionResetError(message = 'fetch failed'): TypeError {
+  return new TypeError(message, { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+}
+
+/** A request whose connection is reset before any answer. */
 export function connectionReset(): Handler {
   return () => {
-    throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    throw connectionResetError();
   };
 }
 
