@@ -148,7 +148,9 @@ describe('chainTranscriptSources', () => {
   });
 
   it('refuses an empty list', () => {
-    expect(() => chainTranscriptSources([])).toThrow(TubesumError);
+    expect(() => chainTranscriptSources([])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('`sources` to be a non-empty array') }),
+    );
     expect(() => chainTranscriptSources([{} as TranscriptSource])).toThrow(/sources\.0/);
   });
 });
