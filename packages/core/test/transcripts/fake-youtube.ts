@@ -21,6 +21,13 @@ export function handWritten(name: string): string {
   return readFileSync(new URL(`../fixtures/youtube/${name}`, import.meta.url), 'utf8');
 }
 
+/** The segments of the recorded `transcript.xml`, clean and in milliseconds (markup and the empty cue gone). */
+export const RECORDED_SEGMENTS = [
+  { startMs: 0, durationMs: 1540, text: 'Hey, this is just a test' },
+  { startMs: 1540, durationMs: 4160, text: 'this is not the original transcript' },
+  { startMs: 5700, durationMs: 3239, text: 'just something shorter, I made up for testing' },
+];
+
 /** A request the fake YouTube saw. */
 export interface SeenRequest {
   route: Route;

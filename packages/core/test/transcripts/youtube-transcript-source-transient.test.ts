@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TubesumError } from '../../src/errors.js';
 import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
 import type { FetchFunction } from '../../src/transcripts/youtube-transcript-source.js';
 import {
@@ -13,6 +12,7 @@ import {
   withoutPoToken,
 } from './fake-youtube.js';
 import type { Handler } from './fake-youtube.js';
+import { failure } from '../support/failure.js';
 
 // Transient faults (a 5xx, a reset, an answer cut short) come back retryable, so the processor's
 // retry recovers them; YouTube's definite answers about a video stay permanent.
@@ -22,15 +22,6 @@ const ERROR_PAGE = '<!DOCTYPE html><html><head><title>Error</title></head><body>
 
 function source(fetch: FetchFunction) {
   return new YouTubeTranscriptSource({ fetch, limiter: fastLimiter(), oEmbed: false });
-}
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TubesumError);
-  return error as TubesumError;
 }
 
 const status = (code: number): Handler => text(`<html><body>${code} Server Error</body></html>`, code);
