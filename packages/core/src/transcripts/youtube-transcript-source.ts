@@ -14,8 +14,11 @@ import {
   extractInlinePlayerResponse,
   isCaptchaPage,
   isConsentPage,
+  isCutShortPage,
+  isCutShortXml,
   isYouTubeUrl,
   needsPoToken,
+  opensAsJson,
   PROXY_ADVICE,
   selectCaptionTrack,
   videoMetadataOf,
@@ -135,7 +138,10 @@ const SRV3_CUE = /<p\s+t="\d+"\s+d="\d+"/;
  * when the player API failed (network, timeout, garbage); definite answers end the fetch.
  *
  * The source never retries by itself: failures come back typed, with `retryable` set, for
- * the caller (the batch processor) to decide. `REQUEST_BLOCKED` and `TOO_MANY_REQUESTS`
+ * the caller (the batch processor) to decide. Transient faults are retryable: a reset, a
+ * timeout, an HTTP 5xx, an answer cut short, and an unusable watch page after the player API
+ * failed in one of those ways. YouTube's definite answers (unavailable, age restricted,
+ * transcripts disabled, PO token required...) are not. `REQUEST_BLOCKED` and `TOO_MANY_REQUESTS`
  * mean YouTube is limiting this IP: slow down or use a proxy (see the `fetch` option).
  *
  * @example
@@ -200,7 +206,7 @@ export class YouTubeTranscriptSource implements TranscriptSource {
         details: { source: 'youtube' },
       });
     }
-    if (!/<\/(transcript|timedtext)\s*>/i.test(captionBody) && /<(transcript|timedtext)\b/i.test(captionBody)) {
+    if (isCutShortXml(captionBody)) {
       throw new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube's caption file for ${videoId} was cut short; refusing a partial transcript.`, {
         videoId,
         retryable: true,
@@ -407,7 +413,10 @@ class FetchSession {
     try {
       player = JSON.parse(answer.body);
     } catch (error) {
-      throw fallback(unexpected(videoId, 'The YouTube player API answered with something that is not JSON', error));
+      // A document that opens as JSON and does not parse was cut short (or garbled) on the way: transient.
+      const cutShort = opensAsJson(answer.body);
+      const what = cutShort ? 'The YouTube player API answer was cut short' : 'The YouTube player API answered with something that is not JSON';
+      throw fallback(unexpected(videoId, what, error, cutShort));
     }
     const playable = classifyPlayability(player, videoId);
     if (playable === 'missing') {
@@ -437,7 +446,12 @@ class FetchSession {
     const player = extractInlinePlayerResponse(answer.body);
     const playable = player === undefined ? 'missing' : classifyPlayability(player, videoId);
     if (playable === 'missing') {
-      throw this.#fail(unexpected(videoId, 'The YouTube watch page holds no player response'));
+      // No answer about the video from either place. When the player API failed transiently (5xx,
+      // reset, timeout, cut short) or the page itself was cut short, the next attempt may well work.
+      const cutShort = isCutShortPage(answer.body);
+      const transient = cutShort || this.playerFailure?.retryable === true;
+      const what = cutShort ? 'The YouTube watch page was cut short before its player response' : 'The YouTube watch page holds no player response';
+      throw this.#fail(withPlayerFailure(unexpected(videoId, what, undefined, transient), this.playerFailure));
     }
     const chosen = this.#choose(player, playable);
     const inline = JSON.stringify({ playabilityStatus: { status: 'OK' }, ...chosen });
@@ -532,10 +546,12 @@ function asTubesumError(error: unknown, videoId: string): TubesumError {
   return unexpected(videoId, `Unexpected failure: ${describeError(error)}`, error);
 }
 
-function unexpected(videoId: string, what: string, cause?: unknown): TubesumError {
+/** YouTube said something we cannot use; `retryable` when it looks like a transient fault (cut short, 5xx). */
+function unexpected(videoId: string, what: string, cause?: unknown, retryable = false): TubesumError {
   return new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `${what} (video ${videoId}).`, {
     videoId,
     cause,
+    retryable,
     details: { source: 'youtube' },
   });
 }

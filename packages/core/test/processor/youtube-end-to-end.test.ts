@@ -1,11 +1,11 @@
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { BatchProcessor, ExtractiveSummarizer, YouTubeTranscriptSource, createMemoryStore } from '@tubesum/core';
-import { fakeYouTube, fastLimiter, fixture, text } from '../transcripts/fake-youtube.js';
+import { fakeYouTube, fastLimiter, recorded, skipWithoutRecordedYouTube, text } from '../transcripts/fake-youtube.js';
 
-describe('a batch through the real YouTube code path (captured answers via fetch)', () => {
+describe.skipIf(skipWithoutRecordedYouTube())('a batch through the real YouTube code path (captured answers via fetch)', () => {
   it('summarizes, exports with the video’s metadata, and asks YouTube nothing the second time', async () => {
-    const youtube = fakeYouTube({ player: text(fixture('youtube.innertube.json')), captions: text(fixture('transcript.xml')) });
+    const youtube = fakeYouTube({ player: text(recorded('youtube.innertube.json')), captions: text(recorded('transcript.xml')) });
     const store = createMemoryStore();
     const processor = new BatchProcessor({
       transcripts: new YouTubeTranscriptSource({ fetch: youtube.fetch, limiter: fastLimiter() }),
@@ -34,7 +34,7 @@ describe('a batch through the real YouTube code path (captured answers via fetch
   });
 
   it('records YouTube’s own refusal as the item’s error and goes on with the batch', async () => {
-    const youtube = fakeYouTube({ player: text(fixture('youtube_video_unavailable.innertube.json')) });
+    const youtube = fakeYouTube({ player: text(recorded('youtube_video_unavailable.innertube.json')) });
     const processor = new BatchProcessor({
       transcripts: new YouTubeTranscriptSource({ fetch: youtube.fetch, limiter: fastLimiter() }),
       summarizer: new ExtractiveSummarizer(),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError } from '../../src/errors.js';
 import { chainTranscriptSources } from '../../src/transcripts/chain-transcript-source.js';
 import type { Transcript, TranscriptSource } from '../../src/transcripts/transcript-source.js';
+import { failure } from '../support/failure.js';
 
 const ID = 'dQw4w9WgXcQ';
 
@@ -32,15 +33,6 @@ function failing(name: string, error: unknown, calls: string[]): TranscriptSourc
 const notFound = new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, 'No transcript file', {
   details: { source: 'file', notFound: true },
 });
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TubesumError);
-  return error as TubesumError;
-}
 
 describe('chainTranscriptSources', () => {
   it('returns the first source that succeeds and passes the options through', async () => {
@@ -148,7 +140,9 @@ describe('chainTranscriptSources', () => {
   });
 
   it('refuses an empty list', () => {
-    expect(() => chainTranscriptSources([])).toThrow(TubesumError);
+    expect(() => chainTranscriptSources([])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('`sources` to be a non-empty array') }),
+    );
     expect(() => chainTranscriptSources([{} as TranscriptSource])).toThrow(/sources\.0/);
   });
 });

@@ -1,10 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { sharedFixture, skipWithoutSharedFixtures } from '../support/shared-fixtures.js';
 
-/** Reads a file of packages/core/test/fixtures/youtube/. */
-export function fixture(name: string): string {
+/**
+ * A real YouTube answer recorded by another project, read from `../shared/fixtures/youtube/`
+ * (never committed here). Suites calling it are wrapped in
+ * `describe.skipIf(skipWithoutRecordedYouTube())`.
+ */
+export function recorded(name: string): string {
+  return sharedFixture(`youtube/${name}`);
+}
+
+/** Whether suites that serve recorded YouTube answers skip (with a notice) on this machine. */
+export function skipWithoutRecordedYouTube(): boolean {
+  return skipWithoutSharedFixtures('the tests serving recorded YouTube answers');
+}
+
+/** A caption file tubesum wrote by hand, in packages/core/test/fixtures/youtube/ (committed). */
+export function handWritten(name: string): string {
   return readFileSync(new URL(`../fixtures/youtube/${name}`, import.meta.url), 'utf8');
 }
+
+/** The segments of the recorded `transcript.xml`, clean and in milliseconds (markup and the empty cue gone). */
+export const RECORDED_SEGMENTS = [
+  { startMs: 0, durationMs: 1540, text: 'Hey, this is just a test' },
+  { startMs: 1540, durationMs: 4160, text: 'this is not the original transcript' },
+  { startMs: 5700, durationMs: 3239, text: 'just something shorter, I made up for testing' },
+];
 
 /** A request the fake YouTube saw. */
 export interface SeenRequest {
@@ -55,10 +77,15 @@ export function text(body: string, status = 200, headers: Record<string, string>
   return () => new Response(body, { status, headers });
 }
 
-/** A fetch failure the way undici reports a connection reset. */
+/** A fetch failure the way undici reports a connection reset: `TypeError('fetch failed')`, cause code `ECONNRESET`. */
+export function connectionResetError(message = 'fetch failed'): TypeError {
+  return new TypeError(message, { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+}
+
+/** A request whose connection is reset before any answer. */
 export function connectionReset(): Handler {
   return () => {
-    throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    throw connectionResetError();
   };
 }
 

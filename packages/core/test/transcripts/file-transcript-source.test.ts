@@ -2,23 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TubesumError } from '../../src/errors.js';
 import { FileTranscriptSource } from '../../src/transcripts/file-transcript-source.js';
+import { failure } from '../support/failure.js';
 
 const ID = 'dQw4w9WgXcQ';
 let directory: string;
 
 async function write(name: string, content: string | Uint8Array): Promise<void> {
   await writeFile(join(directory, name), content);
-}
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TubesumError);
-  return error as TubesumError;
 }
 
 /** A fresh folder per case, so files of one case never leak into another. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TubesumError } from '../../src/errors.js';
 import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
 import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
-import { fakeYouTube, fixture } from './fake-youtube.js';
+import { fakeYouTube, recorded, skipWithoutRecordedYouTube } from './fake-youtube.js';
 import type { Handler } from './fake-youtube.js';
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -13,8 +13,10 @@ function gaps(starts: readonly number[]): number[] {
   return sorted.slice(1).map((start, index) => start - (sorted[index] as number));
 }
 
+const skip = skipWithoutRecordedYouTube();
+
 describe('YouTubeRequestLimiter', () => {
-  it('keeps a 50-video batch within its pace: gaps at least minIntervalMs, at most `concurrency` at once', async () => {
+  it.skipIf(skip)('keeps a 50-video batch within its pace: gaps at least minIntervalMs, at most `concurrency` at once', async () => {
     const limiter = new YouTubeRequestLimiter({ concurrency: 2, minIntervalMs: 20, jitterMs: 5 });
     const starts: number[] = [];
     let inFlight = 0;
@@ -30,8 +32,8 @@ describe('YouTubeRequestLimiter', () => {
         return new Response(body);
       };
     const youtube = fakeYouTube({
-      player: answer(fixture('youtube_ww1_nl_en.innertube.json')),
-      captions: answer(fixture('transcript.xml')),
+      player: answer(recorded('youtube_ww1_nl_en.innertube.json')),
+      captions: answer(recorded('transcript.xml')),
     });
     // Two sources on one limiter, as two jobs of one process would be.
     const sources = [0, 1].map(() => new YouTubeTranscriptSource({ fetch: youtube.fetch, limiter, oEmbed: false }));
@@ -106,7 +108,8 @@ describe('YouTubeRequestLimiter', () => {
   });
 
   it('is shared by every source that has no limiter of its own', async () => {
-    const youtube = fakeYouTube({ player: () => new Response(fixture('youtube_video_unavailable.innertube.json')) });
+    const unavailable = JSON.stringify({ playabilityStatus: { status: 'ERROR', reason: 'This video is unavailable' } });
+    const youtube = fakeYouTube({ player: () => new Response(unavailable) });
     const starts: number[] = [];
     const fetch: typeof youtube.fetch = (input, init) => {
       starts.push(performance.now());
