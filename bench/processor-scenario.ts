@@ -17,6 +17,9 @@ export interface Scenario {
   store: 'sqlite' | 'memory';
   /** Characters of Markdown per summary (export). */
   bodyChars?: number;
+  /** BatchProcessor `leaseMs` and `pollIntervalMs` (default: the processor's defaults). */
+  leaseMs?: number;
+  pollIntervalMs?: number;
 }
 
 export interface ScenarioResult {
@@ -67,6 +70,8 @@ const processor = new BatchProcessor({
   summarizer,
   store,
   concurrency: { transcripts: scenario.transcriptConcurrency, summaries: scenario.summaryConcurrency },
+  ...(scenario.leaseMs === undefined ? {} : { leaseMs: scenario.leaseMs }),
+  ...(scenario.pollIntervalMs === undefined ? {} : { pollIntervalMs: scenario.pollIntervalMs }),
 });
 
 const result: ScenarioResult = { wallMs: 0, maxRssMb: 0, summarizerCalls: 0 };

@@ -85,6 +85,21 @@ export function runProcessorBenchmarks(log: (line: string) => void): BenchResult
     note: 'cost per item at 10,000 / cost per item at 1,000',
   });
 
+  // Ownership: the same 10,000-video run with the default lease (renewed every 10 s, cancel
+  // requests looked for every 500 ms) against one whose lease and polling never fire in the run.
+  log('ownership: 10,000 videos on SQLite, lease and polling idle, twice; with the defaults once more…');
+  const idle = Math.min(...[0, 1].map(() => run({ ...scale, items: 10_000, mode: 'processor', leaseMs: 3_600_000, pollIntervalMs: 3_600_000 }).wallMs));
+  const owned = Math.min(large.wallMs, run({ ...scale, items: 10_000, mode: 'processor' }).wallMs);
+  results.push({
+    name: 'ownership-overhead',
+    value: round(owned / 1000),
+    unit: 's',
+    baseline: round(idle / 1000),
+    ratio: round(owned / idle),
+    target: '<= 1.05',
+    note: 'scale-10k-sqlite with the default lease (30 s, renewed every 10 s) and cancel polling (500 ms) vs the same run with both idle (1 h); best of two runs each. The claim at submit and the release at the end are in both',
+  });
+
   log('export: 10,000 summaries of ~3 KB…');
   const exported = run({ ...scale, transcriptMs: 0, summaryMs: 0, items: 10_000, bodyChars: 3000, mode: 'export' });
   results.push({

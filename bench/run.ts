@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runProcessorBenchmarks } from './processor.js';
+import { runReplicaBenchmarks } from './replicas.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
 import { meets } from './types.js';
 import type { BenchResult } from './types.js';
@@ -10,6 +11,7 @@ import type { BenchResult } from './types.js';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const results: BenchResult[] = [];
 results.push(...runProcessorBenchmarks(log));
+results.push(...(await runReplicaBenchmarks(log)));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
 
