@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const worker = fileURLToPath(new URL('./durable-worker.ts', import.meta.url));
+
+export interface Line {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Runs the worker; `until` decides, line by line, when to SIGKILL it. */
+export function runWorker(args: string[], until?: (lines: Line[]) => boolean): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Line[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        lines.push(JSON.parse(buffered.slice(0, newline)) as Line);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        if (until?.(lines) && child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && signal === null) reject(new Error(`worker exited ${code}: ${stderr}`));
+      else resolve({ lines, signal, code });
+    });
+  });
+}
