@@ -17,7 +17,7 @@ import {
 import { renderSummaryMarkdown } from './render-summary-markdown.js';
 import { validateSummarizeInput } from './summarize-input.js';
 import type { Chapter, KeyPoint, SummarizeOptions, Summary } from './summarizer.js';
-import { formatTimestamp } from './timestamps.js';
+import { timestampLabel } from '../youtube-links.js';
 
 /** One request to a chat model. */
 export interface CompletionRequest extends Prompt {
@@ -284,7 +284,7 @@ class Run {
     const partial = content.failures.length > 0;
     const partialNote = partial
       ? `${content.failures
-          .map((failure) => `${formatTimestamp(failure.startMs)}–${formatTimestamp(failure.endMs)}`)
+          .map((failure) => `${timestampLabel(failure.startMs)}–${timestampLabel(failure.endMs)}`)
           .join(', ')} could not be summarized (${content.failures[0]!.error.message}).`
       : undefined;
     const body = {

@@ -1,5 +1,5 @@
 import type { Summary } from './summarizer.js';
-import { formatTimestamp, videoTimestampUrl } from './timestamps.js';
+import { timestampLabel, timestampUrl } from '../youtube-links.js';
 
 /** The parts of a {@link Summary} that its Markdown is made from. */
 export type SummaryContent = Pick<Summary, 'tldr' | 'keyPoints' | 'chapters' | 'extractive' | 'partial'>;
@@ -18,7 +18,7 @@ export function renderSummaryMarkdown(
   summary: SummaryContent,
   options: RenderSummaryMarkdownOptions = {},
 ): string {
-  const link = (ms: number): string => `[${formatTimestamp(ms)}](${videoTimestampUrl(videoId, ms)})`;
+  const link = (ms: number): string => `[${timestampLabel(ms)}](${timestampUrl(videoId, ms)})`;
   const lines: string[] = [];
   if (summary.partial) {
     lines.push(`> **Partial summary:** ${options.partialNote ?? 'part of the transcript could not be summarized.'}`, '');
