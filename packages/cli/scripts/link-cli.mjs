@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, URL */
 // Puts a `tubesum` command on PATH from a clone, until the packages are on the npm registry.
 // Run through `pnpm link-cli` (which builds first). Nothing is installed anywhere else:
 // `<dir>/tubesum` is a symbolic link to packages/cli/dist/main.js (a `.cmd` file on Windows).
