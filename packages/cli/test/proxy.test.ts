@@ -58,6 +58,17 @@ describe('YouTube through a proxy (a real CONNECT tunnel to a TLS fake of YouTub
     if (name === 'HTTPS_PROXY') expect(result.stderr).toContain('Not for the NO_PROXY hosts: localhost,example.org.');
   });
 
+  it('fails a video without a transcript in the wanted languages, unless --any-transcript-language', async () => {
+    const env = { TUBESUM_PROXY: `http://127.0.0.1:${proxy.port}`, NODE_EXTRA_CA_CERTS: youtube.certificate };
+    const args = ['run', VIDEO, '--offline', '--transcript-languages', 'zu'];
+    const strict = await runCli([...args, '--out', join(home, 'zu.zip')], { home, store: join(home, 'zu.sqlite'), env });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/failed\s+GJLlxj_dtq8\s+NO_TRANSCRIPT_IN_LANGUAGE: /);
+    const any = await runCli([...args, '--any-transcript-language', '--out', join(home, 'any.zip')], { home, store: join(home, 'any.sqlite'), env });
+    expect(any.code, any.stderr).toBe(0);
+    expect(await summarizedTitle(join(home, 'any.zip'))).toBe('Surface Go Review - It’s Awesome');
+  });
+
   it('honours NO_PROXY with the standard variables', async () => {
     const target = createServer((_request, response) => response.end('direct'));
     target.listen(0, '127.0.0.1');
