@@ -70,7 +70,7 @@ describe('tubesum run', () => {
 
     const unknown = await runCli(['status', 'no-such-batch'], { home, store });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim().split('\n')).toEqual(['tubesum: No batch "no-such-batch" in this store (see `tubesum list`).']);
+    expect(unknown.stderr.trim().split('\n')).toEqual([`tubesum: No batch "no-such-batch" in this store (see \`${INVOCATION} list\`).`]);
   });
 
   it('exits 1 when some videos fail, and still writes the ZIP with the reasons', async () => {
