@@ -46,7 +46,7 @@ describe('the per-user limit under a burst', () => {
     bot = await startBot(fake, {
       store: slowStore(createMemoryStore(), 30),
       summarizer: new FakeSummarizer({ latencyMs: 20_000 }),
-      env: { TUBESUM_MAX_RUNNING_BATCHES_PER_USER: '2' },
+      env: { TUBESUM_MAX_RUNNING_BATCHES_PER_USER: '2', TUBESUM_TRANSCRIPT_LANGUAGES: 'es,en' },
     });
     const sent = [VIDEOS[0], VIDEOS[1], VIDEOS[2]].map((video) => fake.sendCommand({ name: 'batch', options: run(urls(video)) }));
     // Another user is not held up by the first one's limit.
@@ -71,6 +71,8 @@ describe('the per-user limit under a burst', () => {
     expect(outcomes[3]).toBe('accepted');
     const jobs = await bot.pool!.list({ userId: FAKE_IDS.owner });
     expect(jobs.filter((job) => job.status === 'running')).toHaveLength(2);
+    // TUBESUM_TRANSCRIPT_LANGUAGES reaches every job.
+    expect(jobs.map((job) => job.options.transcriptLanguages)).toEqual([['es', 'en'], ['es', 'en']]);
   });
 });
 
