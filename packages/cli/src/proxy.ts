@@ -91,5 +91,9 @@ export function createProxyFetch(setting: ProxySetting): FetchFunction {
       : new ProxyAgent(setting.url);
   // undici's own fetch with its own dispatcher: Node's bundled undici may be another version.
   // Its Request/Response types are undici's; at run time they are the same WHATWG objects.
-  return (input, init) => undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+  return (input, init) => {
+    // A Request of Node's own fetch is not one of undici's: hand its URL over (the transcript source passes strings).
+    const url = input instanceof Request ? input.url : input;
+    return undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+  };
 }
