@@ -11,13 +11,36 @@
  *   GET    /batches/:id/events      progress as Server-Sent Events, until the batch ends
  *
  *   pnpm tsx examples/http-server.ts
- *   curl -H 'Authorization: Bearer alice-token' -d '{"urls":"https://youtu.be/Xk3pL9vQm2A"}' localhost:3000/batches
+ *   curl -H 'Authorization: Bearer alice-token' -d '{"urls":"https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s"}' localhost:3000/batches
+ *   curl -N -H 'Authorization: Bearer alice-token' localhost:3000/batches/<id>/events
+ *
+ * Environment:
+ *   PORT                 where it listens on 127.0.0.1 (default 3000)
+ *   TOKENS               bearer tokens and their users (default "alice-token:alice,bob-token:bob")
+ *   TUBESUM_STORE        where batches are kept (default sqlite://.tubesum/http-example.sqlite)
+ *   DEMO_DELAY_MS        each summary waits this long, so the event stream shows progress live
+ *                        (default 1500; 0 for full speed)
+ *
+ * Transcripts come from the bundled samples in examples/transcripts (Xk3pL9vQm2A, b7RtN0wYc4E,
+ * q2ZsH8uJd5M, T9fVe1KpL6s, nW4cR7yBx0U), then from YouTube for any other video. Summaries are
+ * the offline extractive ones: no key needed.
  */
+import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BatchProcessor, ErrorCode, ExtractiveSummarizer, FileTranscriptSource, isTubesumError, openStore } from '@tubesum/core';
-import type { ErrorCode as ErrorCodeType } from '@tubesum/core';
+import {
+  BatchProcessor,
+  ErrorCode,
+  ExtractiveSummarizer,
+  FileTranscriptSource,
+  YouTubeTranscriptSource,
+  chainTranscriptSources,
+  isTubesumError,
+  openStore,
+} from '@tubesum/core';
+import type { ErrorCode as ErrorCodeType, Summarizer } from '@tubesum/core';
 
 export interface ServerOptions {
   processor: BatchProcessor;
@@ -149,23 +172,54 @@ export function createServer({ processor, tokens }: ServerOptions): Server {
   });
 }
 
-export async function main(): Promise<Server> {
+/** The extractive summarizer, `delayMs` slower per video: a demo that finishes in milliseconds shows no progress. */
+function slowDown(summarizer: Summarizer, delayMs: number): Summarizer {
+  if (delayMs <= 0) return summarizer;
+  return {
+    model: summarizer.model,
+    promptVersion: summarizer.promptVersion,
+    async summarize(transcript, options) {
+      const signal = options?.signal;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, delayMs);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      return summarizer.summarize(transcript, options);
+    },
+  };
+}
+
+/** Starts the service from the environment (see the top of this file); resolves once it listens. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; processor: BatchProcessor; url: string }> {
   const processor = new BatchProcessor({
-    transcripts: new FileTranscriptSource({ directory: fileURLToPath(new URL('./transcripts', import.meta.url)) }),
-    summarizer: new ExtractiveSummarizer(),
-    store: await openStore(process.env.TUBESUM_STORE ?? 'sqlite://.tubesum/http-example.sqlite'),
+    transcripts: chainTranscriptSources([
+      new FileTranscriptSource({ directory: fileURLToPath(new URL('./transcripts', import.meta.url)) }),
+      new YouTubeTranscriptSource(),
+    ]),
+    summarizer: slowDown(new ExtractiveSummarizer(), Number(env.DEMO_DELAY_MS ?? 1500)),
+    store: await openStore(env.TUBESUM_STORE ?? 'sqlite://.tubesum/http-example.sqlite'),
   });
   await processor.resume(); // batches a previous run left unfinished carry on
-  // TOKENS="alice-token:alice,bob-token:bob"
-  const tokens = Object.fromEntries((process.env.TOKENS ?? 'alice-token:alice,bob-token:bob').split(',').map((pair) => pair.split(':')));
-  const server = createServer({ processor, tokens }).listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
-  server.once('listening', () => console.log(`Listening on http://127.0.0.1:${Number(process.env.PORT ?? 3000)}`));
+  const tokens = Object.fromEntries((env.TOKENS ?? 'alice-token:alice,bob-token:bob').split(',').map((pair) => pair.split(':')));
+  const server = createServer({ processor, tokens }).listen(Number(env.PORT ?? 3000), '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, processor, url };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { server, processor, url } = await main();
+  console.log(`Listening on ${url}`);
   process.once('SIGINT', () => {
     server.close();
     server.closeAllConnections();
     void processor.close(); // unfinished batches stay resumable
   });
-  return server;
 }
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,4 +1,6 @@
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createKeyv } from '@keyv/redis';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,22 @@ function reachable(): Promise<boolean> {
     socket.once('error', () => done(false));
   });
 }
+
+describe('examples/custom-storage.ts without Redis', () => {
+  it('stops at once with the connection error instead of waiting forever', async () => {
+    // A port nobody listens on: bound, then closed.
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    server.close();
+    const lines: string[] = [];
+    await expect(main({ url: `redis://127.0.0.1:${port}`, namespace: 'unused', log: (line) => void lines.push(line) })).rejects.toThrow(
+      new RegExp(`^Cannot connect to Redis at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
+    expect(lines).toEqual([]);
+  });
+});
 
 // Redis is required in CI (.ci/run starts it); elsewhere the example is skipped with a notice.
 const skip = !(await reachable()) && process.env.CI !== 'true';

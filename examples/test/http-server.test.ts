@@ -9,7 +9,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createMemoryStore, createSqliteStore } from '@tubesum/core';
 import type { JobSnapshot, Summarizer } from '@tubesum/core';
-import { createServer } from '../http-server.js';
+import { createServer, main } from '../http-server.js';
 
 /** The extractive summarizer behind a gate the test opens, so a batch can be watched mid-way. */
 function gatedSummarizer() {
@@ -204,6 +204,29 @@ describe('examples/http-server.ts behind a load balancer: two replicas on one st
       }
       await Promise.all(replicas.map((processor) => processor.close()));
       rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('examples/http-server.ts as started from the command line', () => {
+  it('reads PORT, TOKENS and TUBESUM_STORE, and in demo mode streams the progress live', async () => {
+    const { server, processor, url } = await main({ PORT: '0', TOKENS: 'carol-token:carol', TUBESUM_STORE: 'memory://', DEMO_DELAY_MS: '300' });
+    try {
+      const headers = { authorization: 'Bearer carol-token', 'content-type': 'application/json' };
+      const created = await fetch(`${url}/batches`, { method: 'POST', headers, body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' }) });
+      expect(created.status).toBe(201);
+      const job = (await created.json()) as JobSnapshot;
+      const stream = await fetch(`${url}/batches/${job.id}/events`, { headers });
+      const events = [...(await stream.text()).matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
+      // Opened after the batch started, the stream still sees the videos finish one by one.
+      expect(events[0]).toBe('snapshot');
+      expect(events.filter((event) => event === 'itemEnd')).toHaveLength(2);
+      expect(events.at(-1)).toBe('batchEnd');
+      expect((await fetch(`${url}/batches`, { headers: { authorization: 'Bearer alice-token' } })).status).toBe(401);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await processor.close();
     }
   });
 });

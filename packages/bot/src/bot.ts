@@ -3,6 +3,8 @@ import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource } 
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Collection, Interaction } from 'discord.js';
 import { BatchMessages } from './batch-messages.js';
+import { KeyedLock } from './keyed-lock.js';
+import { proxyNotice } from './proxy.js';
 import { loadCommands } from './commands/index.js';
 import type { BotContext, Command } from './commands/index.js';
 import type { BotConfig } from './config.js';
@@ -96,7 +98,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       })
     : undefined;
   const commands = loadCommands(models);
-  const context: BotContext = { config, pool, messages, logger, fetch: dependencies.fetch ?? fetch };
+  const context: BotContext = { config, pool, messages, logger, fetch: dependencies.fetch ?? fetch, admission: new KeyedLock() };
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     void (async () => {
@@ -112,6 +114,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
   });
   client.on(Events.Error, (error) => logger.error(`discord client: ${describeError(error)}`));
   if (!pool) logger.warn('no summarizer configured: /batch run will tell users so');
+  if (config.proxy !== undefined && dependencies.transcripts === undefined) logger.info(proxyNotice(config.proxy));
 
   let stopped = false;
   return {

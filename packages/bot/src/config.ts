@@ -1,5 +1,7 @@
-import { ErrorCode, TubesumError } from '@tubesum/core';
+import { DEFAULT_ANTHROPIC_MODEL, ErrorCode, TubesumError } from '@tubesum/core';
 import { z } from 'zod';
+import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
+import type { ProxySetting } from './proxy.js';
 
 /** Which summarizer the bot runs, and the models a user may pick from (the first is the default). */
 export type SummarizerConfig =
@@ -25,6 +27,15 @@ export interface BotConfig {
   summarizer: SummarizerConfig | undefined;
   /** `TUBESUM_TRANSCRIPTS_DIR`: a folder of transcript files tried before YouTube. */
   transcriptsDir: string | undefined;
+  /** `TUBESUM_TRANSCRIPT_LANGUAGES`: transcript languages in order of preference. Undefined: English only (`en`). */
+  transcriptLanguages: string[] | undefined;
+  /** `TUBESUM_ANY_TRANSCRIPT_LANGUAGE`: take a YouTube transcript in any language when none is in the wanted ones. @default false */
+  anyTranscriptLanguage: boolean;
+  /**
+   * The proxy YouTube requests go through: `TUBESUM_PROXY`, else `HTTPS_PROXY` (or `HTTP_PROXY`)
+   * with `NO_PROXY`. Its password is never logged.
+   */
+  proxy: ProxySetting | undefined;
   limits: {
     /** `TUBESUM_MAX_URLS_PER_BATCH`. @default 100 */
     maxUrlsPerBatch: number;
@@ -67,6 +78,9 @@ export const CONFIG_VARIABLES = {
   OPENAI_API_KEY: 'the API key of the OpenAI-compatible API (optional for local servers)',
   OPENAI_CONTEXT_TOKENS: "the model's context window in tokens (a positive integer)",
   TUBESUM_TRANSCRIPTS_DIR: 'a folder of transcript files',
+  TUBESUM_TRANSCRIPT_LANGUAGES: 'a comma-separated list of language codes such as `es,en`',
+  TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'one of true, false, 1, 0, yes, no',
+  TUBESUM_PROXY: 'an http(s) proxy URL such as http://user:password@proxy.example:8080',
   TUBESUM_MAX_URLS_PER_BATCH: 'a positive integer',
   TUBESUM_MAX_RUNNING_BATCHES_PER_USER: 'a positive integer',
   TUBESUM_MAX_FILE_BYTES: 'a positive integer (bytes)',
@@ -81,8 +95,6 @@ type Variable = keyof typeof CONFIG_VARIABLES;
 
 /** Variables whose value must never appear in a message or a log. */
 const SECRET: ReadonlySet<Variable> = new Set<Variable>(['DISCORD_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY']);
-
-const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 
 const optionalText = z
   .string()
@@ -122,6 +134,21 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_CONTEXT_TOKENS: optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional()),
   TUBESUM_TRANSCRIPTS_DIR: optionalText,
+  TUBESUM_TRANSCRIPT_LANGUAGES: optionalText.pipe(
+    z
+      .string()
+      .transform((value) => [...new Set(value.split(',').map((code) => code.trim()).filter((code) => code !== ''))])
+      .pipe(z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)).min(1).max(20))
+      .optional(),
+  ),
+  TUBESUM_ANY_TRANSCRIPT_LANGUAGE: optionalText.pipe(
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((value) => value === 'true' || value === '1' || value === 'yes')
+      .optional()
+      .default(false),
+  ),
+  TUBESUM_PROXY: optionalText,
   TUBESUM_MAX_URLS_PER_BATCH: positiveInt(100),
   TUBESUM_MAX_RUNNING_BATCHES_PER_USER: positiveInt(2),
   TUBESUM_MAX_FILE_BYTES: positiveInt(256 * 1024),
@@ -138,6 +165,7 @@ const TOKEN_SHAPE = /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/;
 function describeValue(variable: Variable, value: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   if (value === undefined || value.trim() === '') return 'nothing';
   if (SECRET.has(variable)) return 'a value (hidden)';
+  if (variable === 'TUBESUM_PROXY') return `\`${redactUrl(value.trim())}\``;
   // A secret pasted into the wrong variable is not echoed either.
   const secrets = [...SECRET].map((name) => env[name]?.trim()).filter((secret): secret is string => !!secret);
   if (TOKEN_SHAPE.test(value.trim()) || secrets.some((secret) => value.includes(secret))) {
@@ -204,6 +232,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       };
     }
   }
+  const proxy = resolveProxySetting(env);
+  const proxyProblem = proxy === undefined ? undefined : proxyUrlProblem(proxy.url);
+  if (proxy !== undefined && proxyProblem !== undefined) {
+    problems.push(`Expected \`${proxy.origin}\` to be ${proxyProblem}, got \`${redactUrl(proxy.url)}\`.`);
+  }
   if (problems.length > 0) throw invalid(problems);
 
   return {
@@ -216,6 +249,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     store: e.TUBESUM_STORE,
     summarizer,
     transcriptsDir: e.TUBESUM_TRANSCRIPTS_DIR,
+    transcriptLanguages: e.TUBESUM_TRANSCRIPT_LANGUAGES,
+    anyTranscriptLanguage: e.TUBESUM_ANY_TRANSCRIPT_LANGUAGE,
+    proxy,
     limits: {
       maxUrlsPerBatch: e.TUBESUM_MAX_URLS_PER_BATCH,
       maxRunningBatchesPerUser: e.TUBESUM_MAX_RUNNING_BATCHES_PER_USER,

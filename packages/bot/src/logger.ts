@@ -30,3 +30,20 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+const BAD_TOKEN =
+  'Discord refused the bot token in `DISCORD_TOKEN` (401 Unauthorized): copy it again from the Developer Portal ' +
+  '(your application > Bot > Reset Token); the client secret and the public key are not the token.';
+
+/**
+ * Errors that mean a variable is wrong, said with the variable to fix (the token itself is never
+ * shown); `describeError` for the others.
+ */
+export function describeStartupError(error: unknown): string {
+  if (error instanceof DiscordAPIError && error.status === 401) return BAD_TOKEN;
+  if (error instanceof Error && (error as { code?: unknown }).code === 'TokenInvalid') return BAD_TOKEN;
+  if (error instanceof DiscordAPIError && error.code === 10002) {
+    return 'Discord knows no application with the id in `DISCORD_APPLICATION_ID` (Unknown Application): copy it from the Developer Portal (your application > General Information > Application ID).';
+  }
+  return describeError(error);
+}

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createBot } from './bot.js';
 import { loadConfig } from './config.js';
-import { consoleLogger, describeError } from './logger.js';
+import { consoleLogger, describeError, describeStartupError } from './logger.js';
 
 /** The folder of a SQLite store URL or path, created before opening it. */
 function sqliteFolder(store: string): string | undefined {
@@ -38,6 +38,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  consoleLogger.error(describeError(error));
+  consoleLogger.error(describeStartupError(error));
   process.exit(1);
 });

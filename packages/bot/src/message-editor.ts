@@ -22,6 +22,13 @@ export interface MessageEditorOptions {
   location: MessageLocation;
   /** At most one edit per this many milliseconds. @default 2500 */
   intervalMs?: number;
+  /**
+   * Progress edits wait up to this much longer than the interval, at random, so the messages of
+   * many batches are not edited in lockstep. @default a fifth of `intervalMs`
+   */
+  jitterMs?: number;
+  /** A number in [0, 1), for the jitter. @default Math.random */
+  random?: () => number;
   /** How long the interaction token is used before switching to the channel route. @default 840000 */
   tokenLifetimeMs?: number;
   /** How often the final edit is tried when Discord keeps failing. @default 5 */
@@ -42,6 +49,15 @@ const UNKNOWN_MESSAGE = 10008;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long a progress edit waits: until the interval since the last edit has passed, plus a
+ * random share of `jitterMs`, so editors that ended together do not edit together again.
+ */
+export function progressEditDelay(options: { lastEndedAt: number; intervalMs: number; jitterMs: number; now: number; random: number }): number {
+  const { lastEndedAt, intervalMs, jitterMs, now, random } = options;
+  return Math.max(0, lastEndedAt + intervalMs - now) + Math.floor(random * jitterMs);
+}
+
+/**
  * Edits one message in place under Discord's rules: at most one edit per interval, only when the
  * content changed, and always a final one. Uses the interaction token while it lives, then the
  * channel route with the bot token; when Discord refuses more edits (30046) or the message is gone,
@@ -50,6 +66,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MessageEditor {
   readonly #rest: REST;
   readonly #intervalMs: number;
+  readonly #jitterMs: number;
+  readonly #random: () => number;
   readonly #tokenLifetimeMs: number;
   readonly #finalAttempts: number;
   readonly #onLocationChange: MessageEditorOptions['onLocationChange'];
@@ -67,6 +85,8 @@ export class MessageEditor {
     this.#rest = options.rest;
     this.#location = { ...options.location };
     this.#intervalMs = options.intervalMs ?? 2_500;
+    this.#jitterMs = options.jitterMs ?? Math.round(this.#intervalMs / 5);
+    this.#random = options.random ?? Math.random;
     this.#tokenLifetimeMs = options.tokenLifetimeMs ?? 14 * 60_000;
     this.#finalAttempts = options.finalAttempts ?? 5;
     this.#onLocationChange = options.onLocationChange;
@@ -171,7 +191,13 @@ export class MessageEditor {
 
   #schedule(): void {
     if (this.#timer !== undefined || this.#inFlight !== undefined || this.#pending === undefined) return;
-    const delay = Math.max(0, this.#lastEndedAt + this.#intervalMs - this.#now());
+    const delay = progressEditDelay({
+      lastEndedAt: this.#lastEndedAt,
+      intervalMs: this.#intervalMs,
+      jitterMs: this.#jitterMs,
+      now: this.#now(),
+      random: this.#random(),
+    });
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#run();

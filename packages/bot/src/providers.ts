@@ -8,10 +8,18 @@ import {
 } from '@tubesum/core';
 import type { Summarizer, TranscriptSource } from '@tubesum/core';
 import type { BotConfig } from './config.js';
+import { createProxyFetch } from './proxy.js';
 
-/** YouTube, after the files of `TUBESUM_TRANSCRIPTS_DIR` when it is set. */
+/**
+ * YouTube (through `TUBESUM_PROXY` / `HTTPS_PROXY` when set, in `TUBESUM_TRANSCRIPT_LANGUAGES`),
+ * after the files of `TUBESUM_TRANSCRIPTS_DIR` when it is set.
+ */
 export function createTranscriptSource(config: BotConfig): TranscriptSource {
-  const youtube = new YouTubeTranscriptSource();
+  const youtube = new YouTubeTranscriptSource({
+    allowAnyLanguage: config.anyTranscriptLanguage,
+    ...(config.transcriptLanguages === undefined ? {} : { languages: config.transcriptLanguages }),
+    ...(config.proxy === undefined ? {} : { fetch: createProxyFetch(config.proxy) }),
+  });
   if (config.transcriptsDir === undefined) return youtube;
   return chainTranscriptSources([new FileTranscriptSource({ directory: config.transcriptsDir }), youtube]);
 }

@@ -1,4 +1,4 @@
-import { isTubesumError } from '@tubesum/core';
+import { DEFAULT_ANTHROPIC_MODEL, isTubesumError } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
   });
 
   it('names each wrong variable, and hides the token and keys whatever else is wrong', () => {
-    const numeric = Object.keys(CONFIG_VARIABLES).filter((name) => /^TUBESUM_(MAX|ATTACHMENT|TRANSCRIPT_|SUMMARY|EDIT|INTERACTION)/.test(name));
+    const numeric = Object.keys(CONFIG_VARIABLES).filter((name) => /^TUBESUM_(MAX|ATTACHMENT|TRANSCRIPT_CONCURRENCY|SUMMARY|EDIT|INTERACTION)/.test(name));
     expect(numeric.length).toBeGreaterThanOrEqual(8);
     for (const name of numeric) {
       const error = errorOf({ ...base, [name]: '12abc' });
@@ -123,5 +123,34 @@ describe('loadConfig', () => {
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(CONFIG_VARIABLES)));
+  });
+
+  it('reads the transcript languages, the any-language switch and the proxy, never showing its password', () => {
+    const config = loadConfig({ ...base, TUBESUM_TRANSCRIPT_LANGUAGES: 'es, pt-BR,es', TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'yes', TUBESUM_PROXY: 'http://bot:pw@proxy:8080' });
+    expect(config.transcriptLanguages).toEqual(['es', 'pt-BR']);
+    expect(config.anyTranscriptLanguage).toBe(true);
+    expect(config.proxy).toEqual({ url: 'http://bot:pw@proxy:8080', origin: 'TUBESUM_PROXY' });
+    expect(loadConfig(base)).toMatchObject({ transcriptLanguages: undefined, anyTranscriptLanguage: false, proxy: undefined });
+    expect(loadConfig({ ...base, HTTPS_PROXY: 'http://corp:3128', NO_PROXY: 'discord.com' }).proxy).toEqual({
+      url: 'http://corp:3128',
+      origin: 'HTTPS_PROXY',
+      noProxy: 'discord.com',
+    });
+    expect(errorOf({ ...base, TUBESUM_TRANSCRIPT_LANGUAGES: 'english!' }).message).toContain('Expected `TUBESUM_TRANSCRIPT_LANGUAGES` to be a comma-separated list');
+    expect(errorOf({ ...base, TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'maybe' }).message).toContain('Expected `TUBESUM_ANY_TRANSCRIPT_LANGUAGE` to be one of true, false');
+    const proxy = errorOf({ ...base, TUBESUM_PROXY: 'socks5://bot:pw-secret@proxy:1080' });
+    expect(proxy.message).toContain('Expected `TUBESUM_PROXY` to be an http(s) URL');
+    expect(proxy.message).toContain('got `socks5://bot:***@proxy:1080`');
+    expect(proxy.message).not.toContain('pw-secret');
+  });
+
+  it("offers core's default Anthropic model when ANTHROPIC_MODEL is not set", () => {
+    expect(loadConfig({ ...base, ANTHROPIC_API_KEY: 'sk' }).summarizer?.models).toEqual([DEFAULT_ANTHROPIC_MODEL]);
+  });
+
+  it('.env.example copied as is runs the offline summarizer', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1]!, match[2]!]));
+    expect(loadConfig({ ...env, ...base }).summarizer).toEqual({ kind: 'offline', models: ['extractive'] });
   });
 });

@@ -67,6 +67,18 @@ describe('registering the slash commands', () => {
     expect(registered[0]!.options[0]!.options!.some((o) => o.name === 'model')).toBe(false);
   });
 
+  it('names DISCORD_TOKEN when Discord refuses the token', async () => {
+    fake.failNext({ method: 'PUT', path: /\/commands$/, status: 401, body: { message: '401: Unauthorized', code: 0 } });
+    const error = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: 'wrong-deploy-token', DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl },
+    }).catch((e: unknown) => e as { code: number; stderr: string });
+    expect(error).toMatchObject({ code: 1 });
+    expect((error as { stderr: string }).stderr).toBe(
+      'Could not register the commands: Discord refused the bot token in `DISCORD_TOKEN` (401 Unauthorized): copy it again from the Developer Portal (your application > Bot > Reset Token); the client secret and the public key are not the token.\n',
+    );
+  });
+
   it('fails with the variable named when the configuration is wrong', async () => {
     const error = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
       cwd: root,

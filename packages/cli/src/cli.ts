@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { ErrorCode, isTubesumError } from '@tubesum/core';
+import { DEFAULT_ANTHROPIC_MODEL, ErrorCode, isTubesumError } from '@tubesum/core';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { resumeCommand } from './commands/resume.js';
@@ -12,35 +12,43 @@ import { oneLine } from './render/format.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-const RUN_EXAMPLES = `
+/** The examples under `run --help`, with the command as the person typed it. */
+function runExamples(tubesum: string): string {
+  return `
 Examples:
-  $ tubesum run urls.txt                          # one URL per line (# comments allowed)
-  $ tubesum run https://youtu.be/VIDEO_ID https://www.youtube.com/watch?v=OTHER_ID
-  $ cat urls.txt | tubesum run --length short --out summaries.zip
-  $ tubesum run urls.txt --transcripts ./captions --offline
+  $ ${tubesum} run urls.txt                          # one URL per line (# comments allowed)
+  $ ${tubesum} run https://youtu.be/VIDEO_ID https://www.youtube.com/watch?v=OTHER_ID
+  $ cat urls.txt | ${tubesum} run --length short --out summaries.zip
+  $ ${tubesum} run urls.txt --transcripts ./captions --offline
+  $ ${tubesum} run urls.txt --proxy http://user:password@proxy.example:8080
 
 Summarizer: Anthropic when ANTHROPIC_API_KEY is set (--model), an OpenAI-compatible
 server with --openai-url and --openai-model (OPENAI_API_KEY if it needs one), else the
 offline extractive summarizer (--offline). Batches are kept in ~/.tubesum/store.sqlite
-(--store or TUBESUM_STORE to change it), so Ctrl-C and \`tubesum resume <id>\` lose nothing.`;
+(--store or TUBESUM_STORE to change it), so Ctrl-C and \`${tubesum} resume <id>\` lose nothing.
+YouTube blocking this machine? --proxy (or TUBESUM_PROXY, HTTPS_PROXY), or --transcripts.`;
+}
 
 /** Options of `run` and `resume` that build the processor. */
 function addProcessorOptions(command: Command): Command {
   return command
     .option('--transcripts <dir>', 'read transcripts from files named <videoId>.vtt/.srt/.json3/.txt in <dir> before asking YouTube')
     .option('--no-youtube', 'never contact YouTube: transcripts only from --transcripts')
-    .option('--offline', 'use the offline extractive summarizer (no API key, no network)')
-    .option('--model <id>', 'Anthropic model (needs ANTHROPIC_API_KEY)')
+    .option('--any-transcript-language', 'when a video has no transcript in the wanted languages, take one in any language')
+    .option('--proxy <url>', 'send YouTube requests through this http(s) proxy; the password is never printed (default: TUBESUM_PROXY, else HTTPS_PROXY with NO_PROXY)')
+    .option('--offline', 'use the offline extractive summarizer: no API key, no summarizer API (transcripts still come from YouTube unless --no-youtube)')
+    .option('--model <id>', `Anthropic model, needs ANTHROPIC_API_KEY (default: ${DEFAULT_ANTHROPIC_MODEL})`)
     .option('--openai-url <url>', 'base URL of an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)')
     .option('--openai-model <name>', 'model name on the OpenAI-compatible server')
     .option('--context-tokens <n>', 'context window of the OpenAI-compatible model as the server runs it; longer transcripts are chunked (default: 4096)')
-    .option('--concurrency <n>', 'summaries at once (transcripts stay at 2 at once to spare YouTube)')
+    .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
     .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
     .option('--json', 'print newline-delimited JSON events instead of a progress bar');
 }
 
 /** Builds the `tubesum` program; `setExitCode` receives each command's result. */
 export function createProgram(context: CliContext, setExitCode: (code: ExitCode) => void): Command {
+  const tubesum = context.invocation ?? 'tubesum';
   const program = new Command('tubesum')
     .description('Summarize many YouTube videos at once into a ZIP of Markdown files.')
     .version(version, '-v, --version')
@@ -63,7 +71,7 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .option('--language <code>', 'language of the summaries (default: each video\'s own)')
       .option('--transcript-languages <codes>', 'transcript languages in order of preference, e.g. en,de (default: en)'),
   )
-    .addHelpText('after', RUN_EXAMPLES)
+    .addHelpText('after', runExamples(tubesum))
     .action(async (inputs: string[], flags) => setExitCode(await runCommand(inputs, flags, context)));
 
   addProcessorOptions(
@@ -107,8 +115,10 @@ const USAGE_CODES = new Set<string>([ErrorCode.INVALID_OPTIONS, ErrorCode.INVALI
 export function reportError(error: unknown, context: CliContext, debug: boolean): ExitCode {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return ExitCode.OK; // --help, --version
+    // `tubesum` alone: the help is already printed (on stderr); commander's "(outputHelp)" is not for people.
+    if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return ExitCode.USAGE;
     const message = oneLine(error.message.replace(/^error:\s*/i, ''));
-    context.stderr.write(`tubesum: ${message} (see \`tubesum --help\`)\n`);
+    context.stderr.write(`tubesum: ${message} (see \`${context.invocation ?? 'tubesum'} --help\`)\n`);
     return ExitCode.USAGE;
   }
   let exitCode: ExitCode = ExitCode.FAILED;

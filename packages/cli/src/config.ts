@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { JobOptions, SummaryLength } from '@tubesum/core';
 import { CliError } from './exit-code.js';
+import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
+import type { ProxyEnvironment, ProxySetting } from './proxy.js';
 
 /** The id every batch made by the command line belongs to: the store is local to this machine. */
 export const LOCAL_USER_ID = 'local';
@@ -33,6 +35,10 @@ export interface ProcessorFlags {
   concurrency?: string;
   /** Store URL or SQLite path. @default ~/.tubesum/store.sqlite */
   store?: string;
+  /** Proxy URL for YouTube requests. @default `TUBESUM_PROXY`, else `HTTPS_PROXY`/`HTTP_PROXY` with `NO_PROXY`, else none */
+  proxy?: string;
+  /** Take a transcript in any language when none is in the wanted ones. @default false */
+  anyTranscriptLanguage?: boolean;
 }
 
 /** Flags of `tubesum run`. */
@@ -45,7 +51,7 @@ export interface RunFlags extends ProcessorFlags {
 }
 
 /** The environment variables tubesum reads. */
-export interface Environment {
+export interface Environment extends ProxyEnvironment {
   ANTHROPIC_API_KEY?: string | undefined;
   OPENAI_API_KEY?: string | undefined;
   TUBESUM_STORE?: string | undefined;
@@ -67,7 +73,14 @@ export const DEFAULT_CONTEXT_TOKENS = 4096;
 /** Everything needed to build a {@link BatchProcessor} for the command line. */
 export interface ProcessorConfig {
   summarizer: SummarizerConfig;
-  transcripts: { directory?: string; youtube: boolean };
+  transcripts: {
+    directory?: string;
+    youtube: boolean;
+    /** YouTube: take any language when none of the wanted ones exists. */
+    anyLanguage: boolean;
+    /** The proxy YouTube requests go through. */
+    proxy?: ProxySetting;
+  };
   /** Summaries at once; the processor's default when undefined. */
   concurrency?: number;
   storeUrl: string;
@@ -106,6 +119,8 @@ const processorFlagsSchema = z.object({
   offline: z.boolean().default(false),
   concurrency: positiveInteger(64).optional(),
   store: nonEmpty.optional(),
+  proxy: nonEmpty.optional(),
+  anyTranscriptLanguage: z.boolean().default(false),
 });
 
 const runFlagsSchema = processorFlagsSchema.extend({
@@ -120,10 +135,19 @@ const runFlagsSchema = processorFlagsSchema.extend({
     .optional(),
 });
 
+const optionalVariable = z.string().trim().optional().transform((value) => value || undefined);
+
 const environmentSchema = z.object({
-  ANTHROPIC_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
-  OPENAI_API_KEY: z.string().trim().optional().transform((value) => value || undefined),
-  TUBESUM_STORE: z.string().trim().optional().transform((value) => value || undefined),
+  ANTHROPIC_API_KEY: optionalVariable,
+  OPENAI_API_KEY: optionalVariable,
+  TUBESUM_STORE: optionalVariable,
+  TUBESUM_PROXY: optionalVariable,
+  HTTPS_PROXY: optionalVariable,
+  https_proxy: optionalVariable,
+  HTTP_PROXY: optionalVariable,
+  http_proxy: optionalVariable,
+  NO_PROXY: optionalVariable,
+  no_proxy: optionalVariable,
 });
 
 /** `transcriptLanguages` -> `--transcript-languages`. */
@@ -140,7 +164,11 @@ function parse<T extends z.ZodType>(schema: T, input: Record<string, unknown>): 
   const key = issue?.path[0];
   const got = typeof key === 'string' ? input[key] : undefined;
   const field = flagName(key);
-  const shown = field.endsWith('_KEY') ? 'a value that is not shown' : `\`${String(got)}\``;
+  const shown = field.endsWith('_KEY')
+    ? 'a value that is not shown'
+    : /proxy/i.test(field)
+      ? `\`${redactUrl(String(got))}\``
+      : `\`${String(got)}\``;
   throw new CliError(`Expected \`${field}\` to be ${issue?.message ?? 'valid'}, got ${shown}.`);
 }
 
@@ -211,9 +239,19 @@ function buildProcessorConfig(
   if (!parsed.youtube && directory === undefined) {
     throw new CliError('`--no-youtube` needs `--transcripts <dir>`: there would be nowhere to get transcripts from.');
   }
+  const proxy = parsed.youtube ? resolveProxySetting(parsed.proxy, environment) : undefined;
+  const problem = proxy === undefined ? undefined : proxyUrlProblem(proxy.url);
+  if (proxy !== undefined && problem !== undefined) {
+    throw new CliError(`Expected \`${proxy.origin}\` to be ${problem}, got \`${redactUrl(proxy.url)}\`.`);
+  }
   return {
     summarizer: resolveSummarizer(parsed, environment),
-    transcripts: { youtube: parsed.youtube, ...(directory === undefined ? {} : { directory }) },
+    transcripts: {
+      youtube: parsed.youtube,
+      anyLanguage: parsed.anyTranscriptLanguage,
+      ...(directory === undefined ? {} : { directory }),
+      ...(proxy === undefined ? {} : { proxy }),
+    },
     ...(parsed.concurrency === undefined ? {} : { concurrency: parsed.concurrency }),
     storeUrl: resolveStoreUrl(parsed.store, environment.TUBESUM_STORE),
   };
@@ -241,7 +279,8 @@ export function resolveRunConfig(flags: RunFlags, env: Environment, cwd: string)
   };
 }
 
-function shellQuote(value: string): string {
+/** Quotes `value` for a POSIX shell when it needs it. */
+export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -260,11 +299,14 @@ export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
   add('--context-tokens', flags.contextTokens);
   add('--concurrency', flags.concurrency);
   add('--store', flags.store);
+  // A proxy's password is never printed: the hint shows `***` in its place.
+  if (flags.proxy !== undefined) add('--proxy', redactUrl(flags.proxy));
+  if (flags.anyTranscriptLanguage) args.push('--any-transcript-language');
   return args;
 }
 
-/** `tubesum resume <id> [same flags]`. */
-export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string }): string {
+/** `tubesum resume <id> [same flags]`, with the `invocation` that started this process. */
+export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string }, invocation = 'tubesum'): string {
   const out = flags.out === undefined ? [] : ['--out', shellQuote(flags.out)];
-  return ['tubesum', 'resume', jobId, ...processorFlagsToArgs(flags), ...out].join(' ');
+  return [invocation, 'resume', jobId, ...processorFlagsToArgs(flags), ...out].join(' ');
 }

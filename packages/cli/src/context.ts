@@ -1,3 +1,5 @@
+import { basename, isAbsolute, relative } from 'node:path';
+import { shellQuote } from './config.js';
 import type { Environment } from './config.js';
 import type { Output } from './render/renderer.js';
 
@@ -10,6 +12,21 @@ export interface CliContext extends Output {
   onInterrupt(listener: () => void): () => void;
   /** Ends the process at once (the second Ctrl-C). */
   exit(code: number): never;
+  /**
+   * How the person started tubesum (`tubesum`, `npx tubesum`, `node packages/cli/dist/main.js`),
+   * so the commands the CLI suggests work when pasted. @default 'tubesum'
+   */
+  invocation?: string;
+}
+
+/** The command the person typed to start this process, as {@link CliContext.invocation}. */
+export function invocationOf(script: string | undefined, execArgv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string {
+  if (script === undefined) return 'tubesum';
+  const name = basename(script).replace(/\.(cmd|ps1|exe)$/i, '');
+  if (name === 'tubesum') return env['npm_command'] === 'exec' ? 'npx tubesum' : 'tubesum';
+  const shown = relative(cwd, script);
+  const path = shown === '' || shown.startsWith('..') || isAbsolute(shown) ? script : shown;
+  return ['node', ...execArgv.map(shellQuote), shellQuote(path)].join(' ');
 }
 
 /** The context of the real process. */
@@ -34,5 +51,6 @@ export function processContext(): CliContext {
     exit(code) {
       process.exit(code);
     },
+    invocation: invocationOf(process.argv[1], process.execArgv, process.env, process.cwd()),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   AnthropicSummarizer,
@@ -14,20 +14,26 @@ import {
 } from '@tubesum/core';
 import type { BatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { ProcessorConfig, SummarizerConfig } from './config.js';
+import { createProxyFetch } from './proxy.js';
 
-/** A SQLite store named by a path: make sure its folder exists, so the first run just works. */
-function prepareStorePath(storeUrl: string, cwd: string): string {
+/**
+ * A SQLite store named by a path: make sure its folder exists, so the first run just works.
+ * With `create: false` (commands that only read) nothing is created: a SQLite file that does
+ * not exist yet is an empty store, opened in memory.
+ */
+function prepareStorePath(storeUrl: string, cwd: string, create: boolean): string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(storeUrl)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'sqlite') return storeUrl;
   const path = scheme === 'sqlite' ? storeUrl.slice('sqlite://'.length) : storeUrl;
   const absolute = isAbsolute(path) ? path : resolve(cwd, path);
+  if (!create && !existsSync(absolute)) return 'memory://';
   mkdirSync(dirname(absolute), { recursive: true });
   return scheme === 'sqlite' ? `sqlite://${absolute}` : absolute;
 }
 
-/** Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default). */
-export async function openCliStore(storeUrl: string, cwd: string): Promise<BatchStore> {
-  return openStore(prepareStorePath(storeUrl, cwd));
+/** Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default); `create: false` creates no file or folder. */
+export async function openCliStore(storeUrl: string, cwd: string, { create = true }: { create?: boolean } = {}): Promise<BatchStore> {
+  return openStore(prepareStorePath(storeUrl, cwd, create));
 }
 
 function createSummarizer(config: SummarizerConfig): Summarizer {
@@ -49,7 +55,14 @@ function createSummarizer(config: SummarizerConfig): Summarizer {
 function createTranscriptSource(config: ProcessorConfig['transcripts']): TranscriptSource {
   const sources: TranscriptSource[] = [];
   if (config.directory !== undefined) sources.push(new FileTranscriptSource({ directory: config.directory }));
-  if (config.youtube) sources.push(new YouTubeTranscriptSource());
+  if (config.youtube) {
+    sources.push(
+      new YouTubeTranscriptSource({
+        allowAnyLanguage: config.anyLanguage,
+        ...(config.proxy === undefined ? {} : { fetch: createProxyFetch(config.proxy) }),
+      }),
+    );
+  }
   const [only, ...rest] = sources;
   if (!only) throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'No transcript source: pass `--transcripts <dir>` or allow YouTube.');
   return rest.length === 0 ? only : chainTranscriptSources([only, ...rest]);
@@ -71,7 +84,7 @@ export async function createCliProcessor(config: ProcessorConfig, cwd: string): 
 
 /** A processor for commands that only read the store (`list`, `status`, `export`): it never fetches or summarizes. */
 export async function createReadOnlyProcessor(storeUrl: string, cwd: string): Promise<BatchProcessor> {
-  const store = await openCliStore(storeUrl, cwd);
+  const store = await openCliStore(storeUrl, cwd, { create: false });
   const transcripts: TranscriptSource = {
     name: 'none',
     fetchTranscript: (videoId) =>

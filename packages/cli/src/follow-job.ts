@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { ErrorCode } from '@tubesum/core';
 import type { BatchEvents, BatchProcessor, JobSnapshot, Progress } from '@tubesum/core';
 import { LOCAL_USER_ID } from './config.js';
 import type { CliContext } from './context.js';
@@ -112,6 +113,12 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
   }
 }
 
+/** From this many videos on, writing the ZIP takes long enough to say so. */
+export const WRITING_ZIP_NOTICE_FROM = 50;
+
+/** Failures that mean YouTube refuses this machine, not that the video has a problem. */
+const BLOCKED_CODES = new Set<string>([ErrorCode.REQUEST_BLOCKED, ErrorCode.TOO_MANY_REQUESTS]);
+
 async function finish(processor: BatchProcessor, job: JobSnapshot, options: FollowJobOptions): Promise<ExitCode> {
   const { renderer, context } = options;
   if (job.status === 'paused') {
@@ -127,6 +134,7 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
     });
     return ExitCode.PAUSED;
   }
+  if (job.total >= WRITING_ZIP_NOTICE_FROM) renderer.notice(`Writing ZIP of ${plural(job.total, 'video')}…`);
   const path = await writeZip(processor, job.id, options.out, context.cwd);
   const counts = formatCounts(job.progress);
   renderer.close();
@@ -141,7 +149,13 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
     zip: path,
   });
   if (job.progress.counts.failed > 0) {
-    renderer.notice(`${plural(job.progress.counts.failed, 'video')} failed; the reasons are in index.md. See them with: tubesum status ${job.id}`);
+    renderer.notice(`${plural(job.progress.counts.failed, 'video')} failed; the reasons are in index.md. See them with: ${context.invocation ?? 'tubesum'} status ${job.id}`);
+    const items = await processor.items(job.id, { userId: LOCAL_USER_ID });
+    if (items.some((item) => item.error !== undefined && BLOCKED_CODES.has(item.error.code))) {
+      renderer.notice(
+        'YouTube refused requests from this machine. Run the failed videos again through a proxy (--proxy <url>, or TUBESUM_PROXY), or give their captions as files with --transcripts <dir>.',
+      );
+    }
   }
   return exitCode;
 }

@@ -9,6 +9,8 @@ export interface InputSources {
   /** Standard input. */
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   cwd: string;
+  /** How the person started tubesum, for hints. @default 'tubesum' */
+  invocation?: string | undefined;
 }
 
 /** Lines starting with `#` are comments in URL files and on stdin. */
@@ -19,17 +21,39 @@ function dropComments(text: string): string {
     .join('\n');
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-async function isFile(path: string): Promise<boolean> {
+/**
+ * The text of a URL list: UTF-8 (a byte-order mark dropped) or UTF-16 with a byte-order mark;
+ * undefined when the bytes are not text (NUL bytes, many control bytes, invalid UTF-8).
+ */
+export function decodeTextFile(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const head = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const byte of head) {
+    if (byte === 0) return undefined;
+    if (byte < 0x09 || (byte > 0x0d && byte < 0x20) || byte === 0x7f) control += 1;
+  }
+  if (control / Math.max(1, head.length) > 0.1) return undefined;
   try {
-    return (await stat(path)).isFile();
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -38,23 +62,31 @@ function looksLikeFileName(arg: string): boolean {
   return !/youtu\.?be|^[\w-]{11}$/i.test(arg) && (/\.(txt|md|csv|list|lst)$/i.test(arg) || /^\.{0,2}[/\\]/.test(arg));
 }
 
+/** The text of a URL file or of stdin, or a usage error when it is not text. */
+function textOf(bytes: Buffer, name: string): string {
+  const text = decodeTextFile(bytes);
+  if (text === undefined) throw new CliError(`${name} is not a text file: give a file with one YouTube URL per line.`);
+  return dropComments(text);
+}
+
 /**
  * Gathers the text of every input: each argument is a file of URLs (when such a file exists),
- * `-` (stdin) or a URL itself; with no argument, stdin when it is not a terminal.
- * The result goes to `parseUrlList`, which splits, validates and dedupes.
+ * `-` (stdin) or a URL itself; with no argument, stdin when it is not a terminal. A folder or
+ * a file that is not text is a usage error. The result goes to `parseUrlList`, which splits,
+ * validates and dedupes.
  */
-export async function readUrlInputs({ args, stdin, cwd }: InputSources): Promise<string> {
+export async function readUrlInputs({ args, stdin, cwd, invocation = 'tubesum' }: InputSources): Promise<string> {
   const texts: string[] = [];
   let stdinRead = false;
   const readStdin = async () => {
     if (stdinRead) return;
     stdinRead = true;
-    texts.push(dropComments(await readAll(stdin)));
+    texts.push(textOf(await readAll(stdin), 'The standard input'));
   };
 
   if (args.length === 0) {
     if (stdin.isTTY) {
-      throw new CliError('Give YouTube URLs, a file of URLs, or `-` to read them from stdin (see `tubesum run --help`).');
+      throw new CliError(`Give YouTube URLs, a file of URLs, or \`-\` to read them from stdin (see \`${invocation} run --help\`).`);
     }
     await readStdin();
   }
@@ -64,8 +96,12 @@ export async function readUrlInputs({ args, stdin, cwd }: InputSources): Promise
       continue;
     }
     const path = resolve(cwd, arg);
-    if (await isFile(path)) {
-      texts.push(dropComments(await readFile(path, 'utf8')));
+    const kind = await kindOf(path);
+    if (kind === 'directory') {
+      throw new CliError(`${arg} is a directory: give a file with one YouTube URL per line (a folder of transcripts goes to \`--transcripts\`).`);
+    }
+    if (kind === 'file') {
+      texts.push(textOf(await readFile(path), arg));
     } else if (looksLikeFileName(arg)) {
       throw new CliError(`No such file: ${arg}`);
     } else {
@@ -73,4 +109,9 @@ export async function readUrlInputs({ args, stdin, cwd }: InputSources): Promise
     }
   }
   return texts.join('\n');
+}
+
+/** Inputs that are a bare 11-character word, which intake reads as a video id: worth saying so. */
+export function bareVideoIds(videos: readonly { input: string; videoId: string }[]): string[] {
+  return videos.filter((video) => video.input.trim() === video.videoId).map((video) => video.videoId);
 }

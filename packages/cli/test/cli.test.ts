@@ -9,7 +9,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runTubesum } from '../src/cli.js';
 import type { CliContext } from '../src/context.js';
-import { ROOT, runCli, startCli, tempHome } from './run-cli.js';
+import { INVOCATION, ROOT, runCli, startCli, tempHome } from './run-cli.js';
 
 const OFFLINE = ['--transcripts', 'examples/transcripts', '--offline'];
 
@@ -70,7 +70,7 @@ describe('tubesum run', () => {
 
     const unknown = await runCli(['status', 'no-such-batch'], { home, store });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim().split('\n')).toEqual(['tubesum: No batch "no-such-batch" in this store (see `tubesum list`).']);
+    expect(unknown.stderr.trim().split('\n')).toEqual([`tubesum: No batch "no-such-batch" in this store (see \`${INVOCATION} list\`).`]);
   });
 
   it('exits 1 when some videos fail, and still writes the ZIP with the reasons', async () => {
@@ -177,7 +177,7 @@ describe('Ctrl-C', () => {
     expect(closedByClient).toBe(received); // the requests in flight were aborted, not left hanging
     expect(stopped.stderr).toContain('Stopping…');
     expect(stopped.stdout).toContain('Interrupted. 0 of 5 videos finished.');
-    expect(stopped.stdout).toContain(`Resume with: tubesum resume ${jobId} ${hanging().join(' ')}`);
+    expect(stopped.stdout).toContain(`Resume with: ${INVOCATION} resume ${jobId} ${hanging().join(' ')}`);
 
     const status = await runCli(['status', jobId!], { home, store });
     expect(status.stdout).toContain('status running');

@@ -44,3 +44,30 @@ describe('resumeHint', () => {
     );
   });
 });
+
+describe('the proxy for YouTube', () => {
+  it('takes --proxy, else TUBESUM_PROXY, else HTTPS_PROXY (or HTTP_PROXY) with NO_PROXY', () => {
+    const proxyOf = (flags: Parameters<typeof resolveRunConfig>[0], env: Parameters<typeof resolveRunConfig>[1]) =>
+      resolveRunConfig({ offline: true, ...flags }, env, ROOT).transcripts.proxy;
+    expect(proxyOf({ proxy: 'http://a:1' }, { TUBESUM_PROXY: 'http://b:2', HTTPS_PROXY: 'http://c:3' })).toEqual({ url: 'http://a:1', origin: '--proxy' });
+    expect(proxyOf({}, { TUBESUM_PROXY: 'http://b:2', HTTPS_PROXY: 'http://c:3' })).toEqual({ url: 'http://b:2', origin: 'TUBESUM_PROXY' });
+    expect(proxyOf({}, { https_proxy: 'http://c:3', no_proxy: 'localhost,.internal' })).toEqual({
+      url: 'http://c:3',
+      origin: 'HTTPS_PROXY',
+      noProxy: 'localhost,.internal',
+    });
+    expect(proxyOf({}, { HTTP_PROXY: 'http://d:4' })).toEqual({ url: 'http://d:4', origin: 'HTTP_PROXY' });
+    expect(proxyOf({}, { HTTPS_PROXY: '  ' })).toBeUndefined();
+    // Nothing is sent to YouTube with --no-youtube, so no proxy is set up either.
+    expect(resolveRunConfig({ youtube: false, transcripts: 'examples/transcripts', proxy: 'http://a:1' }, {}, ROOT).transcripts.proxy).toBeUndefined();
+  });
+
+  it('never shows a proxy password: not in errors, not in the resume hint', () => {
+    expect(() => resolveRunConfig({ proxy: 'socks5://me:s3cret@proxy.example:1080' }, {}, ROOT)).toThrow(
+      'Expected `--proxy` to be an http(s) URL such as `http://user:password@proxy.example:8080` (SOCKS proxies are not supported), got `socks5://me:***@proxy.example:1080`.',
+    );
+    expect(() => resolveRunConfig({}, { TUBESUM_PROXY: 'me:s3cret@proxy' }, ROOT)).toThrow(/^Expected `TUBESUM_PROXY` to be an http\(s\) URL .*got `\(a value that is not shown\)`\.$/);
+    const hint = resumeHint('abc', { proxy: 'http://me:s3cret@proxy.example:8080', anyTranscriptLanguage: true }, 'npx tubesum');
+    expect(hint).toBe("npx tubesum resume abc --proxy 'http://me:***@proxy.example:8080' --any-transcript-language");
+  });
+});

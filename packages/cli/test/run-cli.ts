@@ -10,6 +10,12 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
 const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 
+/** How the spawned CLI sees itself started: the hints it prints begin with this. */
+export const INVOCATION = `node --import ${TSX_LOADER} packages/cli/src/main.ts`;
+
+/** Variables of the machine running the tests that would change what the CLI does. */
+const CLEARED = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'TUBESUM_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
 export interface CliRun {
   child: ChildProcess;
   /** Resolves when the process exits. */
@@ -27,16 +33,43 @@ export function tempHome(): { home: string; store: string } {
   return { home, store: join(home, 'store.sqlite') };
 }
 
+/** The environment of a spawned CLI: a fresh HOME, no keys or proxies of the machine, then `env`. */
+function cliEnvironment(options: { home: string; store?: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
+  for (const name of CLEARED) delete env[name];
+  Object.assign(env, options.env);
+  if (options.store === undefined) delete env.TUBESUM_STORE;
+  else env.TUBESUM_STORE = options.store;
+  return env;
+}
+
+/**
+ * Runs `tubesum <args>` to the end in a pseudo-terminal (util-linux `script`), so stdout is a
+ * terminal as a person's is: the progress bar is drawn. Returns everything the terminal showed.
+ */
+export function runCliInTerminal(
+  args: readonly string[],
+  options: { home: string; store?: string; env?: Record<string, string> },
+): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, '--import', TSX_LOADER, MAIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...cliEnvironment(options), COLUMNS: '120', LINES: '40' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdin.end();
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}
+
 /**
  * Starts `tubesum <args>` from the TypeScript sources (tsx, no build needed) in a child process
  * with stdout and stderr piped (so not a terminal: plain output).
  */
 export function startCli(args: readonly string[], options: { home: string; store?: string; input?: string; env?: Record<string, string> }): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'), ...options.env };
-  delete env.ANTHROPIC_API_KEY;
-  delete env.OPENAI_API_KEY;
-  if (options.store === undefined) delete env.TUBESUM_STORE;
-  else env.TUBESUM_STORE = options.store;
+  const env = cliEnvironment(options);
   const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

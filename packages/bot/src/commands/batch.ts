@@ -126,14 +126,6 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
       `Too many videos: ${parsed.videos.length}. One batch takes at most ${config.limits.maxUrlsPerBatch}; split the list into several batches.`,
     );
   }
-  const running = (await pool.list({ userId })).filter((job) => job.status === 'running' || job.status === 'paused').length;
-  if (running >= config.limits.maxRunningBatchesPerUser) {
-    throw new TubesumError(
-      ErrorCode.INVALID_OPTIONS,
-      `You already have ${running} batch${running === 1 ? '' : 'es'} running (the limit is ${config.limits.maxRunningBatchesPerUser}). Wait for one to finish or cancel it with \`/batch cancel\`.`,
-    );
-  }
-
   const model = interaction.options.getString('model') ?? pool.defaultModel;
   const processor = pool.get(model);
   const length = interaction.options.getString('length') as SummaryLength | null;
@@ -142,7 +134,18 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
   const options: JobOptions = {};
   if (length) options.length = length;
   if (language) options.language = language.trim();
-  const job = await processor.submit({ userId, urls: text, name: name ?? undefined, options });
+  if (config.transcriptLanguages !== undefined) options.transcriptLanguages = [...config.transcriptLanguages];
+  // Count and submit under the user's lock: three commands sent at once must not all pass the count.
+  const job = await context.admission.run(userId, async () => {
+    const running = (await pool.list({ userId })).filter((each) => each.status === 'running' || each.status === 'paused').length;
+    if (running >= config.limits.maxRunningBatchesPerUser) {
+      throw new TubesumError(
+        ErrorCode.INVALID_OPTIONS,
+        `You already have ${running} batch${running === 1 ? '' : 'es'} running (the limit is ${config.limits.maxRunningBatchesPerUser}). Wait for one to finish or cancel it with \`/batch cancel\`.`,
+      );
+    }
+    return processor.submit({ userId, urls: text, name: name ?? undefined, options });
+  });
   context.logger.info(`batch ${job.id} submitted by user ${userId}: ${job.total} videos, model ${model}`);
   await messages.track({
     job,

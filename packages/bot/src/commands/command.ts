@@ -5,6 +5,7 @@ import type {
 } from 'discord.js';
 import type { BatchMessages } from '../batch-messages.js';
 import type { BotConfig } from '../config.js';
+import type { KeyedLock } from '../keyed-lock.js';
 import type { Logger } from '../logger.js';
 import type { ProcessorPool } from '../processor-pool.js';
 
@@ -18,6 +19,8 @@ export interface BotContext {
   logger: Logger;
   /** Used to download attachments. */
   fetch: typeof fetch;
+  /** Held per user from counting their running batches to submitting a new one. */
+  admission: KeyedLock;
 }
 
 /** A slash command as a data module: its definition and its handler. */

@@ -14,7 +14,7 @@ export interface ExportCommandFlags extends StoreFlags {
 export async function exportCommand(id: string, flags: ExportCommandFlags, context: CliContext): Promise<ExitCode> {
   const processor = await createReadOnlyProcessor(resolveStoreUrl(flags.store, context.env.TUBESUM_STORE), context.cwd);
   try {
-    const job = await findJob(processor, id);
+    const job = await findJob(processor, id, context.invocation);
     const path = await writeZip(processor, job.id, flags.out, context.cwd);
     if (flags.json) context.stdout.write(`${JSON.stringify({ type: 'result', jobId: job.id, status: job.status, zip: path })}\n`);
     else context.stdout.write(`ZIP written to ${displayPath(path, context.cwd)}\n`);

@@ -17,7 +17,7 @@ export async function listCommand(flags: StoreFlags, context: CliContext): Promi
     if (flags.json) {
       for (const job of jobs) context.stdout.write(`${JSON.stringify(job)}\n`);
     } else if (jobs.length === 0) {
-      context.stdout.write('No batches yet. Start one with: tubesum run <file or URLs...>\n');
+      context.stdout.write(`No batches yet. Start one with: ${context.invocation ?? 'tubesum'} run <file or URLs...>\n`);
     } else {
       for (const job of jobs) context.stdout.write(`${formatJobLine(job)}\n`);
     }

@@ -6,6 +6,7 @@ import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, displayPath, followJob, writeZip } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { proxyNotice } from '../proxy.js';
 import { findJob } from './find-job.js';
 
 export interface ResumeCommandFlags extends ProcessorFlags {
@@ -23,9 +24,11 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
   const config = resolveProcessorConfig(flags, context.env, context.cwd);
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+  if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
   const processor = await createCliProcessor(config, context.cwd);
   try {
-    const job = await findJob(processor, id);
+    const invocation = context.invocation ?? 'tubesum';
+    const job = await findJob(processor, id, invocation);
     if (job.status === 'done' || job.status === 'cancelled') {
       const path = await writeZip(processor, job.id, flags.out, context.cwd);
       renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
@@ -51,7 +54,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
         resumed = await processor.resume({ jobIds: [job.id] });
       }
       if (!resumed.some((each) => each.id === job.id)) {
-        throw new CliError(`Batch ${job.id} could not be resumed: another process is running it. Check it with \`tubesum status ${job.id}\`.`, ExitCode.FAILED);
+        throw new CliError(`Batch ${job.id} could not be resumed: another process is running it. Check it with \`${invocation} status ${job.id}\`.`, ExitCode.FAILED);
       }
       return await followJob({
         processor,
@@ -59,7 +62,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
         renderer,
         context,
         out: flags.out,
-        resumeCommand: resumeHint(job.id, flags),
+        resumeCommand: resumeHint(job.id, flags, invocation),
         latestProgress: events.latest,
       });
     } finally {

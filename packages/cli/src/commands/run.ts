@@ -1,4 +1,4 @@
-import { ErrorCode, isTubesumError } from '@tubesum/core';
+import { ErrorCode, isTubesumError, parseUrlList } from '@tubesum/core';
 import type { BatchProcessor, JobSnapshot } from '@tubesum/core';
 import { LOCAL_USER_ID, resolveRunConfig, resumeHint } from '../config.js';
 import type { RunFlags } from '../config.js';
@@ -6,18 +6,23 @@ import type { CliContext } from '../context.js';
 import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, followJob } from '../follow-job.js';
-import { readUrlInputs } from '../input.js';
+import { bareVideoIds, readUrlInputs } from '../input.js';
 import { oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { proxyNotice } from '../proxy.js';
 import type { Renderer } from '../render/renderer.js';
 
 export interface RunCommandFlags extends RunFlags {
   json?: boolean;
 }
 
-/** Tells the person what was skipped: rejected inputs with their reason, duplicates. */
-function reportIntake(job: JobSnapshot, renderer: Renderer): void {
-  for (const rejected of job.rejected) renderer.notice(`Skipped ${oneLine(rejected.input)}: ${rejected.reason}`);
+/** Tells the person what was skipped (rejected inputs with their reason, duplicates) and which bare words became video ids. */
+function reportIntake(job: JobSnapshot, text: string, renderer: Renderer): void {
+  for (const rejected of job.rejected) renderer.notice(`Skipped ${oneLine(rejected.input)}: ${oneLine(rejected.reason)}`);
+  const bare = bareVideoIds(parseUrlList(text).videos);
+  if (bare.length > 0) {
+    renderer.notice(`Read as ${bare.length === 1 ? 'a video id' : 'video ids'} (not URLs): ${bare.join(', ')}`);
+  }
   if (job.duplicates.length > 0) {
     const inputs = job.duplicates.map((duplicate) => oneLine(duplicate.input)).join(', ');
     renderer.notice(`Ignored ${plural(job.duplicates.length, 'duplicate')} of videos already in the batch: ${inputs}`);
@@ -27,9 +32,10 @@ function reportIntake(job: JobSnapshot, renderer: Renderer): void {
 /** `tubesum run <file or URLs...>`: submits a batch, shows its progress, writes the ZIP. */
 export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
   const config = resolveRunConfig(flags, context.env, context.cwd);
-  const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd });
+  const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd, invocation: context.invocation });
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+  if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
 
   const processor: BatchProcessor = await createCliProcessor(config, context.cwd);
   const events = attachRenderer(processor, renderer);
@@ -47,14 +53,14 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
       throw error;
     }
     events.setJobId(job.id);
-    reportIntake(job, renderer);
+    reportIntake(job, text, renderer);
     return await followJob({
       processor,
       jobId: job.id,
       renderer,
       context,
       out: config.out,
-      resumeCommand: resumeHint(job.id, flags),
+      resumeCommand: resumeHint(job.id, flags, context.invocation),
       latestProgress: events.latest,
     });
   } finally {

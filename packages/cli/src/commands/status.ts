@@ -2,7 +2,7 @@ import { LOCAL_USER_ID, resolveStoreUrl } from '../config.js';
 import type { CliContext } from '../context.js';
 import { createReadOnlyProcessor } from '../create-processor.js';
 import { ExitCode } from '../exit-code.js';
-import { formatCounts, formatDuration, itemLabel, oneLine } from '../render/format.js';
+import { formatCounts, formatDuration, oneLine } from '../render/format.js';
 import { findJob } from './find-job.js';
 import type { StoreFlags } from './list.js';
 
@@ -10,7 +10,8 @@ import type { StoreFlags } from './list.js';
 export async function statusCommand(id: string, flags: StoreFlags, context: CliContext): Promise<ExitCode> {
   const processor = await createReadOnlyProcessor(resolveStoreUrl(flags.store, context.env.TUBESUM_STORE), context.cwd);
   try {
-    const job = await findJob(processor, id);
+    const invocation = context.invocation ?? 'tubesum';
+    const job = await findJob(processor, id, invocation);
     const items = await processor.items(job.id, { userId: LOCAL_USER_ID });
     if (flags.json) {
       context.stdout.write(`${JSON.stringify({ job, items })}\n`);
@@ -28,13 +29,14 @@ export async function statusCommand(id: string, flags: StoreFlags, context: CliC
       lines.push(`Paused (${reason}). Nothing was lost; fix the cause, then continue it with: tubesum resume ${job.id}`);
     }
     if (job.status === 'running') {
-      lines.push(`If no tubesum process is working on it any more, continue it with: tubesum resume ${job.id}`);
+      lines.push(`If no tubesum process is working on it any more, continue it with: ${invocation} resume ${job.id}`);
     }
     for (const item of items) {
       const error = item.error ? `  ${item.error.code}: ${oneLine(item.error.message)}` : '';
-      lines.push(`  ${String(item.index + 1).padStart(3)}. ${item.status.padEnd(9)} ${item.videoId}  ${itemLabel(item)}${error}`);
+      const title = item.title ? `  ${oneLine(item.title)}` : '';
+      lines.push(`  ${String(item.index + 1).padStart(3)}. ${item.status.padEnd(9)} ${item.videoId}${title}${error}`);
     }
-    for (const rejected of job.rejected) lines.push(`       rejected  ${oneLine(rejected.input)}: ${rejected.reason}`);
+    for (const rejected of job.rejected) lines.push(`       rejected  ${oneLine(rejected.input)}: ${oneLine(rejected.reason)}`);
     for (const duplicate of job.duplicates) lines.push(`       duplicate ${oneLine(duplicate.input)} (same video as ${duplicate.videoId})`);
     context.stdout.write(`${lines.join('\n')}\n`);
     return ExitCode.OK;

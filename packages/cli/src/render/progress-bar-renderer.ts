@@ -18,9 +18,13 @@ function currentText(progress: Progress): string {
 export function formatBarLine(progress: Progress, columns: number): string {
   const filled = Math.round((progress.percent / 100) * BAR_WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-  const eta = progress.etaMs === undefined ? '…' : formatDuration(progress.etaMs);
+  // Once every video is finished there is nothing left to estimate: the bar shows the time it took.
+  const time =
+    progress.finished >= progress.total
+      ? `took ${formatDuration(progress.elapsedMs)}`
+      : `ETA ${progress.etaMs === undefined ? '…' : formatDuration(progress.etaMs)}`;
   const failed = progress.counts.failed > 0 ? ` ✗ ${progress.counts.failed} failed` : '';
-  const head = `${bar} ${String(Math.floor(progress.percent)).padStart(3)}% ${progress.finished}/${progress.total} ✓ ${progress.counts.done} done${failed} | ETA ${eta}`;
+  const head = `${bar} ${String(Math.floor(progress.percent)).padStart(3)}% ${progress.finished}/${progress.total} ✓ ${progress.counts.done} done${failed} | ${time}`;
   const current = currentText(progress);
   return truncate(current ? `${head} | ${current}` : head, Math.max(20, columns - 1));
 }

@@ -76,6 +76,11 @@ interface Candidate {
  *
  * A missing file is a non-fatal "not found here": `TRANSCRIPTS_DISABLED` with
  * `details.notFound: true`, so {@link chainTranscriptSources} goes on to the next source.
+ *
+ * The folder is listed once and the listing indexed by video id, so a folder of 10,000
+ * files costs one listing, not one per video. A video missing from the index lists the
+ * folder again (files dropped in while a batch runs are found); lookups at the same time
+ * share one listing.
  * An empty, binary, unparseable or oversized file gives `EMPTY_TRANSCRIPT`.
  *
  * Plain-text files carry no timing: their segment times are estimated from the word
@@ -91,6 +96,12 @@ export class FileTranscriptSource implements TranscriptSource {
   readonly #language: string;
   readonly #allowAnyLanguage: boolean;
   readonly #maxFileBytes: number;
+  /** File names by video id, from the last listing of the folder. */
+  #index: Map<string, string[]> | undefined;
+  /** The listing under way, shared by every lookup that needs it. */
+  #listing: Promise<Map<string, string[]>> | undefined;
+  /** Bumped when a listing completes: a miss re-lists only when no listing completed since the lookup began. */
+  #generation = 0;
 
   constructor(options: FileTranscriptSourceOptions) {
     const parsed = validateOptions(optionsSchema, options, 'FileTranscriptSource options');
@@ -153,11 +164,22 @@ export class FileTranscriptSource implements TranscriptSource {
     };
   }
 
+  /** The files of `videoId`: from the index, or from a new listing when the index has none for it. */
   async #list(videoId: string): Promise<string[]> {
-    try {
-      const names = await readdir(this.#directory);
-      return names.filter((name) => name.startsWith(`${videoId}.`));
-    } catch (error) {
+    const generation = this.#generation;
+    const index = this.#index ?? (await this.#relist(videoId));
+    const names = index.get(videoId);
+    if (names !== undefined) return names;
+    // Another lookup refreshed the index while this one waited: that listing is fresh enough.
+    const fresh = this.#generation !== generation && this.#index !== undefined ? this.#index : await this.#relist(videoId);
+    return fresh.get(videoId) ?? [];
+  }
+
+  #relist(videoId: string): Promise<Map<string, string[]>> {
+    this.#listing ??= this.#readIndex().finally(() => {
+      this.#listing = undefined;
+    });
+    return this.#listing.catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') throw this.#notFound(videoId, error, ' (the folder does not exist)');
       throw new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, `Could not list ${this.#directory}: ${String(error)}`, {
@@ -165,7 +187,22 @@ export class FileTranscriptSource implements TranscriptSource {
         cause: error,
         details: { source: 'file', directory: this.#directory },
       });
+    });
+  }
+
+  async #readIndex(): Promise<Map<string, string[]>> {
+    const index = new Map<string, string[]>();
+    for (const name of await readdir(this.#directory)) {
+      const dot = name.indexOf('.');
+      if (dot <= 0) continue;
+      const videoId = name.slice(0, dot);
+      const names = index.get(videoId);
+      if (names) names.push(name);
+      else index.set(videoId, [name]);
     }
+    this.#index = index;
+    this.#generation += 1;
+    return index;
   }
 
   #notFound(videoId: string, cause?: unknown, note = ''): TubesumError {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileTranscriptSource } from '../../src/transcripts/file-transcript-source.js';
+import type { TubesumError } from '../../src/errors.js';
 import { failure } from '../support/failure.js';
 
 const ID = 'dQw4w9WgXcQ';
@@ -200,6 +201,30 @@ describe('FileTranscriptSource', () => {
     expect(error.message).toBe(`No transcript file for ${ID} in ${directory}.`);
     expect(error.details).toMatchObject({ source: 'file', notFound: true });
     expect(error.videoId).toBe(ID);
+  });
+
+  it('lists the folder once for the videos it finds, and again when a video is missing', async () => {
+    const vtt = (text: string) => `WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n${text}\n`;
+    const source = await folder({ [`${ID}.vtt`]: vtt('first'), ['aaaaaaaaaaa.vtt']: vtt('second') });
+    expect((await source.fetchTranscript(ID)).segments[0]?.text).toBe('first');
+    // A German file appears: the video is in the index already, so the earlier listing is used.
+    await write('aaaaaaaaaaa.de.vtt', vtt('zweite'));
+    expect((await source.fetchTranscript('aaaaaaaaaaa', { languages: ['de'] })).segments[0]?.text).toBe('second');
+    // A video not in the index lists the folder again, which also brings the German file in.
+    await write('bbbbbbbbbbb.vtt', vtt('third'));
+    expect((await source.fetchTranscript('bbbbbbbbbbb')).segments[0]?.text).toBe('third');
+    expect((await source.fetchTranscript('aaaaaaaaaaa', { languages: ['de'] })).segments[0]?.text).toBe('zweite');
+  });
+
+  it('shares one listing between lookups at the same time, and still reports the missing ones', async () => {
+    const files: Record<string, string> = {};
+    const ids = Array.from({ length: 50 }, (_, index) => `video${String(index).padStart(6, '0')}`);
+    for (const id of ids) files[`${id}.txt`] = `words of ${id}`;
+    const source = await folder(files);
+    const results = await Promise.allSettled([...ids, 'missing0000'].map((id) => source.fetchTranscript(id)));
+    expect(results.slice(0, 50).every((result) => result.status === 'fulfilled')).toBe(true);
+    const missing = results[50];
+    expect(missing?.status === 'rejected' && (missing.reason as TubesumError).details).toMatchObject({ notFound: true });
   });
 
   it('reports a missing folder the same way', async () => {
