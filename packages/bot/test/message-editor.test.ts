@@ -54,7 +54,8 @@ describe('MessageEditor against the fake Discord', () => {
     });
     try {
       const start = fake.requests.length;
-      const editor = new MessageEditor({ rest, location, intervalMs: 200 });
+      // No jitter here: the exact edit times are the point (jitter has its own test).
+      const editor = new MessageEditor({ rest, location, intervalMs: 200, jitterMs: 0 });
       const t0 = Date.now();
       // Timers fire only at the end of an advance, so an edit always ends at the time it started.
       for (let i = 0; i < 30; i++) {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from './run-cli.js';
+import { INVOCATION, runCli, tempHome } from './run-cli.js';
 
 /** An OpenAI-compatible server whose key is dead (401) until `revive()`; counts the calls. */
 function deadKeyServer() {
@@ -52,16 +52,15 @@ describe('tubesum run with a dead API key', () => {
     const run = await runCli(['run', 'examples/urls.txt', ...flags], { home, store });
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout).toMatch(/Paused: .*AUTHENTICATION_FAILED/);
-    const resume = /resume with: (tubesum resume \S+)/.exec(run.stdout)?.[1];
-    expect(resume).toBeDefined();
+    const jobId = new RegExp(`resume with: ${INVOCATION.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} resume (\\S+)`).exec(run.stdout)?.[1];
+    expect(jobId, run.stdout).toBeDefined();
     // One call per summary slot at most, not one per video.
     expect(fake.calls()).toBeLessThanOrEqual(4);
     const status = await runCli(['list'], { home, store });
     expect(status.stdout).toMatch(/paused/);
 
     fake.revive();
-    const jobId = resume!.split(' ')[2]!;
-    const resumed = await runCli(['resume', jobId, ...flags], { home, store });
+    const resumed = await runCli(['resume', jobId as string, ...flags], { home, store });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout, resumed.stdout).toMatch(/Done: 5 done/);
   });

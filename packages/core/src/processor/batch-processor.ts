@@ -372,8 +372,11 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   #start(job: JobRecord, state: JobState, items: ItemRecord[], resumed: boolean, signal: AbortSignal | undefined): JobRun {
     const run = new JobRun(this.#context, job, state, items, { resumed, signal });
     this.#runs.set(job.id, run);
-    void run.settled.then(() => {
+    void run.settled.then((outcome) => {
       if (this.#runs.get(job.id) === run) this.#runs.delete(job.id);
+      // Lost without another owner taking it (a stall or a store outage longer than the lease):
+      // claim it back once the lease has lapsed, unless a replica did.
+      if (outcome === 'lost') this.#reclaimLater(job.id);
     });
     return run;
   }
@@ -408,6 +411,21 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       await release();
       throw error;
     }
+  }
+
+  /** Tries every `leaseMs` to run a job this process lost, until it runs somewhere, ends or pauses. */
+  #reclaimLater(jobId: string): void {
+    const timer = setTimeout(() => {
+      if (this.#closed.signal.aborted || this.#runs.has(jobId)) return;
+      void (async () => {
+        const loaded = await this.#stored.load(jobId);
+        if (!loaded || loaded.state.status !== 'running') return;
+        const lease = await this.#stored.call('read the owner of a batch', (store) => store.getJobLease(jobId));
+        if (lease !== undefined && lease.expiresInMs > 0 && lease.owner !== this.#context.owner) return; // another replica runs it
+        if (!(await this.#claimAndStart(jobId, false))) this.#reclaimLater(jobId);
+      })().catch(() => this.#reclaimLater(jobId));
+    }, this.#context.leaseMs);
+    timer.unref();
   }
 
   /** Runs the jobs whose owner died (lease expired); paused jobs wait for an explicit resume(). */

@@ -9,10 +9,13 @@ import type { BatchStore, JobSnapshot } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import { POSTGRES_URL, skipUnlessReachable, temporaryPostgresTable } from '../storage/services.js';
 import type { ReplicaCommand } from './replica-worker.js';
-import { readCalls, startReplica } from './replicas.js';
+import { readCalls, startReplica, stopAllReplicas } from './replicas.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-replicas-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterAll(() => {
+  stopAllReplicas();
+  rmSync(directory, { recursive: true, force: true });
+});
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const skipRedis = await skipUnlessReachable('Redis', REDIS_URL);

@@ -19,8 +19,18 @@ export interface Replica {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every replica still running (after a failed test), so none outlives the test file. */
+export function stopAllReplicas(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export function startReplica(command: ReplicaCommand): Replica {
   const child = spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify(command)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const lines: ReplicaLine[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';
