@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import { createExportZip } from '../export/create-export-zip.js';
 import type { ExportEntry } from '../export/create-export-zip.js';
-import { parseUrlList } from '../intake/parse-url-list.js';
+import { expandInputs } from '../lists/expand-inputs.js';
+import type { ListExpansion } from '../lists/expand-inputs.js';
+import type { ChannelContent, VideoListSource } from '../lists/video-list-source.js';
 import { withDeadline } from '../internal/abort.js';
 import { FairLimiter } from '../internal/fair-limiter.js';
 import { validateOptions } from '../internal/validate-options.js';
@@ -78,6 +80,17 @@ export interface BatchProcessorOptions {
    * @default 1000
    */
   stateWriteIntervalMs?: number;
+  /**
+   * Expands playlist and channel links into their videos, e.g. `new YouTubeVideoListSource()`.
+   * Without one, such links are rejected with a reason.
+   */
+  lists?: VideoListSource;
+  /**
+   * When the input holds playlists or channels, the batch takes at most this many videos in
+   * all; what does not fit is listed as not taken. Videos given by URL are always kept.
+   * @default 500
+   */
+  maxVideos?: number;
 }
 
 /** Input of {@link BatchProcessor.submit}. */
@@ -89,8 +102,17 @@ export interface SubmitInput {
   /** A name for the batch, shown in the export. */
   name?: string | undefined;
   options?: JobOptions | undefined;
-  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}. */
+  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}; also stops list expansion. */
   signal?: AbortSignal | undefined;
+  /** This batch's cap on videos taken with lists, instead of the processor's `maxVideos`. */
+  maxVideos?: number | undefined;
+  /**
+   * For channel links, which uploads: `all` (the uploads playlist), `videos`, `shorts` or `live`.
+   * @default the list source's default (`all`)
+   */
+  channelContent?: ChannelContent | undefined;
+  /** Called as each playlist or channel has been expanded, before the job is stored. */
+  onList?: ((expansion: ListExpansion) => void) | undefined;
 }
 
 /** Options of {@link BatchProcessor.resume}. */
@@ -171,6 +193,8 @@ const processorOptionsSchema = z.object({
     .optional(),
   itemTimeoutMs: positiveInteger.optional(),
   stateWriteIntervalMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' }).optional(),
+  lists: hasMethods('expand').optional(),
+  maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
 }).strict();
 
 const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
@@ -181,6 +205,9 @@ const submitSchema = z.object({
   name: z.string({ error: 'a string' }).max(200, { error: 'a string of at most 200 characters' }).optional(),
   options: jobOptionsSchema.optional(),
   signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
+  maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
+  channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
+  onList: z.custom<(expansion: ListExpansion) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
 });
 
 const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
@@ -244,6 +271,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   readonly #retry: Required<RetryOptions>;
   readonly #itemTimeoutMs: number;
   readonly #stateWriteIntervalMs: number;
+  readonly #lists: VideoListSource | undefined;
+  readonly #maxVideos: number | undefined;
   readonly #admission: FairLimiter;
   readonly #transcriptSlots: FairLimiter;
   readonly #summarySlots: FairLimiter;
@@ -264,6 +293,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     this.#retry = { ...DEFAULT_RETRY, ...stripUndefined(parsed.retry ?? {}) };
     this.#itemTimeoutMs = parsed.itemTimeoutMs ?? 300_000;
     this.#stateWriteIntervalMs = parsed.stateWriteIntervalMs ?? 1000;
+    this.#lists = options.lists;
+    this.#maxVideos = parsed.maxVideos;
     const transcripts = parsed.concurrency?.transcripts ?? 2;
     const summaries = parsed.concurrency?.summaries ?? 4;
     const prefetch = parsed.prefetch ?? summaries * 2;
@@ -288,7 +319,14 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const parsed = validateOptions(submitSchema, input, 'submit()');
     this.#assertOpen();
     if (parsed.signal?.aborted) throw cancelledError(parsed.signal);
-    const intake = parseUrlList(parsed.urls);
+    // Playlists and channels become their videos here, before anything is stored.
+    const intake = await expandInputs(parsed.urls, {
+      source: this.#lists,
+      maxVideos: parsed.maxVideos ?? this.#maxVideos,
+      channelContent: parsed.channelContent,
+      signal: parsed.signal,
+      onList: parsed.onList,
+    });
     if (intake.videos.length === 0) {
       const reasons = intake.rejected.slice(0, 3).map((each) => `${each.input}: ${each.reason}`);
       throw new TubesumError(
@@ -317,6 +355,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       total: intake.videos.length,
       rejected: intake.rejected,
       duplicates: intake.duplicates,
+      ...(intake.lists.length === 0 ? {} : { lists: intake.lists }),
+      ...(intake.notes.length === 0 ? {} : { notes: intake.notes }),
     };
     const items: ItemRecord[] = intake.videos.map((video, index) => ({
       jobId: job.id,
@@ -324,6 +364,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       videoId: video.videoId,
       url: video.url,
       input: video.input,
+      ...(video.list === undefined ? {} : { list: video.list }),
       status: 'pending',
       attempts: 0,
     }));
