@@ -157,6 +157,7 @@ export class YouTubeVideoListSource implements VideoListSource {
       });
       let taken = 0;
       for await (const entry of this.#entries(yt, innertube, list, what, defaultContent, signal)) {
+        signal?.throwIfAborted();
         if (entry.type === 'video') {
           if (taken >= limit) return;
           taken += 1;
@@ -194,14 +195,14 @@ export class YouTubeVideoListSource implements VideoListSource {
     }
     const first = await browse(innertube, { browseId: channelId, params: TAB_PARAMS[content] }, what);
     const channel = new yt.YT.Channel(innertube.actions, first);
-    yield { type: 'list', title: channel.metadata.title ?? channelId };
+    yield { type: 'list', title: titleOf(channel.metadata.title, what) };
     yield* this.#pages(yt, innertube, readListPage(yt, channel, first.data), what, signal);
   }
 
   async *#playlist(yt: Youtubei, innertube: Innertube, id: string, what: string, signal: AbortSignal | undefined): AsyncGenerator<VideoListEntry> {
     const first = await browse(innertube, { browseId: `VL${id}` }, what);
     const playlist = new yt.YT.Playlist(innertube.actions, first);
-    const title = playlist.info.title ?? id;
+    const title = titleOf(playlist.info.title, what);
     const videoCount = parseVideoCount(playlist.info.total_items);
     yield { type: 'list', title, ...(videoCount === undefined ? {} : { videoCount }) };
     yield* this.#pages(yt, innertube, readListPage(yt, playlist, first.data), what, signal);
@@ -226,8 +227,22 @@ export class YouTubeVideoListSource implements VideoListSource {
       signal?.throwIfAborted();
       const answer = await browse(innertube, { continuation: token }, what);
       page = readListPage(yt, new yt.Mixins.Feed(innertube.actions, answer), answer.data);
+      // A page YouTube announced must hold something: an empty one would end the list early, silently.
+      if (page.entries.length === 0) {
+        throw new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube sent an empty page of ${what}; the list was read up to there.`, {
+          details: { source: 'youtube', list: what },
+        });
+      }
     }
   }
+}
+
+/** A list's title; a first page without one is not a list page. */
+function titleOf(title: string | undefined, what: string): string {
+  if (typeof title === 'string' && title.trim() !== '') return title;
+  throw new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube's answer for ${what} has no title: it is not a list page.`, {
+    details: { source: 'youtube', list: what },
+  });
 }
 
 interface RawAnswer {
