@@ -1,4 +1,8 @@
+import type * as YoutubeiModule from 'youtubei.js';
 import { ErrorCode, TubesumError } from '../errors.js';
+
+/** The youtubei.js module, as {@link loadYoutubei} returns it (a type only: nothing is loaded by naming it). */
+export type Youtubei = typeof YoutubeiModule;
 
 /**
  * Imports an optional peer dependency when it is first needed, so users who never use the
@@ -22,6 +26,6 @@ export async function importOptional<Module>(load: () => Promise<Module>, name: 
 }
 
 /** youtubei.js, loaded on the first list expansion. */
-export function loadYoutubei(): Promise<typeof import('youtubei.js')> {
+export function loadYoutubei(): Promise<Youtubei> {
   return importOptional(() => import('youtubei.js'), 'youtubei.js', '^18.1.0', 'Expanding playlists and channels');
 }

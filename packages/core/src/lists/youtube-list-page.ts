@@ -2,9 +2,9 @@
 // items and the continuation; the raw answer is read for what youtubei.js does not expose
 // (YouTube's error alerts, members-only badges, entries it could not parse).
 import type { Helpers, Mixins } from 'youtubei.js';
+import type { Youtubei } from './load-optional.js';
 import type { VideoListEntry } from './video-list-source.js';
 
-type Youtubei = typeof import('youtubei.js');
 type Feed = Mixins.Feed;
 
 /** One page as the expansion uses it. */

@@ -5,13 +5,13 @@ import { sharedYouTubeRequestLimiter, YouTubeRequestLimiter } from '../transcrip
 import type { YouTubeRequestLimiterOptions } from '../transcripts/youtube-request-limiter.js';
 import type { FetchFunction } from '../transcripts/youtube-transcript-source.js';
 import { loadYoutubei } from './load-optional.js';
+import type { Youtubei } from './load-optional.js';
 import { createListFetch } from './youtube-list-http.js';
 import { errorAlertOf, parseVideoCount, readListPage } from './youtube-list-page.js';
 import type { ListPage } from './youtube-list-page.js';
 import { describeList } from './video-list-source.js';
 import type { ChannelContent, ExpandListOptions, VideoListEntry, VideoListReference, VideoListSource } from './video-list-source.js';
 
-type Youtubei = typeof import('youtubei.js');
 type Innertube = InstanceType<Youtubei['Innertube']>;
 
 /** Options of {@link YouTubeVideoListSource}. */
