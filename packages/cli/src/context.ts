@@ -1,3 +1,4 @@
+import type { FetchFunction } from '@tubesum/core';
 import type { Environment } from './config.js';
 import type { Output } from './render/renderer.js';
 
@@ -10,6 +11,11 @@ export interface CliContext extends Output {
   onInterrupt(listener: () => void): () => void;
   /** Ends the process at once (the second Ctrl-C). */
   exit(code: number): never;
+  /**
+   * Performs every request to YouTube (transcripts, playlists, channels): for tests and proxies.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
 }
 
 /** The context of the real process. */

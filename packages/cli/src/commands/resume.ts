@@ -22,7 +22,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
   const config = resolveProcessorConfig(flags, context.env, context.cwd);
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
-  const processor = await createCliProcessor(config, context.cwd);
+  const processor = await createCliProcessor(config, context.cwd, context.fetch);
   try {
     const job = await findJob(processor, id);
     if (job.status !== 'running') {

@@ -7,7 +7,7 @@ import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, followJob } from '../follow-job.js';
 import { readUrlInputs } from '../input.js';
-import { oneLine, plural } from '../render/format.js';
+import { describeListExpansion, oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
 import type { Renderer } from '../render/renderer.js';
 
@@ -31,7 +31,7 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
 
-  const processor: BatchProcessor = await createCliProcessor(config, context.cwd);
+  const processor: BatchProcessor = await createCliProcessor(config, context.cwd, context.fetch);
   const events = attachRenderer(processor, renderer);
   try {
     let job: JobSnapshot;
@@ -41,6 +41,10 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
         urls: text,
         ...(config.name === undefined ? {} : { name: config.name }),
         options: config.jobOptions,
+        ...(config.maxVideos === undefined ? {} : { maxVideos: config.maxVideos }),
+        ...(config.channelContent === undefined ? {} : { channelContent: config.channelContent }),
+        // Each playlist or channel is announced as soon as it is read: a long one takes a while.
+        onList: (expansion) => renderer.result(describeListExpansion(expansion), { type: 'list', ...expansion }),
       });
     } catch (error) {
       if (isTubesumError(error, ErrorCode.INVALID_URL)) throw new CliError(oneLine(error.message), ExitCode.USAGE, { cause: error });
