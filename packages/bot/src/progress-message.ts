@@ -135,6 +135,12 @@ function inputFields(job: JobSnapshot): { name: string; lines: string[] }[] {
       lines: job.rejected.map((r) => `\`${truncate(r.input.replace(/`/g, "'"), 80)}\`: ${safe(r.reason)}`),
     });
   }
+  if (job.notes !== undefined && job.notes.length > 0) {
+    fields.push({
+      name: `Notes (${job.notes.length})`,
+      lines: job.notes.map((n) => `\`${truncate(n.input.replace(/`/g, "'"), 80)}\`: ${safe(n.note)}`),
+    });
+  }
   if (job.duplicates.length > 0) {
     fields.push({
       name: `Duplicates skipped (${job.duplicates.length})`,

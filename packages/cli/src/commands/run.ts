@@ -18,6 +18,7 @@ export interface RunCommandFlags extends RunFlags {
 /** Tells the person what was skipped: rejected inputs with their reason, duplicates. */
 function reportIntake(job: JobSnapshot, renderer: Renderer): void {
   for (const rejected of job.rejected) renderer.notice(`Skipped ${oneLine(rejected.input)}: ${rejected.reason}`);
+  for (const note of job.notes ?? []) renderer.notice(`Note on ${oneLine(note.input)}: ${note.note}`);
   if (job.duplicates.length > 0) {
     const inputs = job.duplicates.map((duplicate) => oneLine(duplicate.input)).join(', ');
     renderer.notice(`Ignored ${plural(job.duplicates.length, 'duplicate')} of videos already in the batch: ${inputs}`);

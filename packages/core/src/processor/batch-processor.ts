@@ -327,6 +327,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       signal: parsed.signal,
       onList: parsed.onList,
     });
+    this.#assertOpen(); // the processor may have closed while the lists were read
     if (intake.videos.length === 0) {
       const reasons = intake.rejected.slice(0, 3).map((each) => `${each.input}: ${each.reason}`);
       throw new TubesumError(

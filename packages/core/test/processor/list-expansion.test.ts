@@ -19,6 +19,23 @@ function listSource(fetch?: FetchFunction) {
   });
 }
 
+describe('BatchProcessor: a video link inside a playlist', () => {
+  it('takes the video alone, with a note, and never reads the list', async () => {
+    const lists = {
+      expand(): AsyncIterable<never> {
+        throw new Error('the list must not be read');
+      },
+    };
+    const { processor } = setup({ lists });
+    open.push(processor);
+    const input = 'https://www.youtube.com/watch?v=jNQXAC9IVRw&list=PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj';
+    const job = await processor.submit({ userId: 'alice', urls: input });
+    expect(job.total).toBe(1);
+    expect(job).not.toHaveProperty('lists');
+    expect(job.notes).toEqual([{ input, videoId: 'jNQXAC9IVRw', note: expect.stringContaining('Only this video was taken') }]);
+  });
+});
+
 describe('BatchProcessor without a list source', () => {
   it('rejects a playlist link as before', async () => {
     const { processor } = setup();
