@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
+import { validateOptions } from '../internal/validate-options.js';
 import type { DuplicateInput, RejectedInput } from '../processor/job.js';
 import type { VideoListReference } from '../lists/video-list-source.js';
 import { listKey, parseListUrl } from './parse-list-url.js';
@@ -68,6 +69,7 @@ const TOKEN = /[^\s,;]+/g;
 const LIST_MARKER = /^(?:[-*+•]|\d{1,9}[.)])$/;
 
 const textSchema = z.union([z.string(), z.array(z.string())]);
+const optionsSchema = z.object({ lists: z.boolean({ error: 'a boolean' }).optional() }, { error: 'an options object { lists? }' });
 
 /**
  * Reads every YouTube video out of pasted text or a list of lines.
@@ -99,7 +101,7 @@ export function parseUrlList(text: string | readonly string[], options: ParseUrl
     );
   }
 
-  const expandLists = options.lists === true;
+  const expandLists = validateOptions(optionsSchema, options, 'parseUrlList() options').lists === true;
   const result: ParsedUrlList = { videos: [], duplicates: [], rejected: [], lists: [], notes: [] };
   const seen = new Set<string>();
   const seenLists = new Set<string>();

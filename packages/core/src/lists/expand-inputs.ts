@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
+import { validateOptions } from '../internal/validate-options.js';
 import type { SerializedError } from '../errors.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
 import type { InputNote, ListInput, VideoInput } from '../intake/parse-url-list.js';
@@ -66,6 +68,20 @@ export interface ExpandInputsOptions {
   onList?: ((expansion: ListExpansion) => void) | undefined;
 }
 
+const optionsSchema = z
+  .object({
+    source: z
+      .custom<VideoListSource>((value) => typeof value === 'object' && value !== null && typeof (value as { expand?: unknown }).expand === 'function', {
+        error: 'an object with `expand()`',
+      })
+      .optional(),
+    maxVideos: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).optional(),
+    channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
+    signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
+    onList: z.custom<(expansion: ListExpansion) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
+  })
+  .strict();
+
 const watchUrl = (videoId: string) => `https://www.youtube.com/watch?v=${videoId}`;
 
 /**
@@ -77,6 +93,7 @@ const watchUrl = (videoId: string) => `https://www.youtube.com/watch?v=${videoId
  * @throws {TubesumError} `CANCELLED` when `signal` aborts; `INVALID_OPTIONS` for input that is not text.
  */
 export async function expandInputs(urls: string | readonly string[], options: ExpandInputsOptions = {}): Promise<ExpandedInputs> {
+  validateOptions(optionsSchema, options, 'expandInputs() options');
   const { source, signal } = options;
   const parsed = parseUrlList(urls, { lists: source !== undefined });
   const result: ExpandedInputs = { videos: [], duplicates: parsed.duplicates, rejected: parsed.rejected, notes: parsed.notes, lists: [] };
