@@ -2,6 +2,7 @@
 // Figures are ratios against a baseline measured in the same run; targets are checked, not asserted.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runListBenchmarks } from './lists.js';
 import { runProcessorBenchmarks } from './processor.js';
 import { runReplicaBenchmarks } from './replicas.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
@@ -14,6 +15,7 @@ results.push(...runProcessorBenchmarks(log));
 results.push(...(await runReplicaBenchmarks(log)));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
+results.push(...runListBenchmarks(log));
 
 for (const result of results) {
   if (result.pass === undefined && result.target !== 'report') {

@@ -1,5 +1,5 @@
-import { BatchProcessor, openStore } from '@tubesum/core';
-import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
+import { BatchProcessor, YouTubeVideoListSource, openStore } from '@tubesum/core';
+import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource, VideoListSource } from '@tubesum/core';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Collection, Interaction } from 'discord.js';
 import { BatchMessages } from './batch-messages.js';
@@ -18,6 +18,12 @@ import { createSummarizer, createTranscriptSource } from './providers.js';
 export interface BotDependencies {
   /** @default YouTube, after the files of `TUBESUM_TRANSCRIPTS_DIR` when set */
   transcripts?: TranscriptSource;
+  /**
+   * Expands playlist and channel links of `/batch run` into their videos, capped at the
+   * per-batch limit (`TUBESUM_MAX_URLS_PER_BATCH`).
+   * @default new YouTubeVideoListSource() (youtubei.js, loaded on the first list)
+   */
+  lists?: VideoListSource;
   /** One summarizer for every job; its `model` is the only choice. @default built from the configuration */
   summarizer?: Summarizer;
   /**
@@ -67,6 +73,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
   const processors = new Map<string, BatchProcessor>();
   if (models.length > 0) {
     const transcripts = dependencies.transcripts ?? createTranscriptSource(config);
+    const lists = dependencies.lists ?? new YouTubeVideoListSource();
     for (const [index, model] of models.entries()) {
       let store: BatchStore;
       if (index === 0 && dependencies.store) store = dependencies.store;
@@ -81,6 +88,9 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
           summarizer: dependencies.summarizer ?? createSummarizer(config, model),
           store,
           concurrency: { transcripts: config.concurrency.transcripts, summaries: config.concurrency.summaries },
+          lists,
+          // A playlist or channel fills the batch up to the same limit as pasted URLs.
+          maxVideos: config.limits.maxUrlsPerBatch,
           ...dependencies.processor,
         }),
       );

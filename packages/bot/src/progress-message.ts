@@ -1,4 +1,4 @@
-import type { ItemRecord, JobSnapshot } from '@tubesum/core';
+import type { ItemRecord, JobSnapshot, ListExpansion } from '@tubesum/core';
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 
@@ -113,12 +113,32 @@ function title(job: JobSnapshot): string {
   return truncate(job.name ? `Batch: ${job.name.replace(/\s+/g, ' ')}` : 'Batch of YouTube summaries', DISCORD_LIMITS.embedTitle);
 }
 
+/** `Playlist "Talks 2024": 143 videos`, one line per playlist or channel of the input. */
+export function listLine(list: ListExpansion): string {
+  const kind = list.kind === 'playlist' ? 'Playlist' : 'Channel';
+  const name = list.title === undefined ? `\`${list.list.replace(/^(?:playlist|channel) /, '').replace(/`/g, "'")}\`` : `"${safe(truncate(list.title, 80))}"`;
+  if (list.error !== undefined && list.taken === 0) return `⚠️ ${kind} ${name} could not be read: ${safe(truncate(list.error.message, 200))}`;
+  const count = `${list.taken} video${list.taken === 1 ? '' : 's'}`;
+  const notes = [
+    list.truncated ? 'capped at the per-batch limit; the rest was not taken' : '',
+    list.unavailable > 0 ? `${list.unavailable} unavailable` : '',
+    list.duplicates > 0 ? `${list.duplicates} already in the batch` : '',
+  ].filter((note) => note !== '');
+  return `📃 ${kind} ${name}: ${count}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
+}
+
 function inputFields(job: JobSnapshot): { name: string; lines: string[] }[] {
   const fields: { name: string; lines: string[] }[] = [];
   if (job.rejected.length > 0) {
     fields.push({
       name: `Rejected inputs (${job.rejected.length})`,
       lines: job.rejected.map((r) => `\`${truncate(r.input.replace(/`/g, "'"), 80)}\`: ${safe(r.reason)}`),
+    });
+  }
+  if (job.notes !== undefined && job.notes.length > 0) {
+    fields.push({
+      name: `Notes (${job.notes.length})`,
+      lines: job.notes.map((n) => `\`${truncate(n.input.replace(/`/g, "'"), 80)}\`: ${safe(n.note)}`),
     });
   }
   if (job.duplicates.length > 0) {
@@ -148,7 +168,9 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { counts } = progress;
   const ended = job.status === 'done' || job.status === 'cancelled';
   const remaining = Math.max(0, progress.total - progress.finished);
-  const lines: string[] = [];
+  const lines: string[] = (job.lists ?? []).slice(0, 10).map(listLine);
+  if ((job.lists?.length ?? 0) > 10) lines.push(`… and ${(job.lists?.length ?? 0) - 10} more lists`);
+  if (lines.length > 0) lines.push('');
 
   if (ended) {
     const outcome = job.status === 'cancelled' ? 'Cancelled' : 'Finished';

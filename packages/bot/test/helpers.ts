@@ -1,7 +1,7 @@
 import type { CommandOptionInput } from './fake-discord.js';
 import { fileURLToPath } from 'node:url';
 import { FileTranscriptSource } from '@tubesum/core';
-import type { BatchStore, Summarizer } from '@tubesum/core';
+import type { BatchStore, Summarizer, VideoListSource } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import JSZip from 'jszip';
 import { createBot } from '../src/bot.js';
@@ -44,6 +44,8 @@ export interface StartBotOptions {
   /** `null`: the summarizers the configuration names (one per model). @default a FakeSummarizer */
   summarizer?: Summarizer | null;
   logger?: Logger;
+  /** Expands playlists and channels. @default the bot's own (YouTube) */
+  lists?: VideoListSource;
 }
 
 /** A bot built from the environment like main.ts, pointed at the fake Discord, with test sources. */
@@ -60,6 +62,7 @@ export async function startBot(fake: FakeDiscord, options: StartBotOptions): Pro
     transcripts: new FileTranscriptSource({ directory: TRANSCRIPTS }),
     ...(options.summarizer === null ? {} : { summarizer: options.summarizer ?? new FakeSummarizer({ latencyMs: 150 }) }),
     store: options.store,
+    ...(options.lists === undefined ? {} : { lists: options.lists }),
     logger: options.logger ?? memoryLogger(),
     processor: { retry: { attempts: 1, minDelayMs: 0, maxDelayMs: 0 }, stateWriteIntervalMs: 0 },
   });

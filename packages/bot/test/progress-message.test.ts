@@ -138,3 +138,42 @@ describe('helpers', () => {
     expect(zipFileName({ id: '0b7c4f5e-aaaa', name: 'My list: "videos" / 2025' })).toBe('tubesum-My-list-videos-2025.zip');
   });
 });
+
+describe('renderProgressMessage with playlists and channels', () => {
+  const playlist = {
+    input: 'https://www.youtube.com/playlist?list=PLx',
+    kind: 'playlist' as const,
+    list: 'playlist PLx',
+    title: 'Talks *2024*',
+    videoCount: 300,
+    taken: 100,
+    duplicates: 2,
+    unavailable: 1,
+    truncated: true,
+  };
+  const missing = {
+    input: 'https://www.youtube.com/@gone',
+    kind: 'channel' as const,
+    list: 'channel @gone',
+    taken: 0,
+    duplicates: 0,
+    unavailable: 0,
+    truncated: false,
+    error: { code: 'LIST_UNAVAILABLE' as const, message: 'There is no YouTube channel @gone.', retryable: false },
+  };
+
+  it('says what each list gave, its title escaped, before the progress', () => {
+    const rendered = renderProgressMessage({ job: job({ lists: [playlist, missing] }) });
+    const description = rendered.embeds[0]?.description ?? '';
+    expect(description.split('\n').slice(0, 2)).toEqual([
+      '📃 Playlist "Talks \\*2024\\*": 100 videos (capped at the per-batch limit; the rest was not taken; 1 unavailable; 2 already in the batch)',
+      '⚠️ Channel `@gone` could not be read: There is no YouTube channel @gone.',
+    ]);
+  });
+
+  it('shows the notes on inputs', () => {
+    const notes = [{ input: 'https://youtu.be/aaaaaaaaaa1?list=PLx', videoId: 'aaaaaaaaaa1', note: 'Only this video was taken' }];
+    const fields = renderProgressMessage({ job: job({ notes }) }).embeds[0]?.fields ?? [];
+    expect(fields).toContainEqual({ name: 'Notes (1)', value: '`https://youtu.be/aaaaaaaaaa1?list=PLx`: Only this video was taken' });
+  });
+});

@@ -69,7 +69,9 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .option('-n, --name <name>', 'a name for the batch, shown in the ZIP')
       .option('-l, --length <length>', 'summary length: short, standard or detailed (default: standard)')
       .option('--language <code>', 'language of the summaries (default: each video\'s own)')
-      .option('--transcript-languages <codes>', 'transcript languages in order of preference, e.g. en,de (default: en)'),
+      .option('--transcript-languages <codes>', 'transcript languages in order of preference, e.g. en,de (default: en)')
+      .option('--max-videos <n>', 'with playlist or channel links, take at most <n> videos in all; the rest is listed as not taken (default: 500)')
+      .option('--channel-content <kind>', 'for channel links: all uploads, or only videos, shorts or live (default: all)'),
   )
     .addHelpText('after', runExamples(tubesum))
     .action(async (inputs: string[], flags) => setExitCode(await runCommand(inputs, flags, context)));

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { JobOptions, SummaryLength } from '@tubesum/core';
+import { MAX_VIDEOS_PER_BATCH } from '@tubesum/core';
+import type { ChannelContent, JobOptions, SummaryLength } from '@tubesum/core';
 import { CliError } from './exit-code.js';
 import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
 import type { ProxyEnvironment, ProxySetting } from './proxy.js';
@@ -48,6 +49,10 @@ export interface RunFlags extends ProcessorFlags {
   length?: string;
   language?: string;
   transcriptLanguages?: string;
+  /** `--max-videos`: with playlists or channels, the most videos taken in all. @default 500 */
+  maxVideos?: string;
+  /** `--channel-content`: which uploads of a channel link. @default 'all' */
+  channelContent?: string;
 }
 
 /** The environment variables tubesum reads. */
@@ -92,6 +97,10 @@ export interface RunConfig extends ProcessorConfig {
   out?: string;
   name?: string;
   jobOptions: JobOptions;
+  /** With playlists or channels, the most videos the batch takes; the processor's default (500) when undefined. */
+  maxVideos?: number;
+  /** Which uploads of a channel link; the list source's default (`all`) when undefined. */
+  channelContent?: ChannelContent;
 }
 
 const languageCode = z
@@ -124,6 +133,8 @@ const processorFlagsSchema = z.object({
 });
 
 const runFlagsSchema = processorFlagsSchema.extend({
+  maxVideos: positiveInteger(MAX_VIDEOS_PER_BATCH).optional(),
+  channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
   out: nonEmpty.optional(),
   name: z.string().trim().min(1, 'a non-empty value').max(200, 'at most 200 characters').optional(),
   length: z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' }).optional(),
@@ -275,6 +286,8 @@ export function resolveRunConfig(flags: RunFlags, env: Environment, cwd: string)
     ...buildProcessorConfig(parsed, environment, cwd),
     ...(parsed.out === undefined ? {} : { out: resolve(cwd, parsed.out) }),
     ...(parsed.name === undefined ? {} : { name: parsed.name }),
+    ...(parsed.maxVideos === undefined ? {} : { maxVideos: parsed.maxVideos }),
+    ...(parsed.channelContent === undefined ? {} : { channelContent: parsed.channelContent }),
     jobOptions,
   };
 }

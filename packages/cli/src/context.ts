@@ -1,5 +1,6 @@
 import { basename, isAbsolute, relative } from 'node:path';
 import { shellQuote } from './config.js';
+import type { FetchFunction } from '@tubesum/core';
 import type { Environment } from './config.js';
 import type { Output } from './render/renderer.js';
 
@@ -17,6 +18,11 @@ export interface CliContext extends Output {
    * so the commands the CLI suggests work when pasted. @default 'tubesum'
    */
   invocation?: string;
+  /**
+   * Performs every request to YouTube (transcripts, playlists, channels): for tests and proxies.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
 }
 
 /** The command the person typed to start this process, as {@link CliContext.invocation}. */

@@ -9,10 +9,11 @@ import {
   OpenAICompatibleSummarizer,
   TubesumError,
   YouTubeTranscriptSource,
+  YouTubeVideoListSource,
   chainTranscriptSources,
   openStore,
 } from '@tubesum/core';
-import type { BatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
+import type { BatchStore, FetchFunction, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { ProcessorConfig, SummarizerConfig } from './config.js';
 import { createProxyFetch } from './proxy.js';
 
@@ -52,32 +53,32 @@ function createSummarizer(config: SummarizerConfig): Summarizer {
   }
 }
 
-function createTranscriptSource(config: ProcessorConfig['transcripts']): TranscriptSource {
+function createTranscriptSource(config: ProcessorConfig['transcripts'], fetch: FetchFunction | undefined): TranscriptSource {
   const sources: TranscriptSource[] = [];
   if (config.directory !== undefined) sources.push(new FileTranscriptSource({ directory: config.directory }));
-  if (config.youtube) {
-    sources.push(
-      new YouTubeTranscriptSource({
-        allowAnyLanguage: config.anyLanguage,
-        ...(config.proxy === undefined ? {} : { fetch: createProxyFetch(config.proxy) }),
-      }),
-    );
-  }
+  if (config.youtube) sources.push(new YouTubeTranscriptSource({ allowAnyLanguage: config.anyLanguage, ...(fetch === undefined ? {} : { fetch }) }));
   const [only, ...rest] = sources;
   if (!only) throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'No transcript source: pass `--transcripts <dir>` or allow YouTube.');
   return rest.length === 0 ? only : chainTranscriptSources([only, ...rest]);
 }
 
-/** Builds the processor `run` and `resume` use, from validated configuration. */
-export async function createCliProcessor(config: ProcessorConfig, cwd: string): Promise<BatchProcessor> {
+/**
+ * Builds the processor `run` and `resume` use, from validated configuration. `fetch` performs
+ * every YouTube request (transcripts, playlists, channels); with `--no-youtube`, playlist and
+ * channel links are rejected with a reason.
+ */
+export async function createCliProcessor(config: ProcessorConfig, cwd: string, injected?: FetchFunction): Promise<BatchProcessor> {
+  // A proxy (--proxy, TUBESUM_PROXY, HTTPS_PROXY) carries every YouTube request: transcripts and lists.
+  const fetch = config.transcripts.proxy === undefined ? injected : createProxyFetch(config.transcripts.proxy);
   const summarizer = createSummarizer(config.summarizer);
-  const transcripts = createTranscriptSource(config.transcripts);
+  const transcripts = createTranscriptSource(config.transcripts, fetch);
   const store = await openCliStore(config.storeUrl, cwd);
   return new BatchProcessor({
     transcripts,
     summarizer,
     store,
     closeStore: true,
+    ...(config.transcripts.youtube ? { lists: new YouTubeVideoListSource(fetch === undefined ? {} : { fetch }) } : {}),
     ...(config.concurrency === undefined ? {} : { concurrency: { summaries: config.concurrency } }),
   });
 }

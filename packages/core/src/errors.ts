@@ -9,6 +9,8 @@ export const ErrorCode = {
   INVALID_URL: 'INVALID_URL',
   /** An options object failed validation; the message names the field. */
   INVALID_OPTIONS: 'INVALID_OPTIONS',
+  /** A playlist or channel does not exist, is private or cannot be viewed; `details.list` names it. */
+  LIST_UNAVAILABLE: 'LIST_UNAVAILABLE',
   /** YouTube says the video does not exist, is private or was removed. */
   VIDEO_UNAVAILABLE: 'VIDEO_UNAVAILABLE',
   /** YouTube will not play the video here; `details.reason` carries YouTube's words. */

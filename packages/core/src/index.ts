@@ -26,7 +26,20 @@ export type * from './processor/events.js';
 export { parseVideoUrl, MAX_VIDEO_URL_LENGTH } from './intake/parse-video-url.js';
 export type { ParseVideoUrlResult, ParsedVideoUrl, RejectedVideoUrl } from './intake/parse-video-url.js';
 export { parseUrlList, MAX_LIST_INPUTS } from './intake/parse-url-list.js';
-export type { ParsedUrlList, VideoInput } from './intake/parse-url-list.js';
+export type { InputNote, ListInput, ParsedUrlList, ParseUrlListOptions, VideoInput } from './intake/parse-url-list.js';
+
+// lists
+export type {
+  ChannelContent,
+  ExpandListOptions,
+  VideoListEntry,
+  VideoListReference,
+  VideoListSource,
+} from './lists/video-list-source.js';
+export { YouTubeVideoListSource } from './lists/youtube-video-list-source.js';
+export type { YouTubeVideoListSourceOptions } from './lists/youtube-video-list-source.js';
+export { expandInputs, DEFAULT_MAX_VIDEOS } from './lists/expand-inputs.js';
+export type { ExpandedInputs, ExpandedVideo, ExpandInputsOptions, ListExpansion } from './lists/expand-inputs.js';
 
 // transcripts
 export { FileTranscriptSource } from './transcripts/file-transcript-source.js';

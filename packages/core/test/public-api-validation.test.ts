@@ -23,6 +23,8 @@ import {
   createMemoryStore,
   createSqliteStore,
   openStore,
+  YouTubeVideoListSource,
+  expandInputs,
   parseUrlList,
   parseVideoUrl,
 } from '@tubesum/core';
@@ -109,6 +111,20 @@ const cases: Case[] = [
   { name: 'parseUrlList(null)', call: () => parseUrlList(bad(null)), code: INVALID, field: '`text`' },
   { name: 'parseUrlList({})', call: () => parseUrlList(bad({})), code: INVALID, field: '`text`' },
   { name: 'parseUrlList with a number in the list', call: () => parseUrlList(bad(['ok', 5])), code: INVALID, field: '`text[1]`' },
+  { name: 'parseUrlList options null', call: () => parseUrlList('x', bad(null)), code: INVALID, field: 'parseUrlList() options' },
+  { name: 'parseUrlList lists "yes"', call: () => parseUrlList('x', { lists: bad('yes') }), code: INVALID, field: '`lists`' },
+
+  // lists
+  { name: 'YouTubeVideoListSource(null)', call: () => new YouTubeVideoListSource(bad(null)), code: INVALID, field: 'YouTubeVideoListSource options' },
+  { name: 'YouTubeVideoListSource fetch "curl"', call: () => new YouTubeVideoListSource({ fetch: bad('curl') }), code: INVALID, field: '`fetch`' },
+  { name: 'YouTubeVideoListSource channelContent "music"', call: () => new YouTubeVideoListSource({ channelContent: bad('music') }), code: INVALID, field: '`channelContent`' },
+  { name: 'YouTubeVideoListSource misspelt option', call: () => new YouTubeVideoListSource(bad({ requestTimeout: 5 })), code: INVALID, field: '`requestTimeout`' },
+  { name: 'YouTubeVideoListSource.expand(null)', call: () => new YouTubeVideoListSource({ fetch: noNetwork }).expand(bad(null)), code: INVALID, field: 'list' },
+  { name: 'YouTubeVideoListSource.expand a channel without url', call: () => new YouTubeVideoListSource({ fetch: noNetwork }).expand(bad({ kind: 'channel' })), code: INVALID, field: '`url`' },
+  { name: 'YouTubeVideoListSource.expand limit 1.5', call: () => new YouTubeVideoListSource({ fetch: noNetwork }).expand({ kind: 'playlist', id: 'PLxxxxxxxxxxxxxxxx' }, { limit: 1.5 }), code: INVALID, field: '`limit`' },
+  { name: 'expandInputs options null', call: () => expandInputs('x', bad(null)), code: INVALID, field: 'expandInputs() options' },
+  { name: 'expandInputs maxVideos 0', call: () => expandInputs('x', { maxVideos: 0 }), code: INVALID, field: '`maxVideos`' },
+  { name: 'expandInputs source {}', call: () => expandInputs('x', { source: bad({}) }), code: INVALID, field: '`source`' },
 
   // transcripts
   { name: 'FileTranscriptSource without options', call: () => new FileTranscriptSource(bad(undefined)), code: INVALID, field: 'FileTranscriptSource options' },
@@ -198,6 +214,10 @@ const cases: Case[] = [
   { name: 'BatchProcessor itemTimeoutMs NaN', call: () => new BatchProcessor({ transcripts: new FakeTranscriptSource(), summarizer: new FakeSummarizer(), store, itemTimeoutMs: Number.NaN }), code: INVALID, field: '`itemTimeoutMs`' },
   { name: 'BatchProcessor misspelt option', call: () => new BatchProcessor(bad({ transcripts: new FakeTranscriptSource(), summarizer: new FakeSummarizer(), store, concurency: { summaries: 8 } })), code: INVALID, field: '`concurency`' },
   { name: 'submit(null)', call: () => processor.submit(bad(null)), code: INVALID, field: 'submit()' },
+  { name: 'BatchProcessor lists {}', call: () => new BatchProcessor({ transcripts: new FakeTranscriptSource(), summarizer: new FakeSummarizer(), store, lists: bad({}) }), code: INVALID, field: '`lists`' },
+  { name: 'BatchProcessor maxVideos 0', call: () => new BatchProcessor({ transcripts: new FakeTranscriptSource(), summarizer: new FakeSummarizer(), store, maxVideos: 0 }), code: INVALID, field: '`maxVideos`' },
+  { name: 'submit maxVideos -1', call: () => processor.submit({ userId: 'u', urls: 'x', maxVideos: -1 }), code: INVALID, field: '`maxVideos`' },
+  { name: 'submit channelContent "music"', call: () => processor.submit({ userId: 'u', urls: 'x', channelContent: bad('music') }), code: INVALID, field: '`channelContent`' },
   { name: 'submit without userId', call: () => processor.submit(bad({ urls: VIDEO })), code: INVALID, field: '`userId`' },
   { name: 'submit a 10 MB userId', call: () => processor.submit({ userId: TEN_MB, urls: VIDEO }), code: INVALID, field: '`userId`' },
   { name: 'submit urls 5', call: () => processor.submit({ userId: 'u', urls: bad(5) }), code: INVALID, field: '`urls`' },

@@ -31,7 +31,7 @@ export function buildBatchCommandData(models: readonly string[] = []): RESTPostA
         .setName('run')
         .setDescription('Summarize YouTube videos: paste URLs and/or attach a .txt/.csv list')
         .addStringOption((o) =>
-          o.setName('urls').setDescription('YouTube URLs separated by spaces, commas or new lines').setMaxLength(6000),
+          o.setName('urls').setDescription('YouTube video, playlist or channel URLs, separated by spaces, commas or new lines').setMaxLength(6000),
         )
         .addAttachmentOption((o) => o.setName('file').setDescription('A .txt or .csv file with one URL per line'))
         .addStringOption((o) => o.setName('name').setDescription('A name for this batch').setMaxLength(100))
@@ -110,10 +110,14 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
   }
   const text = pieces.join('\n');
   if (text.trim() === '') {
-    throw new TubesumError(ErrorCode.INVALID_URL, 'Give me YouTube URLs in `urls`, or attach a .txt or .csv file with one URL per line.');
+    throw new TubesumError(
+      ErrorCode.INVALID_URL,
+      'Give me YouTube video, playlist or channel URLs in `urls`, or attach a .txt or .csv file with one URL per line.',
+    );
   }
-  const parsed = parseUrlList(text);
-  if (parsed.videos.length === 0) {
+  // Playlists and channels count as input here; submit() expands them, capped at the per-batch limit.
+  const parsed = parseUrlList(text, { lists: true });
+  if (parsed.videos.length === 0 && parsed.lists.length === 0) {
     const reasons = joinLines(
       parsed.rejected.map((r) => `\`${truncate(r.input.replace(/`/g, "'"), 80)}\`: ${escapeMarkdown(r.reason)}`),
       1500,

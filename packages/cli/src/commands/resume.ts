@@ -25,7 +25,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
-  const processor = await createCliProcessor(config, context.cwd);
+  const processor = await createCliProcessor(config, context.cwd, context.fetch);
   try {
     const invocation = context.invocation ?? 'tubesum';
     const job = await findJob(processor, id, invocation);

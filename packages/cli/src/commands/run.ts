@@ -7,7 +7,7 @@ import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, followJob } from '../follow-job.js';
 import { bareVideoIds, readUrlInputs } from '../input.js';
-import { oneLine, plural } from '../render/format.js';
+import { describeListExpansion, oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
 import { proxyNotice } from '../proxy.js';
 import type { Renderer } from '../render/renderer.js';
@@ -16,9 +16,10 @@ export interface RunCommandFlags extends RunFlags {
   json?: boolean;
 }
 
-/** Tells the person what was skipped (rejected inputs with their reason, duplicates) and which bare words became video ids. */
+/** Tells the person what was skipped (rejected inputs with their reason, duplicates), the notes on inputs, and which bare words became video ids. */
 function reportIntake(job: JobSnapshot, text: string, renderer: Renderer): void {
   for (const rejected of job.rejected) renderer.notice(`Skipped ${oneLine(rejected.input)}: ${oneLine(rejected.reason)}`);
+  for (const note of job.notes ?? []) renderer.notice(`Note on ${oneLine(note.input)}: ${oneLine(note.note)}`);
   const bare = bareVideoIds(parseUrlList(text).videos);
   if (bare.length > 0) {
     renderer.notice(`Read as ${bare.length === 1 ? 'a video id' : 'video ids'} (not URLs): ${bare.join(', ')}`);
@@ -37,7 +38,7 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
 
-  const processor: BatchProcessor = await createCliProcessor(config, context.cwd);
+  const processor: BatchProcessor = await createCliProcessor(config, context.cwd, context.fetch);
   const events = attachRenderer(processor, renderer);
   try {
     let job: JobSnapshot;
@@ -47,6 +48,10 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
         urls: text,
         ...(config.name === undefined ? {} : { name: config.name }),
         options: config.jobOptions,
+        ...(config.maxVideos === undefined ? {} : { maxVideos: config.maxVideos }),
+        ...(config.channelContent === undefined ? {} : { channelContent: config.channelContent }),
+        // Each playlist or channel is announced as soon as it is read: a long one takes a while.
+        onList: (expansion) => renderer.result(describeListExpansion(expansion), { type: 'list', ...expansion }),
       });
     } catch (error) {
       if (isTubesumError(error, ErrorCode.INVALID_URL)) throw new CliError(oneLine(error.message), ExitCode.USAGE, { cause: error });

@@ -1,4 +1,4 @@
-import type { CurrentItem, ItemRecord, JobSnapshot, Progress } from '@tubesum/core';
+import type { CurrentItem, ItemRecord, JobSnapshot, ListExpansion, Progress } from '@tubesum/core';
 
 /** `950` -> `0.9s`, `65_000` -> `1m 05s`, `3_780_000` -> `1h 03m`. */
 export function formatDuration(ms: number): string {
@@ -51,4 +51,17 @@ export function formatJobLine(job: JobSnapshot): string {
 /** `1 video` / `2 videos`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `Playlist "Talks 2024": 143 videos (capped at --max-videos; the rest was not taken)`. */
+export function describeListExpansion(list: ListExpansion): string {
+  const kind = list.kind === 'playlist' ? 'Playlist' : 'Channel';
+  const name = list.title === undefined ? list.list.replace(/^(?:playlist|channel) /, '') : `"${oneLine(list.title)}"`;
+  if (list.error !== undefined && list.taken === 0) return `${kind} ${name} could not be read: ${oneLine(list.error.message)}`;
+  const notes = [
+    list.truncated ? 'capped at --max-videos; the rest was not taken' : '',
+    list.unavailable > 0 ? `${list.unavailable} unavailable` : '',
+    list.duplicates > 0 ? `${list.duplicates} already in the batch` : '',
+  ].filter((note) => note !== '');
+  return `${kind} ${name}: ${plural(list.taken, 'video')}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }

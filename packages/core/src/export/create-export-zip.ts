@@ -2,6 +2,8 @@ import JSZip from 'jszip';
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
+import type { InputNote } from '../intake/parse-url-list.js';
+import type { ListExpansion } from '../lists/expand-inputs.js';
 import type {
   DuplicateInput,
   ItemCounts,
@@ -71,6 +73,10 @@ export interface ExportManifest {
   rejected: RejectedInput[];
   /** Duplicate inputs; `index` is the item they repeat, when it is in the export. */
   duplicates: Array<DuplicateInput & { index?: number }>;
+  /** The playlists and channels of the input and what became of each (absent when none). */
+  lists?: ListExpansion[];
+  /** Notes on accepted inputs (absent when none). */
+  notes?: InputNote[];
 }
 
 /** One video in `batch.json`. */
@@ -80,6 +86,8 @@ export interface ExportManifestItem {
   videoId: string;
   url: string;
   input: string;
+  /** The list it came from (`lists[].list`), for a video of a playlist or channel. */
+  list?: string;
   status: ItemStatus;
   attempts: number;
   /** Why it failed or was cancelled. */
@@ -227,6 +235,7 @@ export async function createExportZip(
   const counts: ItemCounts = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
   const rows: Array<[number, string]> = [];
   const manifestItems: Array<[number, string]> = [];
+  const listNames = new Map((job.lists ?? []).map((list) => [list.list, list.title === undefined ? list.list : `${list.kind} "${list.title}"`]));
   const byVideo = new Map<string, { index: number; label: string }>();
 
   let position = 0;
@@ -250,7 +259,7 @@ export async function createExportZip(
 
     const label = title === undefined ? `\`${item.videoId}\`` : escapeInline(title);
     if (!byVideo.has(item.videoId)) byVideo.set(item.videoId, { index: item.index, label });
-    rows.push([item.index, indexRow(item, label, file, summary)]);
+    rows.push([item.index, indexRow(item, label, file, summary, listNames)]);
     manifestItems.push([item.index, JSON.stringify(manifestItem(item, summary, file))]);
   }
   if (signal?.aborted) throw cancelledError(signal);
@@ -275,9 +284,16 @@ function errorLabel(error: SerializedError | undefined): string {
   return `${escapeInline(error.message)} (\`${oneLine(error.code).replace(/`/g, '')}\`)`;
 }
 
-function indexRow(item: ItemRecord, label: string, file: string | undefined, summary: SummaryRecord | undefined): string {
+function indexRow(
+  item: ItemRecord,
+  label: string,
+  file: string | undefined,
+  summary: SummaryRecord | undefined,
+  listNames: ReadonlyMap<string, string>,
+): string {
   const video = file === undefined ? label : `[${label}](${linkTarget(file)})`;
   const details: string[] = [`[watch](${videoUrl(item.videoId)})`];
+  if (item.list !== undefined) details.push(`from ${escapeInline(listNames.get(item.list) ?? item.list)}`);
   if (summary?.durationSeconds !== undefined) details.push(durationLabel(summary.durationSeconds));
   if (item.status === 'failed' || item.status === 'cancelled') {
     const reason = errorLabel(item.error);
@@ -309,6 +325,21 @@ function renderIndex(
   if (listed !== job.total) {
     lines.push(`- **Note:** ${listed} of the job's ${job.total} videos were found in the store; only those are listed.`);
   }
+  if (job.lists !== undefined && job.lists.length > 0) {
+    lines.push('', '## Playlists and channels', '', 'Each link below was expanded into its videos; each video says which list it came from.', '');
+    lines.push('| Link | List | Videos taken | Notes |', '|---|---|---:|---|');
+    for (const list of job.lists) {
+      const notes = [
+        list.videoCount === undefined ? '' : `the list says ${list.videoCount} videos`,
+        list.duplicates > 0 ? `${list.duplicates} already in the batch` : '',
+        list.unavailable > 0 ? `${list.unavailable} unavailable` : '',
+        list.truncated ? 'capped: the rest was not taken (see Rejected inputs)' : '',
+        list.error === undefined ? '' : `could not be read: ${list.error.message}`,
+      ].filter((note) => note !== '');
+      const name = list.title === undefined ? list.list : `${list.kind} "${list.title}"`;
+      lines.push(`| ${escapeInline(list.input)} | ${escapeInline(name)} | ${list.taken} | ${escapeInline(notes.join('; '))} |`);
+    }
+  }
   lines.push('', '## Videos', '');
   if (rows.length === 0) {
     lines.push('No videos.');
@@ -320,6 +351,10 @@ function renderIndex(
     lines.push('', '## Rejected inputs', '', 'These inputs are not YouTube videos and were not processed.', '');
     lines.push('| Input | Reason |', '|---|---|');
     for (const entry of job.rejected) lines.push(`| ${escapeInline(entry.input)} | ${escapeInline(entry.reason)} |`);
+  }
+  if (job.notes !== undefined && job.notes.length > 0) {
+    lines.push('', '## Notes', '');
+    for (const note of job.notes) lines.push(`- ${escapeInline(note.input)}: ${escapeInline(note.note)}`);
   }
   if (job.duplicates.length > 0) {
     lines.push('', '## Duplicate inputs', '', 'These inputs name a video already in the batch; it was processed once.', '');
@@ -408,6 +443,7 @@ function manifestItem(
     videoId: item.videoId,
     url: item.url,
     input: item.input,
+    ...(item.list === undefined ? {} : { list: item.list }),
     status: item.status,
     attempts: item.attempts,
   };
@@ -482,6 +518,8 @@ function renderManifest(
     `  "job": ${JSON.stringify(jobPart)},`,
     `  "items": [${items.length === 0 ? '' : `\n${items.map(([, json]) => `    ${json}`).join(',\n')}\n  `}],`,
     `  "rejected": ${JSON.stringify(job.rejected)},`,
+    ...(job.lists === undefined ? [] : [`  "lists": ${JSON.stringify(job.lists)},`]),
+    ...(job.notes === undefined ? [] : [`  "notes": ${JSON.stringify(job.notes)},`]),
     `  "duplicates": ${JSON.stringify(duplicates)}`,
     '}',
     '',

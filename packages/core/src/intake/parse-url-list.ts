@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
+import { validateOptions } from '../internal/validate-options.js';
 import type { DuplicateInput, RejectedInput } from '../processor/job.js';
+import type { VideoListReference } from '../lists/video-list-source.js';
+import { listKey, parseListUrl } from './parse-list-url.js';
 import { describeValue, displayInput, parseToken } from './parse-video-url.js';
 
 /** One accepted video of a list. */
@@ -13,6 +16,32 @@ export interface VideoInput {
   input: string;
 }
 
+/** A playlist or channel link to expand into videos (only with `lists: true`). */
+export interface ListInput {
+  /** What the user typed for it. */
+  input: string;
+  list: VideoListReference;
+  /** How many entries of `videos` came before it in the input: its videos go there. */
+  position: number;
+}
+
+/** Something a person should know about an accepted input. */
+export interface InputNote {
+  input: string;
+  videoId: string;
+  note: string;
+}
+
+/** Options of {@link parseUrlList}. */
+export interface ParseUrlListOptions {
+  /**
+   * Return playlist and channel links in `lists`, to be expanded by a list source, instead
+   * of rejecting them.
+   * @default false
+   */
+  lists?: boolean | undefined;
+}
+
 /** What {@link parseUrlList} returns. Each list keeps the order of the input. */
 export interface ParsedUrlList {
   /** Distinct videos, first occurrence first. */
@@ -21,6 +50,10 @@ export interface ParsedUrlList {
   duplicates: DuplicateInput[];
   /** Inputs that are not YouTube videos, each with a reason a person understands. */
   rejected: RejectedInput[];
+  /** Distinct playlists and channels to expand; always empty unless `lists: true`. */
+  lists: ListInput[];
+  /** Notes on accepted inputs, e.g. a video link that also named a playlist. */
+  notes: InputNote[];
 }
 
 /**
@@ -36,12 +69,16 @@ const TOKEN = /[^\s,;]+/g;
 const LIST_MARKER = /^(?:[-*+•]|\d{1,9}[.)])$/;
 
 const textSchema = z.union([z.string(), z.array(z.string())]);
+const optionsSchema = z.object({ lists: z.boolean({ error: 'a boolean' }).optional() }, { error: 'an options object { lists? }' });
 
 /**
  * Reads every YouTube video out of pasted text or a list of lines.
  *
  * Inputs are separated by whitespace (CRLF included), commas and semicolons; Markdown
  * bullets and numbering are ignored. Each input goes through {@link parseVideoUrl}.
+ * Playlist and channel links are rejected with a reason, or, with `lists: true`, returned
+ * in `lists` for a list source to expand. Mixes (`RD…`) are always refused: they never end.
+ * `watch?v=X&list=Y` is the video X alone, with a note saying the list was not taken.
  * The same video twice is one video plus a duplicate entry. Linear in the size of the
  * input and bounded: at most {@link MAX_LIST_INPUTS} inputs are read, and rejected inputs
  * are echoed back shortened to 200 characters plus `…`.
@@ -52,7 +89,7 @@ const textSchema = z.union([z.string(), z.array(z.string())]);
  * // rejected: [{ input: 'https://example.com', reason: 'Not a YouTube link: example.com' }]
  * @throws {TubesumError} `INVALID_OPTIONS` when `text` is not a string or an array of strings.
  */
-export function parseUrlList(text: string | readonly string[]): ParsedUrlList {
+export function parseUrlList(text: string | readonly string[], options: ParseUrlListOptions = {}): ParsedUrlList {
   const checked = textSchema.safeParse(text);
   if (!checked.success) {
     const index = Array.isArray(text) ? text.findIndex((line) => typeof line !== 'string') : -1;
@@ -64,8 +101,10 @@ export function parseUrlList(text: string | readonly string[]): ParsedUrlList {
     );
   }
 
-  const result: ParsedUrlList = { videos: [], duplicates: [], rejected: [] };
+  const expandLists = validateOptions(optionsSchema, options, 'parseUrlList() options').lists === true;
+  const result: ParsedUrlList = { videos: [], duplicates: [], rejected: [], lists: [], notes: [] };
   const seen = new Set<string>();
+  const seenLists = new Set<string>();
   let read = 0;
   let firstIgnored: string | undefined;
   let ignored = 0;
@@ -80,6 +119,21 @@ export function parseUrlList(text: string | readonly string[]): ParsedUrlList {
         continue;
       }
       read += 1;
+      const listed = parseListUrl(token);
+      if (listed.type === 'refused') {
+        result.rejected.push({ input: displayInput(token), reason: listed.reason });
+        continue;
+      }
+      if (listed.type === 'list' && expandLists) {
+        const key = listKey(listed.list);
+        if (seenLists.has(key)) {
+          result.rejected.push({ input: displayInput(token), reason: 'This list is already in the batch; it is read once' });
+        } else {
+          seenLists.add(key);
+          result.lists.push({ input: token, list: listed.list, position: result.videos.length });
+        }
+        continue;
+      }
       const parsed = parseToken(token);
       if (!parsed.ok) {
         result.rejected.push({ input: parsed.input, reason: parsed.reason });
@@ -88,6 +142,13 @@ export function parseUrlList(text: string | readonly string[]): ParsedUrlList {
       } else {
         seen.add(parsed.videoId);
         result.videos.push({ videoId: parsed.videoId, url: parsed.url, input: token });
+        if (listed.type === 'video-in-list') {
+          result.notes.push({
+            input: displayInput(token),
+            videoId: parsed.videoId,
+            note: `Only this video was taken, not the list ${displayInput(listed.listId)} it was opened from; paste the playlist link to take the whole list`,
+          });
+        }
       }
     }
   }

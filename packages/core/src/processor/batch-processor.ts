@@ -3,7 +3,8 @@ import { EventEmitter } from 'eventemitter3';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import { createExportZip } from '../export/create-export-zip.js';
 import type { ExportEntry } from '../export/create-export-zip.js';
-import { parseUrlList } from '../intake/parse-url-list.js';
+import { expandInputs } from '../lists/expand-inputs.js';
+import type { VideoListSource } from '../lists/video-list-source.js';
 import { sleep } from '../internal/abort.js';
 import { FairLimiter } from '../internal/fair-limiter.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
@@ -60,6 +61,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   readonly #closing = new TubesumError(ErrorCode.CANCELLED, 'The processor closed; the batch will resume when it starts again.');
   readonly #closed = new AbortController();
   #warnedCoordination = false;
+  readonly #lists: VideoListSource | undefined;
+  readonly #maxVideos: number | undefined;
 
   constructor(options: BatchProcessorOptions) {
     super();
@@ -72,6 +75,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const summaries = parsed.concurrency?.summaries ?? defaults.summaries;
     const prefetch = parsed.prefetch ?? summaries * 2;
     const leaseMs = parsed.leaseMs ?? defaults.leaseMs;
+    this.#lists = options.lists;
+    this.#maxVideos = parsed.maxVideos;
     this.#context = {
       stored: this.#stored,
       transcripts: options.transcripts,
@@ -110,7 +115,15 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const parsed = validateOptions(submitSchema, input, 'submit()');
     this.#assertOpen();
     if (parsed.signal?.aborted) throw cancelledError(parsed.signal);
-    const intake = parseUrlList(parsed.urls);
+    // Playlists and channels become their videos here, before anything is stored.
+    const intake = await expandInputs(parsed.urls, {
+      source: this.#lists,
+      maxVideos: parsed.maxVideos ?? this.#maxVideos,
+      channelContent: parsed.channelContent,
+      signal: parsed.signal,
+      onList: parsed.onList,
+    });
+    this.#assertOpen(); // the processor may have closed while the lists were read
     if (intake.videos.length === 0) {
       const reasons = intake.rejected.slice(0, 3).map((each) => `${each.input}: ${each.reason}`);
       throw new TubesumError(
@@ -139,6 +152,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       total: intake.videos.length,
       rejected: intake.rejected,
       duplicates: intake.duplicates,
+      ...(intake.lists.length === 0 ? {} : { lists: intake.lists }),
+      ...(intake.notes.length === 0 ? {} : { notes: intake.notes }),
     };
     const items: ItemRecord[] = intake.videos.map((video, index) => ({
       jobId: job.id,
@@ -146,6 +161,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       videoId: video.videoId,
       url: video.url,
       input: video.input,
+      ...(video.list === undefined ? {} : { list: video.list }),
       status: 'pending',
       attempts: 0,
     }));

@@ -1,4 +1,6 @@
 import type { SerializedError } from '../errors.js';
+import type { InputNote } from '../intake/parse-url-list.js';
+import type { ListExpansion } from '../lists/expand-inputs.js';
 import type { Summary, SummaryLength } from '../summarizers/summarizer.js';
 
 /**
@@ -55,6 +57,10 @@ export interface JobRecord {
   total: number;
   rejected: RejectedInput[];
   duplicates: DuplicateInput[];
+  /** The playlists and channels of the input and what became of each; absent when there were none. */
+  lists?: ListExpansion[];
+  /** Notes on accepted inputs (a video link that also named a playlist); absent when there are none. */
+  notes?: InputNote[];
 }
 
 /** Counts of items by status. */
@@ -92,8 +98,10 @@ export interface ItemRecord {
   videoId: string;
   /** Canonical `https://www.youtube.com/watch?v=ID`. */
   url: string;
-  /** What the user typed for it. */
+  /** What the user typed for it (for a video of a playlist or channel, the list's link). */
   input: string;
+  /** The list it came from (`ListExpansion.list`, e.g. `playlist PLxxxx`); absent for a video given by URL. */
+  list?: string;
   status: ItemStatus;
   /** Attempts made so far, over every stage. */
   attempts: number;

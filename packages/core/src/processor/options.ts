@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ListExpansion } from '../lists/expand-inputs.js';
+import type { ChannelContent, VideoListSource } from '../lists/video-list-source.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import type { Summarizer } from '../summarizers/summarizer.js';
 import type { TranscriptSource } from '../transcripts/transcript-source.js';
@@ -74,6 +76,17 @@ export interface BatchProcessorOptions {
    * @default 500
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Expands playlist and channel links into their videos, e.g. `new YouTubeVideoListSource()`.
+   * Without one, such links are rejected with a reason.
+   */
+  readonly lists?: VideoListSource;
+  /**
+   * When the input holds playlists or channels, the batch takes at most this many videos in
+   * all; what does not fit is listed as not taken. Videos given by URL are always kept.
+   * @default 500
+   */
+  readonly maxVideos?: number;
 }
 
 /** Input of {@link BatchProcessor.submit}. */
@@ -86,8 +99,17 @@ export interface SubmitInput {
   readonly name?: string | undefined;
   /** What to produce: summary length, output language, transcript languages, instructions. */
   readonly options?: JobOptions | undefined;
-  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}. */
+  /** Cancels the job when aborted, like {@link BatchProcessor.cancel}; also stops list expansion. */
   readonly signal?: AbortSignal | undefined;
+  /** This batch's cap on videos taken with lists, instead of the processor's `maxVideos`. */
+  readonly maxVideos?: number | undefined;
+  /**
+   * For channel links, which uploads: `all` (the uploads playlist), `videos`, `shorts` or `live`.
+   * @default the list source's default (`all`)
+   */
+  readonly channelContent?: ChannelContent | undefined;
+  /** Called as each playlist or channel has been expanded, before the job is stored. */
+  readonly onList?: ((expansion: ListExpansion) => void) | undefined;
 }
 
 /** Options of {@link BatchProcessor.resume}. */
@@ -164,6 +186,8 @@ export const processorOptionsSchema = z
     leaseMs: positiveInteger.min(100, { error: 'a number of milliseconds >= 100' }).optional(),
     adoptOrphans: z.boolean({ error: 'a boolean' }).optional(),
     pollIntervalMs: positiveInteger.min(10, { error: 'a number of milliseconds >= 10' }).optional(),
+    lists: hasMethods('expand').optional(),
+    maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
   })
   .strict();
 
@@ -175,6 +199,9 @@ export const submitSchema = z.object({
   name: z.string({ error: 'a string' }).max(200, { error: 'a string of at most 200 characters' }).optional(),
   options: jobOptionsSchema.optional(),
   signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
+  maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
+  channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
+  onList: z.custom<(expansion: ListExpansion) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
 });
 
 export const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });

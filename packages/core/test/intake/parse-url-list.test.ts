@@ -49,6 +49,8 @@ describe('parseUrlList splits pasted text', () => {
         { input: 'https://example.com/x', reason: 'Not a YouTube link: example.com' },
         { input: 'hello', reason: 'Not a YouTube link or video id: "hello"' },
       ],
+      lists: [],
+      notes: [],
     });
   });
 
@@ -70,7 +72,7 @@ describe('parseUrlList on hostile input', () => {
     ['empty array', [] as string[]],
     ['array of empty strings', ['', '', '']],
   ])('%s gives an empty result', (_name, text) => {
-    expect(parseUrlList(text)).toEqual({ videos: [], duplicates: [], rejected: [] });
+    expect(parseUrlList(text)).toEqual({ videos: [], duplicates: [], rejected: [], lists: [], notes: [] });
   });
 
   it('100,000 junk lines: every one rejected, in order', () => {
