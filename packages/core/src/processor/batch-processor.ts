@@ -3,8 +3,9 @@ import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
-import { createExportZip } from '../export/create-export-zip.js';
-import type { ExportEntry } from '../export/create-export-zip.js';
+import { collectStream, createExportStream, exportRequestShape } from '../export/export-stream.js';
+import type { ExportRequest } from '../export/export-stream.js';
+import { storePageReader } from '../export/store-page-reader.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
 import { withDeadline } from '../internal/abort.js';
 import { FairLimiter } from '../internal/fair-limiter.js';
@@ -186,6 +187,7 @@ const submitSchema = z.object({
 const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
 
 const requesterSchema = z.object({ userId: userIdSchema });
+const exportRequestSchema = requesterSchema.extend(exportRequestShape);
 
 function emptyCounts(): ItemCounts {
   return { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
@@ -444,26 +446,24 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * A ZIP of the job: `index.md` with every input and its status, one Markdown file per
-   * summary, and `batch.json`. Works while the job runs and after it was cancelled.
+   * The ZIP of the job as a web `ReadableStream`, written while the store is read page by page:
+   * memory does not grow with the number of videos. `index.md` with every input and its status,
+   * one Markdown file per summary, `batch.json`, and with `withTranscripts` each transcript as
+   * text and SRT. Works while the job runs and after it was cancelled. Resolves once every file
+   * name is known (rejects with `NOT_FOUND`, `EXPORT_TOO_LARGE`, `STORAGE_ERROR` before any byte);
+   * a later store failure errors the stream with `STORAGE_ERROR`. Cancel the stream to stop reading.
+   * For Node streams: `Readable.fromWeb(stream)`.
    */
-  async export(jobId: string, requester: Requester): Promise<Uint8Array> {
-    const snapshot = await this.get(jobId, requester);
-    const run = this.#runs.get(jobId);
-    const store = this.#store;
-    const items = run ? run.items.map((item) => ({ ...item })) : undefined;
-    const pageSize = 500;
-    const loadPage = (offset: number) => this.#storeCall('read items', () => store.getItems(jobId, { offset, limit: pageSize }));
-    async function* entries(): AsyncGenerator<ExportEntry> {
-      for (let offset = 0; offset < snapshot.total; offset += pageSize) {
-        const page = items ? items.slice(offset, offset + pageSize) : await loadPage(offset);
-        for (const item of page) {
-          const summary = item.status === 'done' && item.summaryKey ? await store.getCached<SummaryRecord>(item.summaryKey) : undefined;
-          yield summary ? { item, summary } : { item };
-        }
-      }
-    }
-    return createExportZip(snapshot, entries());
+  async exportStream(jobId: string, request: ExportRequest): Promise<ReadableStream<Uint8Array>> {
+    const { userId, ...options } = validateOptions(exportRequestSchema, request, 'exportStream() request');
+    const snapshot = await this.get(jobId, { userId });
+    const items = this.#runs.get(jobId)?.items.map((item) => ({ ...item }));
+    return createExportStream(snapshot, storePageReader(this.#store, snapshot.id, items), options);
+  }
+
+  /** The whole ZIP of {@link exportStream} in memory, for small batches. */
+  async export(jobId: string, request: ExportRequest): Promise<Uint8Array> {
+    return collectStream(await this.exportStream(jobId, request));
   }
 
   /**
