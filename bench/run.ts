@@ -2,6 +2,7 @@
 // Figures are ratios against a baseline measured in the same run; targets are checked, not asserted.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runExportBenchmarks } from './export.js';
 import { runProcessorBenchmarks } from './processor.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
 import { meets } from './types.js';
@@ -10,6 +11,7 @@ import type { BenchResult } from './types.js';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const results: BenchResult[] = [];
 results.push(...runProcessorBenchmarks(log));
+results.push(...runExportBenchmarks(log));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
 
