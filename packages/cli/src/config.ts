@@ -264,7 +264,8 @@ export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
 }
 
 /** `tubesum resume <id> [same flags]`. */
-export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string }): string {
+export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string; withTranscripts?: boolean }): string {
   const out = flags.out === undefined ? [] : ['--out', shellQuote(flags.out)];
-  return ['tubesum', 'resume', jobId, ...processorFlagsToArgs(flags), ...out].join(' ');
+  const transcripts = flags.withTranscripts === true ? ['--with-transcripts'] : [];
+  return ['tubesum', 'resume', jobId, ...processorFlagsToArgs(flags), ...out, ...transcripts].join(' ');
 }

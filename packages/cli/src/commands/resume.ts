@@ -3,14 +3,17 @@ import type { ProcessorFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
-import { attachRenderer, displayPath, followJob, writeZip } from '../follow-job.js';
+import { attachRenderer, displayPath, followJob } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { checkOut, writeZip } from '../zip-output.js';
+import type { ZipTarget } from '../zip-output.js';
 import { findJob } from './find-job.js';
 
 export interface ResumeCommandFlags extends ProcessorFlags {
   out?: string;
   json?: boolean;
+  withTranscripts?: boolean;
 }
 
 /**
@@ -20,13 +23,15 @@ export interface ResumeCommandFlags extends ProcessorFlags {
  */
 export async function resumeCommand(id: string, flags: ResumeCommandFlags, context: CliContext): Promise<ExitCode> {
   const config = resolveProcessorConfig(flags, context.env, context.cwd);
+  await checkOut(flags.out, context.cwd);
+  const target: ZipTarget = { out: flags.out, store: flags.store, withTranscripts: flags.withTranscripts };
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   const processor = await createCliProcessor(config, context.cwd);
   try {
     const job = await findJob(processor, id);
     if (job.status !== 'running') {
-      const path = await writeZip(processor, job.id, flags.out, context.cwd);
+      const path = await writeZip(processor, job.id, target, context);
       renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
         status: job.status,
         jobId: job.id,
@@ -48,7 +53,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
         jobId: job.id,
         renderer,
         context,
-        out: flags.out,
+        target,
         resumeCommand: resumeHint(job.id, flags),
         latestProgress: events.latest,
       });

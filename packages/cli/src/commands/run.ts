@@ -7,12 +7,14 @@ import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, followJob } from '../follow-job.js';
 import { readUrlInputs } from '../input.js';
+import { checkOut } from '../zip-output.js';
 import { oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
 import type { Renderer } from '../render/renderer.js';
 
 export interface RunCommandFlags extends RunFlags {
   json?: boolean;
+  withTranscripts?: boolean;
 }
 
 /** Tells the person what was skipped: rejected inputs with their reason, duplicates. */
@@ -28,6 +30,8 @@ function reportIntake(job: JobSnapshot, renderer: Renderer): void {
 export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
   const config = resolveRunConfig(flags, context.env, context.cwd);
   const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd });
+  // A bad --out must not cost a whole batch: check it before anything runs.
+  await checkOut(config.out, context.cwd);
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
 
@@ -53,7 +57,7 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
       jobId: job.id,
       renderer,
       context,
-      out: config.out,
+      target: { out: config.out, store: flags.store, withTranscripts: flags.withTranscripts },
       resumeCommand: resumeHint(job.id, flags),
       latestProgress: events.latest,
     });
