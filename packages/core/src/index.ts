@@ -64,6 +64,8 @@ export { createExportZip, EXPORT_FORMAT_VERSION } from './export/create-export-z
 export { createExportStream, ZIP_MAX_ENTRIES } from './export/export-stream.js';
 export type { ExportPageReader, ExportPageRequest, ExportRequest, ExportStreamOptions } from './export/export-stream.js';
 export { storePageReader } from './export/store-page-reader.js';
+export { safeFileName } from './export/safe-file-name.js';
+export type { SafeFileNameOptions } from './export/safe-file-name.js';
 export type {
   CreateExportZipOptions,
   ExportEntry,
