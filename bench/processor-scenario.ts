@@ -7,16 +7,14 @@ import { BatchProcessor, createMemoryStore, createSqliteStore } from '@tubesum/c
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 
 export interface Scenario {
-  /** `processor`: a batch through BatchProcessor; `floor`: the same fakes in two bare pools (the ideal pipeline); `export`: a batch, then its ZIP. */
-  mode: 'processor' | 'floor' | 'export';
+  /** `processor`: a batch through BatchProcessor; `floor`: the same fakes in two bare pools (the ideal pipeline). */
+  mode: 'processor' | 'floor';
   items: number;
   transcriptMs: number;
   transcriptConcurrency: number;
   summaryMs: number;
   summaryConcurrency: number;
   store: 'sqlite' | 'memory';
-  /** Characters of Markdown per summary (export). */
-  bodyChars?: number;
   /** BatchProcessor `leaseMs` and `pollIntervalMs` (default: the processor's defaults). */
   leaseMs?: number;
   pollIntervalMs?: number;
@@ -27,15 +25,12 @@ export interface ScenarioResult {
   /** Peak resident memory of the process, in MB. */
   maxRssMb: number;
   summarizerCalls: number;
-  /** For `export`: time to read every summary back without zipping, and the ZIP size. */
-  readMs?: number;
-  zipBytes?: number;
 }
 
 const scenario = JSON.parse(process.argv[2] ?? '{}') as Scenario;
 const ids = Array.from({ length: scenario.items }, (_, index) => `b${String(index).padStart(10, '0')}`);
 const transcripts = new FakeTranscriptSource({ latencyMs: scenario.transcriptMs, segments: 4 });
-const summarizer = new FakeSummarizer({ latencyMs: scenario.summaryMs, bodyChars: scenario.bodyChars ?? 0 });
+const summarizer = new FakeSummarizer({ latencyMs: scenario.summaryMs, });
 
 /** The ideal pipeline: a transcript pool feeding a summary pool, no storage, no bookkeeping. */
 async function floor(): Promise<void> {
@@ -83,20 +78,8 @@ try {
     const job = await processor.submit({ userId: 'bench', urls: ids.map((id) => `https://youtu.be/${id}`) });
     const ended = await processor.waitFor(job.id, job);
     if (ended.counts.done !== scenario.items) throw new Error(`only ${ended.counts.done} of ${scenario.items} done`);
-    if (scenario.mode === 'export') {
-      const readStarted = performance.now();
-      for (let offset = 0; offset < scenario.items; offset += 500) {
-        const items = await store.getItems(job.id, { offset, limit: 500 });
-        for (const item of items) if (item.summaryKey) await store.getCached(item.summaryKey);
-      }
-      result.readMs = performance.now() - readStarted;
-      const exportStarted = performance.now();
-      const zip = await processor.export(job.id, { userId: 'bench' });
-      result.wallMs = performance.now() - exportStarted;
-      result.zipBytes = zip.byteLength;
-    }
   }
-  if (scenario.mode !== 'export') result.wallMs = performance.now() - started;
+  result.wallMs = performance.now() - started;
   result.summarizerCalls = summarizer.calls.length;
   result.maxRssMb = process.resourceUsage().maxRSS / 1024;
 } finally {

@@ -100,25 +100,5 @@ export function runProcessorBenchmarks(log: (line: string) => void): BenchResult
     note: 'scale-10k-sqlite with the default lease (30 s, renewed every 10 s) and cancel polling (500 ms) vs the same run with both idle (1 h); best of two runs each. The claim at submit and the release at the end are in both',
   });
 
-  log('export: 10,000 summaries of ~3 KB…');
-  const exported = run({ ...scale, transcriptMs: 0, summaryMs: 0, items: 10_000, bodyChars: 3000, mode: 'export' });
-  results.push({
-    name: 'export-10k',
-    value: round(exported.wallMs / 1000),
-    unit: 's',
-    baseline: round((exported.readMs ?? 0) / 1000),
-    ratio: round(exported.wallMs / (exported.readMs ?? 1)),
-    target: 'report',
-    note: `baseline: reading the 10,000 summaries back without zipping; peak RSS ${round(exported.maxRssMb, 1)} MB; ZIP ${round((exported.zipBytes ?? 0) / 1e6, 1)} MB`,
-  });
-  results.push({
-    name: 'export-10k-peak-rss',
-    value: round(exported.maxRssMb, 1),
-    unit: 'MB',
-    baseline: round(scaleIdeal.maxRssMb, 1),
-    ratio: round(exported.maxRssMb / scaleIdeal.maxRssMb),
-    target: 'report',
-    note: 'peak RSS of the process that ran the batch and exported it; baseline: bare-fakes pipeline',
-  });
   return results;
 }

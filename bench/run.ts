@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runListBenchmarks } from './lists.js';
+import { runExportBenchmarks } from './export.js';
 import { runProcessorBenchmarks } from './processor.js';
 import { runReplicaBenchmarks } from './replicas.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
@@ -13,6 +14,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const results: BenchResult[] = [];
 results.push(...runProcessorBenchmarks(log));
 results.push(...(await runReplicaBenchmarks(log)));
+results.push(...runExportBenchmarks(log));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
 results.push(...runListBenchmarks(log));

@@ -7,7 +7,7 @@
  *   GET    /batches                 your batches, newest first
  *   GET    /batches/:id             the batch and its videos
  *   DELETE /batches/:id             cancel (also POST /batches/:id/cancel)
- *   GET    /batches/:id/zip         the ZIP
+ *   GET    /batches/:id/zip         the ZIP, streamed as it is written (?transcripts=1 adds the transcripts)
  *   GET    /batches/:id/events      progress as Server-Sent Events, until the batch ends
  *
  *   pnpm tsx examples/http-server.ts
@@ -29,6 +29,9 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   BatchProcessor,
@@ -39,6 +42,7 @@ import {
   chainTranscriptSources,
   isTubesumError,
   openStore,
+  safeFileName,
 } from '@tubesum/core';
 import type { ErrorCode as ErrorCodeType, Summarizer } from '@tubesum/core';
 
@@ -52,6 +56,7 @@ const STATUS_OF: Partial<Record<ErrorCodeType, number>> = {
   [ErrorCode.INVALID_URL]: 400,
   [ErrorCode.INVALID_OPTIONS]: 400,
   [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.EXPORT_TOO_LARGE]: 413,
 };
 
 class HttpError extends Error {
@@ -83,6 +88,43 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
     // answered below
   }
   throw new HttpError(400, 'INVALID_BODY', 'Send a JSON object such as {"urls": "https://youtu.be/…"}.');
+}
+
+/**
+ * `Content-Disposition` for a download named after a batch: a plain ASCII `filename` every
+ * client understands and the exact UTF-8 name in `filename*` (RFC 6266), both safe as file
+ * names on every OS and free of quotes, backslashes and line breaks.
+ */
+export function contentDisposition(name: string): string {
+  const stem = safeFileName(name, { maxBytes: 150 });
+  const ascii = stem.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\%;]/g, '').replace(/^[. ]+|[. ]+$/g, '') || 'tubesum';
+  const encoded = encodeURIComponent(`${stem}.zip`).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}.zip"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * Streams the batch's ZIP as it is written: memory stays flat however many videos it holds.
+ * Errors before the first byte (404, 413) are answered as JSON; a store failure later cuts the
+ * response short, so the client sees a failed download, never a truncated ZIP that looks whole.
+ * A client that goes away stops the export.
+ */
+async function streamZip(processor: BatchProcessor, jobId: string, userId: string, url: URL, response: ServerResponse) {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  response.once('close', stop);
+  try {
+    const job = await processor.get(jobId, { userId });
+    const withTranscripts = url.searchParams.get('transcripts') === '1';
+    const zip = await processor.exportStream(jobId, { userId, withTranscripts, signal: controller.signal });
+    response.writeHead(200, {
+      'content-type': 'application/zip',
+      'content-disposition': contentDisposition(`${job.name ?? 'tubesum'}-${job.id}`),
+      'cache-control': 'no-store',
+    });
+    await pipeline(Readable.fromWeb(zip as NodeReadableStream<Uint8Array>), response);
+  } finally {
+    response.off('close', stop);
+  }
 }
 
 const EVENT_NAMES = ['batchStart', 'batchProgress', 'itemStart', 'itemStage', 'itemRetry', 'itemEnd', 'batchPause', 'batchEnd'] as const;
@@ -148,12 +190,8 @@ export function createServer({ processor, tokens }: ServerOptions): Server {
       case 'DELETE :id':
       case 'POST :id/cancel':
         return sendJson(response, 200, await processor.cancel(id!, { userId }));
-      case 'GET :id/zip': {
-        const zip = await processor.export(id!, { userId });
-        response.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="tubesum-${id}.zip"` });
-        response.end(zip);
-        return;
-      }
+      case 'GET :id/zip':
+        return streamZip(processor, id!, userId, new URL(request.url ?? '/', 'http://localhost'), response);
       case 'GET :id/events':
         return streamEvents(processor, id!, userId, request, response);
       default:
@@ -166,7 +204,7 @@ export function createServer({ processor, tokens }: ServerOptions): Server {
       const status = error instanceof HttpError ? error.status : isTubesumError(error) ? (STATUS_OF[error.code] ?? 500) : 500;
       const code = error instanceof HttpError || isTubesumError(error) ? error.code : 'INTERNAL';
       const message = status === 500 && !isTubesumError(error) ? 'Internal error.' : (error as Error).message;
-      if (response.headersSent) response.end();
+      if (response.headersSent) response.destroy(); // mid-stream: cut the download so it cannot look complete
       else sendJson(response, status, { error: { code, message } });
     });
   });

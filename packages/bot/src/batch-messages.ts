@@ -1,12 +1,15 @@
 import type { BatchProcessor, BatchStore, JobSnapshot } from '@tubesum/core';
 import { DiscordAPIError } from 'discord.js';
-import type { RawFile, REST } from 'discord.js';
+import type { REST } from 'discord.js';
 import type { Logger } from './logger.js';
 import { describeError } from './logger.js';
 import { MessageEditor } from './message-editor.js';
 import type { MessageLocation } from './message-editor.js';
 import type { ProcessorPool } from './processor-pool.js';
 import { renderNotice, renderProgressMessage } from './progress-message.js';
+import { formatBytes, planZipDelivery, readPiece, writeZipToTempFile } from './zip-file.js';
+
+export { formatBytes, planZipDelivery } from './zip-file.js';
 
 /** What the bot persists per batch so a restarted bot keeps editing the same message. */
 export interface StoredProgressMessage {
@@ -19,6 +22,8 @@ export interface StoredProgressMessage {
   attachmentSizeLimit: number;
   /** True once the final message (and the ZIP) was sent. */
   delivered: boolean;
+  /** The ZIP holds each transcript too (`/batch run transcripts:True`). */
+  withTranscripts?: boolean;
 }
 
 /** Store keys of the bot's own records, beside the processor's data. */
@@ -30,7 +35,6 @@ export const BOT_KEYS = {
 
 /** Discord's default upload limit, used when an interaction did not say. */
 export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
-const MAX_ZIP_PARTS = 10;
 const FILE_TOO_LARGE = 40005;
 
 /** Discord's "Request entity too large": 40005, or a bare 413 from its edge. */
@@ -68,13 +72,6 @@ interface Tracker {
   finishing: Promise<void> | undefined;
 }
 
-/** `1.2 MB`, `340 KB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.ceil(bytes / 1024)} KB`;
-  return `${bytes} B`;
-}
-
 /** A file name safe everywhere: `tubesum-<name or id>.zip`. */
 export function zipFileName(job: Pick<JobSnapshot, 'id' | 'name'>): string {
   const base = (job.name ?? '')
@@ -83,57 +80,6 @@ export function zipFileName(job: Pick<JobSnapshot, 'id' | 'name'>): string {
     .replace(/^[-.]+|[-.]+$/g, '')
     .slice(0, 60);
   return `tubesum-${base || job.id.slice(0, 8)}.zip`;
-}
-
-/** Splits `data` into parts of at most `partSize` bytes. */
-export function splitBytes(data: Uint8Array, partSize: number): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  for (let offset = 0; offset < data.length; offset += partSize) parts.push(data.subarray(offset, offset + partSize));
-  return parts;
-}
-
-/**
- * How to send a ZIP under an upload limit: attached as is, split into parts (posted as
- * separate messages), or not at all, with lines that tell the user what was sent.
- */
-export function planZipDelivery(
-  zip: Uint8Array,
-  fileName: string,
-  limit: number,
-): { attached: RawFile[]; parts: RawFile[]; lines: string[] } {
-  const size = formatBytes(zip.length);
-  if (zip.length <= limit) {
-    return {
-      attached: [{ name: fileName, data: Buffer.from(zip), contentType: 'application/zip' }],
-      parts: [],
-      lines: [`📦 ZIP attached: \`${fileName}\` (${size}).`],
-    };
-  }
-  // A little room under the limit for multipart overhead, when the limit is large enough to spare it.
-  const partSize = limit > 64 * 1024 ? limit - 1024 : limit;
-  const pieces = splitBytes(zip, partSize);
-  if (pieces.length > MAX_ZIP_PARTS) {
-    return {
-      attached: [],
-      parts: [],
-      lines: [
-        `📦 The ZIP is ${size}, too large to send here even in ${MAX_ZIP_PARTS} parts of ${formatBytes(limit)}; nothing was attached.`,
-      ],
-    };
-  }
-  const parts = pieces.map((piece, index) => ({
-    name: `${fileName}.${String(index + 1).padStart(3, '0')}`,
-    data: Buffer.from(piece),
-    contentType: 'application/octet-stream',
-  }));
-  return {
-    attached: [],
-    parts,
-    lines: [
-      `📦 The ZIP is ${size}, larger than the ${formatBytes(limit)} upload limit here, so it is sent in ${parts.length} parts below.`,
-      `Join them into \`${fileName}\`: \`cat ${fileName}.0* > ${fileName}\` (Windows: \`copy /b ${fileName}.001+${fileName}.002 ${fileName}\`).`,
-    ],
-  };
 }
 
 /**
@@ -173,6 +119,7 @@ export class BatchMessages {
     model: string;
     location: MessageLocation;
     attachmentSizeLimit: number;
+    withTranscripts?: boolean;
   }): Promise<void> {
     const record: StoredProgressMessage = {
       version: 1,
@@ -182,6 +129,7 @@ export class BatchMessages {
       location: input.location,
       attachmentSizeLimit: input.attachmentSizeLimit,
       delivered: false,
+      ...(input.withTranscripts === true ? { withTranscripts: true } : {}),
     };
     const tracker = this.#createTracker(record, input.job);
     tracker.ready = (async () => {
@@ -326,29 +274,33 @@ export class BatchMessages {
       const { jobId, userId, attachmentSizeLimit } = tracker.record;
       try {
         const items = await tracker.processor.items(jobId, { userId });
-        const zip = await tracker.processor.export(jobId, { userId });
-        const plan = planZipDelivery(zip, zipFileName(job), attachmentSizeLimit);
+        // The ZIP goes to a temporary file; each upload reads only its own piece of it.
+        const zip = await writeZipToTempFile(tracker.processor, jobId, userId, { withTranscripts: tracker.record.withTranscripts });
         try {
-          await tracker.editor.finish(renderProgressMessage({ job, items, delivery: plan.lines }), plan.attached);
-        } catch (error) {
-          if (!isFileTooLarge(error)) throw error;
-          // Discord's real limit was lower than the interaction said: the outcome without the file.
-          this.#options.logger.warn(`Discord refused the ZIP of batch ${jobId} (${formatBytes(zip.length)}) as too large`);
-          await tracker.editor.finish(
-            renderProgressMessage({ job, items, delivery: [tooLargeLine(zip.length, job.id)] }),
-          );
-        }
-        for (const [index, part] of plan.parts.entries()) {
+          const plan = planZipDelivery(zip.size, zipFileName(job), attachmentSizeLimit);
           try {
-            await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [part]);
+            const attached = await Promise.all(plan.attached.map((piece) => readPiece(zip.path, piece)));
+            await tracker.editor.finish(renderProgressMessage({ job, items, delivery: plan.lines }), attached);
           } catch (error) {
             if (!isFileTooLarge(error)) throw error;
-            this.#options.logger.warn(`Discord refused part ${index + 1} of the ZIP of batch ${jobId} as too large`);
-            await tracker.editor.postAnother(
-              renderNotice(`📦 Discord refused part ${index + 1} of ${plan.parts.length} as too large; the remaining parts were not sent. ${zipAgainHint(job.id)}`),
-            );
-            break;
+            // Discord's real limit was lower than the interaction said: the outcome without the file.
+            this.#options.logger.warn(`Discord refused the ZIP of batch ${jobId} (${formatBytes(zip.size)}) as too large`);
+            await tracker.editor.finish(renderProgressMessage({ job, items, delivery: [tooLargeLine(zip.size, job.id)] }));
           }
+          for (const [index, part] of plan.parts.entries()) {
+            try {
+              await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [await readPiece(zip.path, part)]);
+            } catch (error) {
+              if (!isFileTooLarge(error)) throw error;
+              this.#options.logger.warn(`Discord refused part ${index + 1} of the ZIP of batch ${jobId} as too large`);
+              await tracker.editor.postAnother(
+                renderNotice(`📦 Discord refused part ${index + 1} of ${plan.parts.length} as too large; the remaining parts were not sent. ${zipAgainHint(job.id)}`),
+              );
+              break;
+            }
+          }
+        } finally {
+          await zip.dispose();
         }
         tracker.record = { ...tracker.record, delivered: true };
         await this.#save(tracker.record);

@@ -43,8 +43,10 @@ describe('registering the slash commands', () => {
       'name:3',
       'length:3',
       'language:3',
+      'transcripts:5',
       'model:3',
     ]);
+    expect(batch!.options[3]!.options!.map((o) => `${o.name}:${o.type}`)).toEqual(['id:3', 'transcripts:5']);
     expect(run.options!.at(-1)!.choices!.map((c) => c.value)).toEqual(['claude-haiku-4-5', 'claude-sonnet-4-6']);
     expect(JSON.stringify(batch).length).toBeLessThan(8000);
   });

@@ -1,6 +1,6 @@
 import type { ItemRecord, JobSnapshot } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
-import { planZipDelivery, splitBytes, zipFileName } from '../src/batch-messages.js';
+import { zipFileName } from '../src/batch-messages.js';
 import {
   DISCORD_LIMITS,
   TRUNCATION_MARKER,
@@ -122,19 +122,7 @@ describe('helpers', () => {
     expect(parseCancelCustomId('other:button')).toBeUndefined();
   });
 
-  it('splits a ZIP larger than the upload limit into parts under it', () => {
-    const zip = new Uint8Array(5000).map((_, i) => i % 251);
-    expect(planZipDelivery(zip, 'a.zip', 10_000).attached).toHaveLength(1);
-    const plan = planZipDelivery(zip, 'a.zip', 2048);
-    expect(plan.attached).toEqual([]);
-    expect(plan.parts.map((p) => p.name)).toEqual(['a.zip.001', 'a.zip.002', 'a.zip.003']);
-    expect(plan.parts.every((p) => (p.data as Buffer).length <= 2048)).toBe(true);
-    expect(Buffer.concat(plan.parts.map((p) => p.data as Buffer)).equals(Buffer.from(zip))).toBe(true);
-    expect(plan.lines.join('\n')).toContain('larger than the 2 KB upload limit here');
-    const tooBig = planZipDelivery(zip, 'a.zip', 100);
-    expect(tooBig.parts).toEqual([]);
-    expect(tooBig.lines.join('\n')).toContain('nothing was attached');
-    expect(splitBytes(zip, 4999)).toHaveLength(2);
+  it('names the ZIP after the batch, safely', () => {
     expect(zipFileName({ id: '0b7c4f5e-aaaa', name: 'My list: "videos" / 2025' })).toBe('tubesum-My-list-videos-2025.zip');
   });
 });

@@ -66,6 +66,7 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .description('summarize the videos of files, URLs or stdin, and write a ZIP')
       .argument('[inputs...]', 'files of URLs, YouTube URLs or ids, or - for stdin (stdin is read when nothing is given and it is piped)')
       .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
+      .option('--with-transcripts', 'add each transcript to the ZIP, as text with [mm:ss] marks and as SRT')
       .option('-n, --name <name>', 'a name for the batch, shown in the ZIP')
       .option('-l, --length <length>', 'summary length: short, standard or detailed (default: standard)')
       .option('--language <code>', 'language of the summaries (default: each video\'s own)')
@@ -81,7 +82,8 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .command('resume')
       .description('continue an interrupted batch and write its ZIP')
       .argument('<id>', 'batch id (or a unique prefix of it)')
-      .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)'),
+      .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
+      .option('--with-transcripts', 'add each transcript to the ZIP, as text with [mm:ss] marks and as SRT'),
   ).action(async (id: string, flags) => setExitCode(await resumeCommand(id, flags, context)));
 
   program
@@ -104,6 +106,7 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
     .description('write the ZIP of a batch, finished or not')
     .argument('<id>', 'batch id (or a unique prefix of it)')
     .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
+    .option('--with-transcripts', 'add each transcript to the ZIP, as text with [mm:ss] marks and as SRT')
     .option('--store <url>', 'the store (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, flags) => setExitCode(await exportCommand(id, flags, context)));

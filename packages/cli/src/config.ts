@@ -319,7 +319,8 @@ export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
 }
 
 /** `tubesum resume <id> [same flags]`, with the `invocation` that started this process. */
-export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string }, invocation = 'tubesum'): string {
+export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string; withTranscripts?: boolean }, invocation = 'tubesum'): string {
   const out = flags.out === undefined ? [] : ['--out', shellQuote(flags.out)];
-  return [invocation, 'resume', jobId, ...processorFlagsToArgs(flags), ...out].join(' ');
+  const transcripts = flags.withTranscripts === true ? ['--with-transcripts'] : [];
+  return [invocation, 'resume', jobId, ...processorFlagsToArgs(flags), ...out, ...transcripts].join(' ');
 }

@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { ErrorCode } from '@tubesum/core';
 import type { BatchEvents, BatchProcessor, JobSnapshot, Progress } from '@tubesum/core';
-import { LOCAL_USER_ID } from './config.js';
 import type { CliContext } from './context.js';
+import { LOCAL_USER_ID } from './config.js';
 import { ExitCode } from './exit-code.js';
 import { formatCounts, plural } from './render/format.js';
 import type { BatchEventName, BatchEventOf, Renderer } from './render/renderer.js';
+import { writeZip } from './zip-output.js';
+import type { ZipTarget } from './zip-output.js';
 
 const EVENT_NAMES: readonly BatchEventName[] = ['batchStart', 'batchProgress', 'batchPause', 'batchEnd', 'itemStart', 'itemStage', 'itemRetry', 'itemEnd'];
 
@@ -47,21 +48,13 @@ export function displayPath(path: string, cwd: string): string {
   return shown === '' || shown.startsWith('..') ? path : shown;
 }
 
-/** Writes the job's ZIP to `out` (default `./tubesum-<jobId>.zip`) and returns the absolute path. */
-export async function writeZip(processor: BatchProcessor, jobId: string, out: string | undefined, cwd: string): Promise<string> {
-  const path = resolve(cwd, out ?? `tubesum-${jobId}.zip`);
-  const zip = await processor.export(jobId, { userId: LOCAL_USER_ID });
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, zip);
-  return path;
-}
-
 export interface FollowJobOptions {
   processor: BatchProcessor;
   jobId: string;
   renderer: Renderer;
   context: CliContext;
-  out: string | undefined;
+  /** Where the ZIP goes (checked before the batch started) and what it holds. */
+  target: ZipTarget;
   /** The command that continues the batch, shown after Ctrl-C. */
   resumeCommand: string;
   /** Progress as of the last event, for the Ctrl-C message. */
@@ -107,6 +100,8 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
       });
       return ExitCode.CANCELLED;
     }
+    // From here Ctrl-C stops the ZIP being written (writeZip listens), not the batch, which has ended.
+    stopListening();
     return await finish(processor, outcome, options);
   } finally {
     stopListening();
@@ -135,7 +130,7 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
     return ExitCode.PAUSED;
   }
   if (job.total >= WRITING_ZIP_NOTICE_FROM) renderer.notice(`Writing ZIP of ${plural(job.total, 'video')}…`);
-  const path = await writeZip(processor, job.id, options.out, context.cwd);
+  const path = await writeZip(processor, job.id, options.target, context);
   const counts = formatCounts(job.progress);
   renderer.close();
   const exitCode = job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;

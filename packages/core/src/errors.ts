@@ -53,6 +53,11 @@ export const ErrorCode = {
   NETWORK_ERROR: 'NETWORK_ERROR',
   /** YouTube answered with something we could not understand (HTML error page, truncated JSON). */
   UNEXPECTED_RESPONSE: 'UNEXPECTED_RESPONSE',
+  /**
+   * An export would hold more files than a ZIP without ZIP64 can (65,535); `details.entries`
+   * says how many it needed. Export without transcripts, or split the batch.
+   */
+  EXPORT_TOO_LARGE: 'EXPORT_TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

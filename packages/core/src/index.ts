@@ -74,6 +74,11 @@ export type { OpenStoreOptions } from './storage/open-store.js';
 
 // export
 export { createExportZip, EXPORT_FORMAT_VERSION } from './export/create-export-zip.js';
+export { createExportStream, ZIP_MAX_ENTRIES } from './export/export-stream.js';
+export type { ExportPageReader, ExportPageRequest, ExportRequest, ExportStreamOptions } from './export/export-stream.js';
+export { storePageReader } from './export/store-page-reader.js';
+export { safeFileName } from './export/safe-file-name.js';
+export type { SafeFileNameOptions } from './export/safe-file-name.js';
 export type {
   CreateExportZipOptions,
   ExportEntry,

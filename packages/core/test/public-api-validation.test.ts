@@ -18,6 +18,7 @@ import {
   YouTubeRequestLimiter,
   YouTubeTranscriptSource,
   chainTranscriptSources,
+  createExportStream,
   createExportZip,
   createKeyvStore,
   createMemoryStore,
@@ -204,6 +205,13 @@ const cases: Case[] = [
   { name: 'createExportZip options null', call: () => createExportZip(makeJob(), [], bad(null)), code: INVALID, field: '`options`' },
   { name: 'createExportZip options.date "today"', call: () => createExportZip(makeJob(), [], { date: bad('today') }), code: INVALID, field: '`options.date`' },
   { name: 'createExportZip options.signal "x"', call: () => createExportZip(makeJob(), [], { signal: bad('x') }), code: INVALID, field: '`options.signal`' },
+  { name: 'createExportStream(null, reader)', call: () => createExportStream(bad(null), async () => []), code: INVALID, field: '`job`' },
+  { name: 'createExportStream(job, null)', call: () => createExportStream(makeJob(), bad(null)), code: INVALID, field: '`readPage`' },
+  { name: 'createExportStream options.withTranscripts "yes"', call: () => createExportStream(makeJob(), async () => [], { withTranscripts: bad('yes') }), code: INVALID, field: '`options.withTranscripts`' },
+  { name: 'createExportStream reader answering null', call: () => createExportStream(makeJob(), async () => bad(null)), code: INVALID, field: '`readPage()`' },
+  { name: 'exportStream withTranscripts 1', call: () => processor.exportStream('x', { userId: 'u', withTranscripts: bad(1) }), code: INVALID, field: '`withTranscripts`' },
+  { name: 'exportStream signal "x"', call: () => processor.exportStream('x', { userId: 'u', signal: bad('x') }), code: INVALID, field: '`signal`' },
+  { name: 'exportStream without userId', call: () => processor.exportStream('x', bad({})), code: INVALID, field: '`userId`' },
 
   // processor
   { name: 'BatchProcessor(null)', call: () => new BatchProcessor(bad(null)), code: INVALID, field: 'BatchProcessor options' },
@@ -260,6 +268,7 @@ describe('BatchProcessor job ids of the wrong type are NOT_FOUND, not a crash', 
     items: (jobId: unknown) => processor.items(bad(jobId), { userId: 'u' }),
     cancel: (jobId: unknown) => processor.cancel(bad(jobId), { userId: 'u' }),
     export: (jobId: unknown) => processor.export(bad(jobId), { userId: 'u' }),
+    exportStream: (jobId: unknown) => processor.exportStream(bad(jobId), { userId: 'u' }),
     waitFor: (jobId: unknown) => processor.waitFor(bad(jobId), { userId: 'u' }),
   };
   for (const [method, call] of Object.entries(methods)) {

@@ -7,6 +7,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT, formatBytes, isFileTooLarge, planZipDelivery, zipFileName } from '../batch-messages.js';
+import { readPiece, writeZipToTempFile } from '../zip-file.js';
 import { describeError } from '../logger.js';
 import { NO_MENTIONS, joinLines, parseCancelCustomId, truncate } from '../progress-message.js';
 import { readTextAttachment } from '../read-attachment.js';
@@ -38,7 +39,8 @@ export function buildBatchCommandData(models: readonly string[] = []): RESTPostA
         .addStringOption((o) => o.setName('length').setDescription('How long each summary is').addChoices(...LENGTHS))
         .addStringOption((o) =>
           o.setName('language').setDescription('Language of the summaries, e.g. en, fr, pt-BR').setMaxLength(20),
-        );
+        )
+        .addBooleanOption((o) => o.setName('transcripts').setDescription('Add each transcript to the ZIP, as text and SRT'));
       if (models.length > 1) {
         run.addStringOption((o) =>
           o
@@ -60,7 +62,8 @@ export function buildBatchCommandData(models: readonly string[] = []): RESTPostA
       zip
         .setName('zip')
         .setDescription('Get the ZIP of one of your batches again')
-        .addStringOption((o) => o.setName('id').setDescription('The batch id (see /batch list)').setRequired(true)),
+        .addStringOption((o) => o.setName('id').setDescription('The batch id (see /batch list)').setRequired(true))
+        .addBooleanOption((o) => o.setName('transcripts').setDescription('Add each transcript to the ZIP, as text and SRT')),
     )
     .toJSON();
 }
@@ -162,6 +165,7 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
       interactionCreatedAt: Math.min(interaction.createdTimestamp, Date.now()),
     },
     attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
+    withTranscripts: interaction.options.getBoolean('transcripts') === true,
   });
 }
 
@@ -211,31 +215,39 @@ async function zip(interaction: ChatInputCommandInteraction, context: BotContext
   const { processor, job } = await context.pool.find(interaction.options.getString('id', true).trim(), {
     userId: interaction.user.id,
   });
-  const archive = await processor.export(job.id, { userId: interaction.user.id });
-  const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT;
-  const plan = planZipDelivery(archive, zipFileName(job), limit);
-  const note = job.status === 'running' ? '\nThe batch is still running: this ZIP holds what is finished so far.' : '';
+  const withTranscripts = interaction.options.getBoolean('transcripts') === true;
+  // The ZIP goes to a temporary file; each upload reads only its own piece of it.
+  const archive = await writeZipToTempFile(processor, job.id, interaction.user.id, { withTranscripts });
   try {
-    await interaction.editReply({
-      content: truncate(`${plan.lines.join('\n')}${note}`, 2000),
-      files: plan.attached.map((file) => ({ attachment: Buffer.from(file.data as Uint8Array), name: file.name })),
-      allowedMentions: NO_MENTIONS,
-    });
-    for (const [index, part] of plan.parts.entries()) {
-      await interaction.followUp({
-        content: `Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``,
-        files: [{ attachment: Buffer.from(part.data as Uint8Array), name: part.name }],
-        flags: ephemeral,
+    const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT;
+    const plan = planZipDelivery(archive.size, zipFileName(job), limit);
+    const note = job.status === 'running' ? '\nThe batch is still running: this ZIP holds what is finished so far.' : '';
+    try {
+      const attached = await Promise.all(plan.attached.map((piece) => readPiece(archive.path, piece)));
+      await interaction.editReply({
+        content: truncate(`${plan.lines.join('\n')}${note}`, 2000),
+        files: attached.map((file) => ({ attachment: file.data as Buffer, name: file.name })),
         allowedMentions: NO_MENTIONS,
       });
+      for (const [index, part] of plan.parts.entries()) {
+        const file = await readPiece(archive.path, part);
+        await interaction.followUp({
+          content: `Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``,
+          files: [{ attachment: file.data as Buffer, name: part.name }],
+          flags: ephemeral,
+          allowedMentions: NO_MENTIONS,
+        });
+      }
+    } catch (error) {
+      if (!isFileTooLarge(error)) throw error;
+      context.logger.warn(`Discord refused the ZIP of batch ${job.id} (${archive.size} bytes) as too large`);
+      throw new TubesumError(
+        ErrorCode.INVALID_OPTIONS,
+        `Discord refused the ZIP of batch \`${job.id}\` (${formatBytes(archive.size)}) as too large for this channel, so nothing is attached.`,
+      );
     }
-  } catch (error) {
-    if (!isFileTooLarge(error)) throw error;
-    context.logger.warn(`Discord refused the ZIP of batch ${job.id} (${archive.length} bytes) as too large`);
-    throw new TubesumError(
-      ErrorCode.INVALID_OPTIONS,
-      `Discord refused the ZIP of batch \`${job.id}\` (${formatBytes(archive.length)}) as too large for this channel, so nothing is attached.`,
-    );
+  } finally {
+    await archive.dispose();
   }
 }
 

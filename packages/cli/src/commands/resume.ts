@@ -3,15 +3,18 @@ import type { ProcessorFlags } from '../config.js';
 import type { CliContext } from '../context.js';
 import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
-import { attachRenderer, displayPath, followJob, writeZip } from '../follow-job.js';
+import { attachRenderer, displayPath, followJob } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
 import { proxyNotice } from '../proxy.js';
+import { checkOut, writeZip } from '../zip-output.js';
+import type { ZipTarget } from '../zip-output.js';
 import { findJob } from './find-job.js';
 
 export interface ResumeCommandFlags extends ProcessorFlags {
   out?: string;
   json?: boolean;
+  withTranscripts?: boolean;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface ResumeCommandFlags extends ProcessorFlags {
  */
 export async function resumeCommand(id: string, flags: ResumeCommandFlags, context: CliContext): Promise<ExitCode> {
   const config = resolveProcessorConfig(flags, context.env, context.cwd);
+  await checkOut(flags.out, context.cwd);
+  const target: ZipTarget = { out: flags.out, store: flags.store, withTranscripts: flags.withTranscripts };
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
@@ -30,7 +35,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
     const invocation = context.invocation ?? 'tubesum';
     const job = await findJob(processor, id, invocation);
     if (job.status === 'done' || job.status === 'cancelled') {
-      const path = await writeZip(processor, job.id, flags.out, context.cwd);
+      const path = await writeZip(processor, job.id, target, context);
       renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
         status: job.status,
         jobId: job.id,
@@ -61,7 +66,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
         jobId: job.id,
         renderer,
         context,
-        out: flags.out,
+        target,
         resumeCommand: resumeHint(job.id, flags, invocation),
         latestProgress: events.latest,
       });

@@ -7,6 +7,7 @@ import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, followJob } from '../follow-job.js';
 import { bareVideoIds, readUrlInputs } from '../input.js';
+import { checkOut } from '../zip-output.js';
 import { describeListExpansion, oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/renderer.js';
 import { proxyNotice } from '../proxy.js';
@@ -14,6 +15,7 @@ import type { Renderer } from '../render/renderer.js';
 
 export interface RunCommandFlags extends RunFlags {
   json?: boolean;
+  withTranscripts?: boolean;
 }
 
 /** Tells the person what was skipped (rejected inputs with their reason, duplicates), the notes on inputs, and which bare words became video ids. */
@@ -34,6 +36,8 @@ function reportIntake(job: JobSnapshot, text: string, renderer: Renderer): void 
 export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
   const config = resolveRunConfig(flags, context.env, context.cwd);
   const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd, invocation: context.invocation });
+  // A bad --out must not cost a whole batch: check it before anything runs.
+  await checkOut(config.out, context.cwd);
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
   if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
@@ -64,7 +68,7 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
       jobId: job.id,
       renderer,
       context,
-      out: config.out,
+      target: { out: config.out, store: flags.store, withTranscripts: flags.withTranscripts },
       resumeCommand: resumeHint(job.id, flags, context.invocation),
       latestProgress: events.latest,
     });

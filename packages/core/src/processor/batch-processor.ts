@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
-import { createExportZip } from '../export/create-export-zip.js';
-import type { ExportEntry } from '../export/create-export-zip.js';
+import { collectStream, createExportStream, exportRequestShape } from '../export/export-stream.js';
+import type { ExportRequest } from '../export/export-stream.js';
+import { storePageReader } from '../export/store-page-reader.js';
 import { expandInputs } from '../lists/expand-inputs.js';
 import type { VideoListSource } from '../lists/video-list-source.js';
 import { sleep } from '../internal/abort.js';
@@ -17,7 +18,7 @@ import type { ItemRecord, JobRecord, JobSnapshot, JobState, SummaryRecord } from
 import { JobFollower } from './job-follower.js';
 import { JobRun } from './job-run.js';
 import type { RunContext } from './job-run.js';
-import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
+import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
 import type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
 import { countItems, emptyCounts, storedSnapshot } from './progress.js';
 import { DEFAULT_RETRY } from './retry.js';
@@ -341,27 +342,24 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * A ZIP of the job: `index.md` with every input and its status, one Markdown file per
-   * summary, and `batch.json`. Works while the job runs and after it was cancelled.
+   * The ZIP of the job as a web `ReadableStream`, written while the store is read page by page:
+   * memory does not grow with the number of videos. `index.md` with every input and its status,
+   * one Markdown file per summary, `batch.json`, and with `withTranscripts` each transcript as
+   * text and SRT. Works while the job runs and after it was cancelled. Resolves once every file
+   * name is known (rejects with `NOT_FOUND`, `EXPORT_TOO_LARGE`, `STORAGE_ERROR` before any byte);
+   * a later store failure errors the stream with `STORAGE_ERROR`. Cancel the stream to stop reading.
+   * For Node streams: `Readable.fromWeb(stream)`.
    */
-  async export(jobId: string, requester: Requester): Promise<Uint8Array> {
-    const snapshot = await this.get(jobId, requester);
-    const run = this.#runs.get(jobId);
-    const stored = this.#stored;
-    const items = run ? run.items.map((item) => ({ ...item })) : undefined;
-    async function* entries(): AsyncGenerator<ExportEntry> {
-      const pages = items ? [items] : stored.pages(jobId, snapshot.total);
-      for await (const page of pages) {
-        for (const item of page) {
-          const summary =
-            item.status === 'done' && item.summaryKey
-              ? await stored.call('read a summary', (store) => store.getCached<SummaryRecord>(item.summaryKey as string))
-              : undefined;
-          yield summary ? { item, summary } : { item };
-        }
-      }
-    }
-    return createExportZip(snapshot, entries());
+  async exportStream(jobId: string, request: ExportRequest): Promise<ReadableStream<Uint8Array>> {
+    const { userId, ...options } = validateOptions(exportRequestSchema, request, 'exportStream() request');
+    const snapshot = await this.get(jobId, { userId });
+    const items = this.#runs.get(jobId)?.items.map((item) => ({ ...item }));
+    return createExportStream(snapshot, storePageReader(this.#stored.store, snapshot.id, items), options);
+  }
+
+  /** The whole ZIP of {@link exportStream} in memory, for small batches. */
+  async export(jobId: string, request: ExportRequest): Promise<Uint8Array> {
+    return collectStream(await this.exportStream(jobId, request));
   }
 
   /**

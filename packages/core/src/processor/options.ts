@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportRequestShape } from '../export/export-stream.js';
 import type { ListExpansion } from '../lists/expand-inputs.js';
 import type { ChannelContent, VideoListSource } from '../lists/video-list-source.js';
 import type { BatchStore } from '../storage/batch-store.js';
@@ -207,3 +208,5 @@ export const submitSchema = z.object({
 export const resumeSchema = z.object({ jobIds: z.array(z.string(), { error: 'an array of job ids' }).optional() });
 
 export const requesterSchema = z.object({ userId: userIdSchema }, { error: 'an object `{ userId }` naming who asks' });
+
+export const exportRequestSchema = requesterSchema.extend(exportRequestShape);

@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExportScenario, ExportScenarioResult } from './export-scenario.js';
+import { round } from './types.js';
+import type { BenchResult } from './types.js';
+
+const script = fileURLToPath(new URL('./export-scenario.ts', import.meta.url));
+
+function step(scenario: ExportScenario): ExportScenarioResult {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', script, JSON.stringify(scenario)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as ExportScenarioResult;
+}
+
+/** Seeds a store with `items` summaries, streams its export in a fresh process, then the baseline writer. */
+function measure(items: number, log: (line: string) => void, withBaseline: boolean) {
+  const directory = mkdtempSync(join(tmpdir(), 'tubesum-bench-export-'));
+  try {
+    log(`export: seeding ${items.toLocaleString('en-US')} summaries of ~3 KB into SQLite…`);
+    step({ step: 'seed', directory, items });
+    log(`export: streaming the ZIP of ${items.toLocaleString('en-US')} summaries to a file…`);
+    const exported = step({ step: 'export', directory, items });
+    const baseline = withBaseline ? (log('export: baseline writer (same files, same compression, outside tubesum)…'), step({ step: 'baseline', directory, items })) : undefined;
+    return { exported, baseline };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+export function runExportBenchmarks(log: (line: string) => void): BenchResult[] {
+  const ten = measure(10_000, log, true);
+  const fifty = measure(50_000, log, false);
+  const baseline = ten.baseline ?? { wallMs: Number.NaN, maxRssMb: Number.NaN };
+  return [
+    {
+      name: 'export-10k',
+      value: round(ten.exported.wallMs / 1000),
+      unit: 's',
+      baseline: round(baseline.wallMs / 1000),
+      ratio: round(ten.exported.wallMs / baseline.wallMs),
+      target: '<= 1.5',
+      note:
+        `exportStream of 10,000 ~3 KB summaries from SQLite to a file; baseline: JSZip (streamFiles, DEFLATE 6) writing the same ` +
+        `${baseline.files ?? '?'} files from memory to a file; ZIP ${round((ten.exported.zipBytes ?? 0) / 1e6, 1)} MB (baseline ${round((baseline.zipBytes ?? 0) / 1e6, 1)} MB); ` +
+        `native zlib deflates the same bytes in ${round((baseline.zlibMs ?? 0) / 1000)} s`,
+    },
+    {
+      name: 'export-10k-peak-rss',
+      value: round(ten.exported.maxRssMb, 1),
+      unit: 'MB',
+      baseline: round(baseline.maxRssMb, 1),
+      ratio: round(ten.exported.maxRssMb / baseline.maxRssMb),
+      target: 'value <= 200',
+      pass: ten.exported.maxRssMb <= 200,
+      note: 'peak RSS of a fresh process streaming the export of 10,000 summaries to a file; baseline: the baseline writer, which holds every file in memory',
+    },
+    {
+      name: 'export-50k-peak-rss',
+      value: round(fifty.exported.maxRssMb, 1),
+      unit: 'MB',
+      baseline: round(ten.exported.maxRssMb, 1),
+      ratio: round(fifty.exported.maxRssMb / ten.exported.maxRssMb),
+      target: '<= 1.5',
+      note: `peak RSS streaming 50,000 summaries / streaming 10,000 (memory must not grow with the videos); 50k export took ${round(fifty.exported.wallMs / 1000)} s`,
+    },
+  ];
+}
+
+// `tsx bench/export.ts`: only these benchmarks.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const result of runExportBenchmarks((line) => process.stderr.write(`${line}\n`))) console.log(JSON.stringify(result));
+}

@@ -1,0 +1,77 @@
+// Validation of what callers hand to the export: a job snapshot and its entries.
+import { z } from 'zod';
+import { ErrorCode, TubesumError } from '../errors.js';
+import type { ItemStatus } from '../processor/job.js';
+
+const STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const satisfies readonly ItemStatus[];
+
+export const jobSchema = z.looseObject({
+  id: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['running', 'done', 'cancelled']),
+  total: z.number(),
+  options: z.looseObject({}),
+  rejected: z.array(z.object({ input: z.string(), reason: z.string() })),
+  duplicates: z.array(z.object({ input: z.string(), videoId: z.string() })),
+});
+
+const itemSchema = z.looseObject({
+  index: z.number().int().nonnegative(),
+  videoId: z.string(),
+  url: z.string(),
+  input: z.string(),
+  status: z.enum(STATUSES),
+});
+
+/** A bad time from a summarizer (NaN) shows as 0:00 rather than failing the whole export. */
+const timeSchema = z.union([z.number(), z.nan()]);
+
+const summaryRecordSchema = z.looseObject({
+  transcriptLanguage: z.string(),
+  createdAt: z.string(),
+  summary: z.looseObject({
+    tldr: z.string(),
+    markdown: z.string(),
+    language: z.string(),
+    model: z.string(),
+    keyPoints: z.array(z.looseObject({ text: z.string(), startMs: timeSchema })),
+    chapters: z.array(z.looseObject({ title: z.string(), startMs: timeSchema, summary: z.string() })).optional(),
+  }),
+});
+
+export const entrySchema = z.looseObject({ item: itemSchema, summary: summaryRecordSchema.optional() });
+
+export function invalid(path: string, expected: string, value: unknown): TubesumError {
+  const got =
+    value === null
+      ? '`null`'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'string'
+          ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+          : typeof value === 'number' || typeof value === 'boolean'
+            ? `\`${String(value)}\``
+            : typeof value === 'undefined'
+              ? '`undefined`'
+              : `a value of type ${typeof value}`;
+  return new TubesumError(ErrorCode.INVALID_OPTIONS, `Expected \`${path}\` to be ${expected}, got ${got}`);
+}
+
+/** Validates `value`, or throws `INVALID_OPTIONS` naming the first bad field, what it should be and what arrived. */
+export function check(schema: z.ZodType, value: unknown, path: string, expected: string): void {
+  const result = schema.safeParse(value);
+  if (result.success) return;
+  const issue = result.error.issues[0];
+  if (issue === undefined || issue.path.length === 0) throw invalid(path, expected, value);
+  let at: unknown = value;
+  for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key];
+  const wanted =
+    issue.code === 'invalid_type'
+      ? `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`
+      : issue.code === 'invalid_value'
+        ? `one of ${issue.values.map((each) => JSON.stringify(each)).join(', ')}`
+        : issue.message;
+  const field = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
+  throw invalid(`${path}${field}`, wanted, at);
+}
+

@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import JSZip from 'jszip';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
+import type { BatchStore, ExportManifest } from '@tubesum/core';
+import { setup, urlsOf, videoIds } from './helpers.js';
+
+const processors: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(processors.splice(0).map((processor) => processor.close()));
+});
+
+/** A memory store whose `getCached` fails from the `failFrom`-th call on (counting from when armed). */
+function flakyStore(): { store: BatchStore; arm(failFrom: number): void; cachedReads(): number } {
+  const inner = createMemoryStore();
+  let armedAt: number | undefined;
+  let reads = 0;
+  const store: BatchStore = {
+    ...inner,
+    createJob: (...args) => inner.createJob(...args),
+    getJob: (...args) => inner.getJob(...args),
+    getJobState: (...args) => inner.getJobState(...args),
+    saveJobState: (...args) => inner.saveJobState(...args),
+    listJobIds: (...args) => inner.listJobIds(...args),
+    listUnfinishedJobIds: () => inner.listUnfinishedJobIds(),
+    getItems: (...args) => inner.getItems(...args),
+    saveItem: (...args) => inner.saveItem(...args),
+    setCached: (...args) => inner.setCached(...args),
+    getCached: async <T>(key: string): Promise<T | undefined> => {
+      reads += 1;
+      if (armedAt !== undefined && reads >= armedAt) throw new Error('connection reset by peer');
+      return inner.getCached<T>(key);
+    },
+  };
+  return { store, arm: (failFrom) => (armedAt = reads + failFrom), cachedReads: () => reads };
+}
+
+describe('BatchProcessor.exportStream', () => {
+  it('streams the ZIP of a job, with transcripts on request', async () => {
+    const { processor } = setup();
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(6)) });
+    await processor.waitFor(job.id, job);
+    const stream = await processor.exportStream(job.id, { userId: 'a', withTranscripts: true });
+    const chunks: Buffer[] = [];
+    for await (const chunk of Readable.fromWeb(stream)) chunks.push(chunk as Buffer);
+    const zip = await JSZip.loadAsync(Buffer.concat(chunks));
+    const names = Object.keys(zip.files).filter((name) => !zip.files[name]?.dir);
+    expect(names.filter((name) => name.startsWith('summaries/'))).toHaveLength(6);
+    expect(names.filter((name) => name.endsWith('.srt'))).toHaveLength(6);
+    const text = await zip.file(names.find((name) => name.endsWith('.txt')) ?? '')!.async('string');
+    expect(text).toMatch(/\n\[00:00\] \S/);
+    const manifest = JSON.parse(await zip.file('batch.json')!.async('string')) as ExportManifest;
+    expect(manifest.items.every((item) => item.transcriptFiles !== undefined)).toBe(true);
+  });
+
+  it('export() is the same stream collected', async () => {
+    const { processor } = setup();
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(3)) });
+    await processor.waitFor(job.id, job);
+    const zip = await JSZip.loadAsync(await processor.export(job.id, { userId: 'a' }));
+    expect(Object.keys(zip.files).sort()).toEqual(expect.arrayContaining(['batch.json', 'index.md', 'summaries/']));
+  });
+
+  it('only the owner can export; the request is validated', async () => {
+    const { processor } = setup();
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)) });
+    await processor.waitFor(job.id, job);
+    await expect(processor.exportStream(job.id, { userId: 'b' })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
+    await expect(processor.exportStream(job.id, { userId: 'a', withTranscripts: 'yes' as unknown as boolean })).rejects.toThrow(
+      /withTranscripts/,
+    );
+  });
+
+  it('a store failure in the middle errors the stream with STORAGE_ERROR', async () => {
+    const { store, arm } = flakyStore();
+    const { processor } = setup({ store });
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(30)) });
+    await processor.waitFor(job.id, job);
+    const stream = await processor.exportStream(job.id, { userId: 'a' });
+    arm(12);
+    const error: unknown = await new Response(stream).arrayBuffer().catch((caught: unknown) => caught);
+    expect(isTubesumError(error, ErrorCode.STORAGE_ERROR)).toBe(true);
+    expect((error as Error).message).toBe(`Could not read a summary in the store (batch ${job.id}): connection reset by peer`);
+  });
+
+  it('cancelling the stream stops reading the store', async () => {
+    const { store, cachedReads } = flakyStore();
+    const { processor } = setup({ store });
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(600)) });
+    await processor.waitFor(job.id, job);
+    const before = cachedReads();
+    const reader = (await processor.exportStream(job.id, { userId: 'a' })).getReader();
+    await reader.read();
+    await reader.cancel();
+    const atCancel = cachedReads();
+    for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(cachedReads()).toBe(atCancel);
+    expect(atCancel - before).toBeLessThan(600);
+  });
+});
