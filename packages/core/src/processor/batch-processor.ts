@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
-import { collectStream, createExportStream, exportRequestShape } from '../export/export-stream.js';
+import { collectStream, createExportStream } from '../export/export-stream.js';
 import type { ExportRequest } from '../export/export-stream.js';
 import { storePageReader } from '../export/store-page-reader.js';
 import { expandInputs } from '../lists/expand-inputs.js';
