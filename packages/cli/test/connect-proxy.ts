@@ -7,10 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedFixture } from '../../core/test/support/shared-fixtures.js';
 
-/** A file of packages/core/test/fixtures/youtube/ (YouTube's real answers, captured). */
+/** A recorded YouTube answer of ../shared/fixtures/youtube/ (never copied into this repository). */
 function youtubeFixture(name: string): string {
-  return readFileSync(new URL(`../../core/test/fixtures/youtube/${name}`, import.meta.url), 'utf8');
+  return sharedFixture(`youtube/${name}`);
 }
 
 /**

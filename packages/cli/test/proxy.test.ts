@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyFetch } from '../src/proxy.js';
 import { startConnectProxy, startFakeYouTube } from './connect-proxy.js';
 import { runCli, tempHome } from './run-cli.js';
+import { skipWithoutSharedFixtures } from '../../core/test/support/shared-fixtures.js';
 
 const VIDEO = 'https://youtu.be/GJLlxj_dtq8';
 const SECRET = 's3cret-Pa55';
 
-describe('YouTube through a proxy (a real CONNECT tunnel to a TLS fake of YouTube)', () => {
+describe.skipIf(skipWithoutSharedFixtures('the proxy tests (recorded YouTube answers)'))('YouTube through a proxy (a real CONNECT tunnel to a TLS fake of YouTube)', () => {
   const { home } = tempHome();
   let youtube: Awaited<ReturnType<typeof startFakeYouTube>>;
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>;

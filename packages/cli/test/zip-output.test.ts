@@ -6,7 +6,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { BatchProcessor, createSqliteStore } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
-import { runCli, startCli, tempHome } from './run-cli.js';
+import { INVOCATION, runCli, startCli, tempHome } from './run-cli.js';
 
 const OFFLINE = ['--transcripts', 'examples/transcripts', '--offline'];
 
@@ -66,7 +66,7 @@ describe('writing the ZIP', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `tubesum: Could not write the ZIP to ${out}: Expected \`entries[0].summary.transcriptLanguage\` to be a string, got \`undefined\` [INVALID_OPTIONS]. ` +
-        `The batch is saved; write its ZIP with: tubesum export ${jobId} --out ${out}\n`,
+        `The batch is saved; write its ZIP with: ${INVOCATION} export ${jobId} --out ${out}\n`,
     );
     expect(await readdir(folder)).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('Ctrl-C while the ZIP is written', () => {
     const result = await run.done;
     expect(result.code).toBe(130);
     expect(result.stderr).toBe(
-      `tubesum: Interrupted while writing the ZIP; no file was written. The batch is saved: write its ZIP with: tubesum export ${job.id} --out ${out}\n`,
+      `tubesum: Interrupted while writing the ZIP; no file was written. The batch is saved: write its ZIP with: ${INVOCATION} export ${job.id} --out ${out}\n`,
     );
     expect(await readdir(folder)).toEqual([]);
   }, 120_000);

@@ -26,6 +26,12 @@ function flakyStore(): { store: BatchStore; arm(failFrom: number): void; cachedR
     getItems: (...args) => inner.getItems(...args),
     saveItem: (...args) => inner.saveItem(...args),
     setCached: (...args) => inner.setCached(...args),
+    claimJob: (...args) => inner.claimJob(...args),
+    renewJob: (...args) => inner.renewJob(...args),
+    releaseJob: (...args) => inner.releaseJob(...args),
+    getJobLease: (...args) => inner.getJobLease(...args),
+    requestCancel: (...args) => inner.requestCancel(...args),
+    isCancelRequested: (...args) => inner.isCancelRequested(...args),
     getCached: async <T>(key: string): Promise<T | undefined> => {
       reads += 1;
       if (armedAt !== undefined && reads >= armedAt) throw new Error('connection reset by peer');

@@ -4,22 +4,18 @@
 // shared folder beside the worktree, and the tests that need them are skipped with a
 // visible notice where it is absent (a user's clone), and required when CI=true.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SHARED_FIXTURES, skipWhenMissing } from './shared-fixtures.js';
 
-/** The folder of recorded list answers, beside the repository. */
-export const LIST_RECORDINGS = fileURLToPath(new URL('../../../../../shared/fixtures/youtube-lists/', import.meta.url));
+/** The folder of recorded list answers, found by the one helper that locates `shared/fixtures/`. */
+export const LIST_RECORDINGS = `${join(SHARED_FIXTURES ?? 'shared/fixtures', 'youtube-lists')}/`;
 
 /**
  * Whether the recordings are here. Absent: prints a notice and returns false, so the
  * caller skips; absent under CI=true: throws, since CI must run these tests.
  */
 export function listRecordingsAvailable(): boolean {
-  if (existsSync(`${LIST_RECORDINGS}PROVENANCE.md`)) return true;
-  if (process.env.CI === 'true') {
-    throw new Error(`CI=true but the recorded YouTube list answers are missing: ${LIST_RECORDINGS}`);
-  }
-  console.warn(`NOTICE: ${LIST_RECORDINGS} is absent; the tests on recorded YouTube lists are skipped.`);
-  return false;
+  return !skipWhenMissing(SHARED_FIXTURES === undefined || !existsSync(`${LIST_RECORDINGS}PROVENANCE.md`) ? undefined : SHARED_FIXTURES, 'the tests on recorded YouTube lists');
 }
 
 /** One recorded exchange in NewPipe's format. */
