@@ -78,9 +78,24 @@ describe('safeFileName', () => {
     expectSafe(result);
   });
 
-  it('stays quick and safe on a 10 MB title', () => {
-    const result = safeFileName('x/'.repeat(5_000_000));
-    expectSafe(result);
+  it('reads only the first 4096 characters of a title, however long', () => {
+    expect(safeFileName('x/'.repeat(5_000_000))).toBe('x-'.repeat(50));
+    // What comes after the first 4096 characters is never looked at.
+    expect(safeFileName(`${'\u200B'.repeat(4096)}late`)).toBe('untitled');
+    expect(safeFileName(`${'\u200B'.repeat(4095)}late`)).toBe('l');
+  });
+
+  it('fills maxBytes exactly when a cut by code point lands on it', () => {
+    // NFC: é (2 bytes) then combining acutes (2 bytes each): 10 bytes is é and four of them.
+    expect(bytes(safeFileName(`e${'\u0301'.repeat(300)}`, { maxBytes: 10 }))).toBe(10);
+  });
+
+  it('strips runs of dots and spaces at both ends, not just one character', () => {
+    expect(safeFileName(' . . x . . .')).toBe('x');
+  });
+
+  it('turns a non-string from JavaScript callers into text', () => {
+    expect(safeFileName(42 as unknown as string)).toBe('42');
   });
 
   it('is always safe: a few thousand random strings', () => {
