@@ -42,6 +42,7 @@ const TABLE: Row[] = [
   { name: 'rate limit, no header', status: 429, message: 'Slow down.', code: 'RATE_LIMITED', retryable: true },
   { name: 'exceeded quota', status: 429, type: 'insufficient_quota', message: 'You exceeded your current quota.', headers: { 'retry-after': '7' }, code: 'SPEND_LIMIT_REACHED', retryable: false },
   { name: 'client closed', status: 499, message: 'Closed.', code: 'PROVIDER_ERROR', retryable: false },
+  { name: '500 naming the context', status: 500, message: 'maximum context computation failed', code: 'PROVIDER_ERROR', retryable: true },
   { name: 'server error', status: 500, type: 'api_error', message: 'Internal error.', code: 'PROVIDER_ERROR', retryable: true },
   { name: '500 overloaded type', status: 500, type: 'overloaded_error', message: 'Busy.', code: 'OVERLOADED', retryable: true },
   { name: 'bad gateway', status: 502, message: 'Bad gateway.', code: 'PROVIDER_ERROR', retryable: true },
@@ -145,6 +146,10 @@ describe('providerError messages', () => {
     ['maximum context', 'maximum context is 4096'],
     ['too many tokens', 'too many tokens in the prompt'],
     ['exceeds the model context', "input exceeds the model's context"],
+    ['exceed context', 'this would exceed context limits'],
+    ['exceeds models context', 'prompt exceeds models context'],
+    ['exceeds model context', 'prompt exceeds model context'],
+    ['input length and max_tokens exceed', 'input length and max_tokens exceed context limit'],
     ['request_too_large', 'request_too_large'],
   ])('reads %s as CONTEXT_TOO_LONG', (_name, message) => {
     expect(providerError(http(400, message), context)).toMatchObject({ code: ErrorCode.CONTEXT_TOO_LONG, retryable: false });
@@ -162,7 +167,13 @@ describe('providerError messages', () => {
     });
     expect(providerError(failureOf('other'), context)).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false, message: 'Anthropic failed: why.' });
     expect(providerError(failureOf('other', ''), context).message).toBe('Anthropic failed.');
-    expect(providerError({ kind: 'http', message: 'no status', cause: undefined }, context)).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
+    const other = failureOf('other');
+    expect(providerError(other, context)).toMatchObject({ videoId: 'dQw4w9WgXcQ', cause: other.cause });
+    expect(providerError({ kind: 'http', message: 'no status', cause: undefined }, context)).toMatchObject({
+      code: 'PROVIDER_ERROR',
+      retryable: false,
+      message: 'Anthropic failed: no status.',
+    });
     const aborted = providerError(failureOf('abort'), context);
     expect(aborted).toMatchObject({ code: 'CANCELLED', retryable: false, videoId: 'dQw4w9WgXcQ' });
     const cause = new Error('cause');
@@ -197,6 +208,9 @@ describe('retryAfterMsFrom', () => {
     ['HTTP date', { 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }, 5000],
     ['HTTP date in the past', { 'retry-after': 'Wed, 31 Dec 2025 23:59:00 GMT' }, 0],
     ['garbage', { 'retry-after': 'later' }, undefined],
+    ['two-digit seconds', { 'retry-after': '30' }, 30_000],
+    ['letters before the number', { 'retry-after': 'a5' }, undefined],
+    ['a unit after the number', { 'retry-after': '5s' }, undefined],
   ])('%s', (_name, headers, expected) => {
     expect(retryAfterMsFrom(headers === undefined ? undefined : new Headers(headers), now)).toBe(expected);
   });
