@@ -210,7 +210,7 @@ const messageSchema = z
  * can fail raw: undici's `TypeError: terminated` when the connection drops mid-body, a `SyntaxError`
  * when a 200 carries cut JSON. Both are transient, not a verdict on the request.
  */
-export function describeAnthropicError(error: unknown): ProviderFailure {
+function describeAnthropicError(error: unknown): ProviderFailure {
   if (error instanceof APIUserAbortError) return { kind: 'abort', message: error.message, cause: error };
   if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: error.message, cause: error };
   if (error instanceof APIConnectionError) return { kind: 'connection', message: error.message, cause: error };
