@@ -202,27 +202,24 @@ export function parseToken(input: string): ParseVideoUrlResult {
 }
 
 /**
- * Reads a video out of an http(s) link. `unwrap` allows one level of YouTube's own redirect
- * pages (`/attribution_link?u=`, `consent.youtube.com/m?continue=`), never more.
+ * Reads a video out of an http(s) link. `unwrap` allows one level of `/attribution_link?u=`,
+ * never more (consent pages only ever lead to YouTube's video hosts, see {@link consentPage}).
  */
 function parseHref(input: string, href: string, unwrap: boolean): ParseVideoUrlResult {
+  // Every caller hands over an http(s) link: the schemes were checked before.
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     return reject(input, 'Not a valid link');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return reject(input, `Only http and https links are accepted, not ${short(url.protocol, 20)}`);
-  }
   const host = hostOf(url);
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
 
   if (SHORT_HOSTS.has(host)) return checkPathId(input, segments[0], 'youtu.be');
-  if (host === 'consent.youtube.com') return consentPage(input, url, unwrap);
-  if (!YOUTUBE_HOSTS.has(host)) {
-    return reject(input, host === '' ? 'Not a valid link' : `Not a YouTube link: ${short(host)}`);
-  }
+  if (host === 'consent.youtube.com') return consentPage(input, url);
+  // An http(s) URL always has a host.
+  if (!YOUTUBE_HOSTS.has(host)) return reject(input, `Not a YouTube link: ${short(host)}`);
 
   const first = (segments[0] ?? '').toLowerCase();
   const videoParameter = url.searchParams.get('v');
@@ -256,11 +253,13 @@ function checkPathId(input: string, candidate: string | undefined, where: string
   return reserved === undefined ? checkId(input, candidate, where) : reject(input, reserved);
 }
 
-/** The cookie-consent page YouTube puts before a link: the video is in `continue`, if it is YouTube's. */
-function consentPage(input: string, url: URL, unwrap: boolean): ParseVideoUrlResult {
+/**
+ * The cookie-consent page YouTube puts before a link: the video is in `continue`, if that is an
+ * http(s) link to YouTube's own video hosts. Never a second consent page, so unwrapped only once.
+ */
+function consentPage(input: string, url: URL): ParseVideoUrlResult {
   const target = url.searchParams.get('continue');
-  const inner = unwrap && target !== null && URL.canParse(target) ? new URL(target) : undefined;
-  // Only YouTube's own pages count: a consent link may not carry us anywhere else.
+  const inner = target !== null && URL.canParse(target) ? new URL(target) : undefined;
   if (inner !== undefined && (inner.protocol === 'https:' || inner.protocol === 'http:')) {
     const host = hostOf(inner);
     if (YOUTUBE_HOSTS.has(host) || SHORT_HOSTS.has(host)) return parseHref(input, inner.href, false);

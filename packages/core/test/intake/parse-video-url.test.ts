@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, parseVideoUrl } from '@tubesum/core';
+import { describeValue } from '../../src/intake/parse-video-url.js';
 
 const ID = 'dQw4w9WgXcQ';
 const CANONICAL = `https://www.youtube.com/watch?v=${ID}`;
@@ -55,6 +56,14 @@ describe('parseVideoUrl accepts every form a user pastes', () => {
     ['vnd.youtube:', `vnd.youtube:${ID}`],
     ['vnd.youtube://', `vnd.youtube://${ID}?t=10`],
     ['upper-case id prefix', `https://www.youtube.com/EMBED/${ID}`],
+    ['gaming', `https://gaming.youtube.com/watch?v=${ID}`],
+    ['www.youtu.be', `https://www.youtu.be/${ID}`],
+    ['https: without slashes', `https:www.youtube.com/watch?v=${ID}`],
+    ['http: without slashes', `http:youtu.be/${ID}`],
+    ['home page with v=', `https://www.youtube.com/?v=${ID}`],
+    ['watch/ID', `https://www.youtube.com/watch/${ID}`],
+    ['scheme-less with a colon in the query', `youtube.com/watch?v=${ID}&note=a:b`],
+    ['exactly 2048 characters', `https://youtu.be/${ID}?x=`.padEnd(2048, 'a')],
   ];
 
   it.each(accepted)('%s', (_name, input, expectedId = ID) => {
@@ -64,6 +73,15 @@ describe('parseVideoUrl accepts every form a user pastes', () => {
       videoId: expectedId,
       url: `https://www.youtube.com/watch?v=${expectedId}`,
     });
+  });
+
+  // Each wrapper people and chat apps put around a link or id, on its own.
+  it.each(['<>', '()', '[]', '{}', '""', "''", '``', '«»', '“”', '‘’'])('strips the wrapper %s', (pair) => {
+    expect(parseVideoUrl(`${pair[0]}${ID}${pair[1]}`)).toMatchObject({ ok: true, videoId: ID });
+  });
+
+  it.each(['>', ')', ']', '}', '"', "'", '`', '»', '”', '’', ',', '.', ';', ':', '!', '?', '…'])('strips a trailing %s', (mark) => {
+    expect(parseVideoUrl(`${ID}${mark}`)).toMatchObject({ ok: true, videoId: ID });
   });
 
   it('returns the canonical url', () => {
@@ -91,9 +109,14 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     ['id with encoded space', 'https://www.youtube.com/watch?v=dQw4w9WgXc%20', /is not a YouTube video id/],
     ['bare 10 chars', 'dQw4w9WgXc', /Not a YouTube link or video id/],
     ['bare 12 chars', 'dQw4w9WgXcQQ', /Not a YouTube link or video id/],
-    ['watch without v', 'https://www.youtube.com/watch', /has no video id/],
+    ['watch without v', 'https://www.youtube.com/watch', /^This YouTube watch link has no video id$/],
     ['youtu.be without id', 'https://youtu.be/', /This youtu\.be link has no video id/],
-    ['shorts without id', 'https://www.youtube.com/shorts/', /has no video id/],
+    ['shorts without id', 'https://www.youtube.com/shorts/', /^This YouTube \/shorts\/ link has no video id$/],
+    ['long bad id, shortened', `https://youtu.be/${'a'.repeat(40)}`, new RegExp(`^"${'a'.repeat(30)}…" is not a YouTube video id`)],
+    ['30-character bad id, whole', `https://youtu.be/${'a'.repeat(30)}`, new RegExp(`^"${'a'.repeat(30)}" is not a YouTube video id`)],
+    ['host and port only', 'www.youtube.com:443', /does not point to a video/],
+    ['scheme-less host without a path', 'example.com', /^Not a YouTube link: example\.com$/],
+    ['2049 characters', `https://youtu.be/${ID}?x=`.padEnd(2049, 'a'), /Too long to be a YouTube link/],
     ['playlist', 'https://www.youtube.com/playlist?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link; paste the links of its videos/],
     ['watch with list only', 'https://www.youtube.com/watch?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link/],
     ['embed videoseries', 'https://www.youtube.com/embed/videoseries?list=PLx0', /playlist link/],
@@ -109,6 +132,10 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     ['consent page to a look-alike', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://youtube.com.evil.com/watch?v=${ID}`)}`, /consent page does not lead/],
     ['consent page to a non-web scheme', `https://consent.youtube.com/m?continue=${encodeURIComponent(`javascript:alert(1)//youtube.com`)}`, /consent page does not lead/],
     ['consent page without continue', 'https://consent.youtube.com/m?gl=DE', /consent page does not lead/],
+    ['consent page with a continue that is no URL', 'https://consent.youtube.com/m?continue=not%20a%20link', /consent page does not lead/],
+    ['consent page to ftp on YouTube', `https://consent.youtube.com/m?continue=${encodeURIComponent(`ftp://www.youtube.com/watch?v=${ID}`)}`, /consent page does not lead/],
+    ['attribution_link below a path', `https://www.youtube.com/attribution_link/x?u=/watch%3Fv%3D${ID}`, /does not point to a video/],
+    ['attribution_link inside attribution_link', `https://www.youtube.com/attribution_link?u=/attribution_link%3Fu%3D/watch%253Fv%253D${ID}`, /attribution link does not name/],
     ['consent page to a playlist', `https://consent.youtube.com/m?continue=${encodeURIComponent('https://www.youtube.com/playlist?list=PLx0')}`, /playlist link/],
     ['nested redirect pages', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://www.youtube.com/attribution_link?u=/watch%3Fv%3D${ID}`)}`, /attribution link does not name/],
     ['consent inside consent', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://consent.youtube.com/m?continue=https://youtu.be/${ID}`)}`, /consent page does not lead/],
@@ -142,6 +169,11 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     expect(result.reason).toMatch(reason);
   });
 
+  it('echoes a rejected input of exactly 200 characters whole', () => {
+    const input = 'https://example.com/'.padEnd(200, 'x');
+    expect(parseVideoUrl(input)).toMatchObject({ ok: false, input });
+  });
+
   it('echoes a rejected input back, shortened to 200 characters plus an ellipsis', () => {
     const long = `https://example.com/${'x'.repeat(5000)}`;
     const result = parseVideoUrl(long);
@@ -167,6 +199,8 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     [null, /got `null`/],
     [42, /got number `42`/],
     [['https://youtu.be/x'], /got an array/],
+    [true, /got boolean `true`/],
+    [{}, /got a value of type object/],
   ])('throws INVALID_OPTIONS for %j', (value, message) => {
     let caught: unknown;
     try {
@@ -177,5 +211,19 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     expect(caught).toBeInstanceOf(TubesumError);
     expect((caught as TubesumError).code).toBe(ErrorCode.INVALID_OPTIONS);
     expect((caught as TubesumError).message).toMatch(message);
+  });
+});
+
+describe('describeValue', () => {
+  it('names a string, shortened to 40 characters', () => {
+    expect(describeValue('abc')).toBe('the string "abc"');
+    expect(describeValue('x'.repeat(50))).toBe(`the string "${'x'.repeat(40)}…"`);
+  });
+
+  it('names undefined and values of other types', () => {
+    expect(describeValue(undefined)).toBe('`undefined`');
+    expect(describeValue(10n)).toBe('bigint `10`');
+    expect(describeValue(Symbol('s'))).toBe('a value of type symbol');
+    expect(describeValue(() => 1)).toBe('a value of type function');
   });
 });
