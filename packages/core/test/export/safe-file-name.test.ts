@@ -34,6 +34,7 @@ describe('safeFileName', () => {
     ['reserved word inside a title is fine', 'CON artists', 'CON artists'],
     ['leading and trailing dots and spaces', ' ..hidden. ', 'hidden'],
     ['newlines and tabs', '@everyone\nline two\tthree', '@everyone line two three'],
+    ['runs of spaces', 'a \t\n\u00a0 b', 'a b'],
     ['control characters', 'a\u0000b\u0007c\u009f', 'abc'],
     ['bidi override', 'evil\u202Egnp.exe', 'evilgnp.exe'],
     ['emoji family sequence', '👨‍👩‍👧 family', '👨‍👩‍👧 family'],

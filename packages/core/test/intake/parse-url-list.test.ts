@@ -26,10 +26,9 @@ describe('parseUrlList splits pasted text', () => {
   });
 
   it('skips numbering up to nine digits; a longer number is an input', () => {
-    const result = parseUrlList(`123456789. ${A}
-1234567890. ${B}`);
+    const result = parseUrlList(`123456789. ${A}\n1234567890. ${B}\n3)x`);
     expect(result.videos.map((video) => video.videoId)).toEqual([A, B]);
-    expect(result.rejected.map((rejected) => rejected.input)).toEqual(['1234567890.']);
+    expect(result.rejected.map((rejected) => rejected.input)).toEqual(['1234567890.', '3)x']);
   });
 
   it('accepts an array of strings, each split in turn', () => {
