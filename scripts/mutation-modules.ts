@@ -28,3 +28,4 @@ export const MUTATION_MODULES: Readonly<Record<string, { mutate: string; tests: 
     tests: ['packages/core/test/export/safe-file-name.test.ts'],
   },
 };
+
