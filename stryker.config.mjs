@@ -8,6 +8,8 @@
 // provider-error
 // - `${failure.code ?? ''}` -> `?? 'Stryker was here!'`: only pads the text the patterns search.
 // - `.trim()` dropped on `retry-after-ms` / `retry-after`: `Headers` already trims values.
+// - `if (!retryAfter) return undefined` -> removed: an empty or absent value matches neither the
+//   number pattern nor a date, so the result is undefined all the same.
 // - `kind === 'other' || status === undefined` reduced to either side: an `other` failure has no
 //   status, and an `http` one without a status falls through to the same non-retryable error.
 // retry

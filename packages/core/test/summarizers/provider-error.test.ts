@@ -149,7 +149,7 @@ describe('providerError messages', () => {
     ['exceed context', 'this would exceed context limits'],
     ['exceeds models context', 'prompt exceeds models context'],
     ['exceeds model context', 'prompt exceeds model context'],
-    ['input length and max_tokens exceed', 'input length and max_tokens exceed context limit'],
+    ['input length and max_tokens exceed', 'input length and max_tokens exceed the limit'],
     ['request_too_large', 'request_too_large'],
   ])('reads %s as CONTEXT_TOO_LONG', (_name, message) => {
     expect(providerError(http(400, message), context)).toMatchObject({ code: ErrorCode.CONTEXT_TOO_LONG, retryable: false });
