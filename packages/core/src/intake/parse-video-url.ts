@@ -38,6 +38,9 @@ const YOUTUBE_HOSTS: ReadonlySet<string> = new Set([
   'gaming.youtube.com',
   'youtube-nocookie.com',
   'www.youtube-nocookie.com',
+  'youtubekids.com',
+  'www.youtubekids.com',
+  'youtube.googleapis.com',
 ]);
 
 /** Short-link hosts: the id is the first path segment. */
@@ -45,6 +48,18 @@ const SHORT_HOSTS: ReadonlySet<string> = new Set(['youtu.be', 'www.youtu.be']);
 
 /** Path prefixes whose next segment is the video id. */
 const ID_PATH_PREFIXES: ReadonlySet<string> = new Set(['shorts', 'embed', 'live', 'v', 'e', 'watch']);
+
+/** Pages that take the video in `?v=`: the watch page and its pop-up player. */
+const WATCH_PAGES: ReadonlySet<string> = new Set(['watch', 'watch_popup']);
+
+/**
+ * Words YouTube uses where an id would stand, 11 characters long like one: `/embed/videoseries?list=`
+ * plays a playlist, `/embed/live_stream?channel=` a channel's current live stream.
+ */
+const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
+  ['videoseries', 'This is a playlist link; paste the links of its videos'],
+  ['live_stream', "This is a channel's live stream player, not one video; paste the link of the video"],
+]);
 
 /** Path prefixes of channel pages. */
 const CHANNEL_PATH_PREFIXES: ReadonlySet<string> = new Set(['channel', 'c', 'user']);
@@ -117,12 +132,16 @@ const inputSchema = z.string();
 /**
  * Recognises one YouTube video link or bare video id.
  *
- * Accepts `watch?v=`, `youtu.be/`, `shorts/`, `embed/`, `live/`, `v/` links on
- * `youtube.com` (with or without `www.`, `m.`, `music.`) and `youtube-nocookie.com`,
+ * Accepts `watch?v=`, `watch_popup?v=`, `youtu.be/`, `shorts/`, `embed/`, `live/`, `v/`, `e/`
+ * links on `youtube.com` (with or without `www.`, `m.`, `music.`), `youtube-nocookie.com`,
+ * `youtubekids.com` and `youtube.googleapis.com`; YouTube's redirect pages that name one video
+ * (`/attribution_link?u=/watch%3Fv%3D…`, `consent.youtube.com/m?continue=<a YouTube video link>`);
+ * the app's `vnd.youtube:ID`;
  * over http or https or without a scheme, with any extra parameters (`t=`, `list=`, `si=`, …),
  * wrapped in `<…>` as Discord does or followed by punctuation; and bare 11-character ids.
- * Hosts are compared exactly (`youtube.com.evil.com` is not YouTube). Playlists and
- * channels without a video, other sites, other schemes and malformed ids are rejected
+ * Hosts are compared exactly (`youtube.com.evil.com` is not YouTube). Playlists (also
+ * `/embed/videoseries`), channels and their live-stream player (`/embed/live_stream?channel=`)
+ * without a video, other sites, other schemes and malformed ids are rejected
  * with a reason a person understands. Inputs over {@link MAX_VIDEO_URL_LENGTH} characters
  * are rejected without being parsed.
  *
@@ -163,9 +182,14 @@ export function parseToken(input: string): ParseVideoUrlResult {
   } else if (text.startsWith('//')) {
     href = `https:${text}`;
   } else {
-    const scheme = /^([a-z][a-z0-9+-]*):/.exec(lower);
+    // A scheme, unless what follows the colon is a port (`youtube.com:443/watch?v=…`).
+    const scheme = /^([a-z][a-z0-9+.-]*):(?!\d+(?:[/?#]|$))/.exec(lower);
     if (scheme !== null && (scheme[1] === 'http' || scheme[1] === 'https')) {
       href = text; // `https:youtube.com/…`: the URL parser mends it
+    } else if (scheme !== null && scheme[1] === 'vnd.youtube') {
+      // The YouTube app's own links: `vnd.youtube:ID`, `vnd.youtube://ID?t=10`.
+      const id = text.slice(scheme[0].length).replace(/^\/\//, '').split(/[/?#]/)[0];
+      return checkId(input, id, 'vnd.youtube:');
     } else if (scheme !== null) {
       return reject(input, `Only http and https links are accepted, not ${short(scheme[1] as string, 20)}:`);
     } else if (!text.includes('.') && !text.includes('/')) {
@@ -174,32 +198,45 @@ export function parseToken(input: string): ParseVideoUrlResult {
       href = `https://${text}`;
     }
   }
+  return parseHref(input, href, true);
+}
 
+/**
+ * Reads a video out of an http(s) link. `unwrap` allows one level of `/attribution_link?u=`,
+ * never more (consent pages only ever lead to YouTube's video hosts, see {@link consentPage}).
+ */
+function parseHref(input: string, href: string, unwrap: boolean): ParseVideoUrlResult {
+  // Every caller hands over an http(s) link: the schemes were checked before.
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     return reject(input, 'Not a valid link');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return reject(input, `Only http and https links are accepted, not ${short(url.protocol, 20)}`);
-  }
-  const host = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
+  const host = hostOf(url);
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
 
-  if (SHORT_HOSTS.has(host)) return checkId(input, segments[0], 'youtu.be');
-  if (!YOUTUBE_HOSTS.has(host)) {
-    return reject(input, host === '' ? 'Not a valid link' : `Not a YouTube link: ${short(host)}`);
-  }
+  if (SHORT_HOSTS.has(host)) return checkPathId(input, segments[0], 'youtu.be');
+  if (host === 'consent.youtube.com') return consentPage(input, url);
+  // An http(s) URL always has a host.
+  if (!YOUTUBE_HOSTS.has(host)) return reject(input, `Not a YouTube link: ${short(host)}`);
 
   const first = (segments[0] ?? '').toLowerCase();
   const videoParameter = url.searchParams.get('v');
-  if (first === 'watch' && segments.length === 1) {
+  if (WATCH_PAGES.has(first) && segments.length === 1) {
     if (videoParameter === null && url.searchParams.has('list')) return playlist(input);
     return checkId(input, videoParameter, 'YouTube watch');
   }
-  if (first === 'playlist' || (first === 'embed' && segments[1] === 'videoseries')) return playlist(input);
-  if (ID_PATH_PREFIXES.has(first)) return checkId(input, segments[1], `YouTube /${first}/`);
+  if (first === 'attribution_link' && segments.length === 1) {
+    // `u` is a path on YouTube (`/watch?v=…`); a full URL there would be a redirect to anywhere.
+    const target = url.searchParams.get('u');
+    if (unwrap && target !== null && target.startsWith('/') && !target.startsWith('//')) {
+      return parseHref(input, `https://www.youtube.com${target}`, false);
+    }
+    return reject(input, 'This attribution link does not name a YouTube video page (expected u=/watch?v=…)');
+  }
+  if (first === 'playlist') return playlist(input);
+  if (ID_PATH_PREFIXES.has(first)) return checkPathId(input, segments[1], `YouTube /${first}/`);
   if (first === '' && videoParameter !== null) return checkId(input, videoParameter, 'YouTube');
   if (first.startsWith('@')) {
     return reject(input, `This is a channel link (${short(segments[0] as string, 40)}); paste the links of its videos`);
@@ -208,6 +245,31 @@ export function parseToken(input: string): ParseVideoUrlResult {
     return reject(input, `This is a channel link (/${first}/…); paste the links of its videos`);
   }
   return reject(input, `This YouTube link does not point to a video (${short(url.pathname, 40)})`);
+}
+
+/** An id in a path segment: a reserved word there (`videoseries`, `live_stream`) is not a video. */
+function checkPathId(input: string, candidate: string | undefined, where: string): ParseVideoUrlResult {
+  const reserved = candidate === undefined ? undefined : RESERVED_IDS.get(candidate.toLowerCase());
+  return reserved === undefined ? checkId(input, candidate, where) : reject(input, reserved);
+}
+
+/**
+ * The cookie-consent page YouTube puts before a link: the video is in `continue`, if that is an
+ * http(s) link to YouTube's own video hosts. Never a second consent page, so unwrapped only once.
+ */
+function consentPage(input: string, url: URL): ParseVideoUrlResult {
+  const target = url.searchParams.get('continue');
+  const inner = target !== null && URL.canParse(target) ? new URL(target) : undefined;
+  if (inner !== undefined && (inner.protocol === 'https:' || inner.protocol === 'http:')) {
+    const host = hostOf(inner);
+    if (YOUTUBE_HOSTS.has(host) || SHORT_HOSTS.has(host)) return parseHref(input, inner.href, false);
+  }
+  return reject(input, 'This YouTube consent page does not lead to a YouTube video (its continue= is not a YouTube video link)');
+}
+
+/** The host name without a trailing dot (`www.youtube.com.` is `www.youtube.com`). */
+function hostOf(url: URL): string {
+  return url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
 }
 
 function playlist(input: string): RejectedVideoUrl {

@@ -54,7 +54,7 @@ export interface AnthropicSummarizerOptions {
    */
   prices?: PriceTable | undefined;
   /**
-   * Longest wait for one response, in milliseconds; a `TIMEOUT` error after it.
+   * Longest wait for one complete response, body included, in milliseconds; a `TIMEOUT` error after it.
    * @default 600_000
    */
   timeoutMs?: number | undefined;
@@ -105,6 +105,7 @@ export class AnthropicSummarizer implements Summarizer {
   readonly promptVersion = PROMPT_VERSION;
   readonly #client: Anthropic;
   readonly #keySource: string;
+  readonly #timeoutMs: number;
   readonly #settings: { contextTokens: number; maxOutputTokens: number; chunkConcurrency: number; prices: PriceTable };
 
   constructor(options: AnthropicSummarizerOptions = {}) {
@@ -120,11 +121,12 @@ export class AnthropicSummarizer implements Summarizer {
     }
     this.#keySource = parsed.apiKey ? 'The Anthropic API key passed as `apiKey`' : 'ANTHROPIC_API_KEY';
     this.model = parsed.model ?? DEFAULT_ANTHROPIC_MODEL;
+    this.#timeoutMs = parsed.timeoutMs ?? 600_000;
     this.#client = new Anthropic({
       apiKey,
       authToken: null,
       maxRetries: 0,
-      timeout: parsed.timeoutMs ?? 600_000,
+      timeout: this.#timeoutMs,
       ...(parsed.baseURL ? { baseURL: parsed.baseURL } : {}),
       ...(parsed.fetch ? { fetch: parsed.fetch } : {}),
     });
@@ -146,36 +148,68 @@ export class AnthropicSummarizer implements Summarizer {
   }
 
   async #complete(request: CompletionRequest, videoId: string, outer: AbortSignal | undefined): Promise<Completion> {
-    try {
-      const message = await this.#client.messages.create(
-        {
-          model: this.model,
-          max_tokens: request.maxOutputTokens,
-          system: request.system,
-          messages: [{ role: 'user', content: request.user }],
-        },
-        { signal: request.signal },
-      );
-      const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-      return {
-        text,
-        inputTokens: message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0) + (message.usage.cache_creation_input_tokens ?? 0),
-        outputTokens: message.usage.output_tokens,
-        truncated: message.stop_reason === 'max_tokens' || message.stop_reason === 'model_context_window_exceeded',
-      };
-    } catch (error) {
-      if (error instanceof TubesumError) throw error;
-      throw providerError(describeAnthropicError(error), {
+    // The SDK's own timeout stops at the response headers; ours also covers a body that trickles in.
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const fail = (failure: ProviderFailure): TubesumError =>
+      providerError(failure, {
         provider: 'Anthropic',
         model: this.model,
         keySource: this.#keySource,
         signal: outer?.aborted ? outer : request.signal.aborted ? request.signal : undefined,
         videoId,
       });
+    let message: unknown;
+    try {
+      message = await this.#client.messages.create(
+        {
+          model: this.model,
+          max_tokens: request.maxOutputTokens,
+          system: request.system,
+          messages: [{ role: 'user', content: request.user }],
+        },
+        { signal: AbortSignal.any([request.signal, timeout]) },
+      );
+    } catch (error) {
+      if (error instanceof TubesumError) throw error;
+      if (request.signal.aborted) throw fail({ kind: 'abort', message: '', cause: error });
+      if (timeout.aborted) throw fail({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms`, cause: error });
+      throw fail(describeAnthropicError(error));
     }
+    const answer = messageSchema.safeParse(message);
+    if (!answer.success) {
+      throw fail({ kind: 'malformed', message: `unexpected answer: ${String(JSON.stringify(message)).slice(0, 200)}`, cause: answer.error });
+    }
+    const { content, usage, stop_reason: stopReason } = answer.data;
+    return {
+      text: content.flatMap((block) => (block.type === 'text' && typeof block.text === 'string' ? [block.text] : [])).join(''),
+      inputTokens: usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0),
+      outputTokens: usage.output_tokens,
+      truncated: stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded',
+    };
   }
 }
 
+/** The parts of a Messages API answer we read; anything else is a malformed answer, worth another attempt. */
+const messageSchema = z
+  .object({
+    content: z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()),
+    usage: z
+      .object({
+        input_tokens: z.number(),
+        output_tokens: z.number(),
+        cache_read_input_tokens: z.number().nullish(),
+        cache_creation_input_tokens: z.number().nullish(),
+      })
+      .loose(),
+    stop_reason: z.string().nullish(),
+  })
+  .loose();
+
+/**
+ * What the SDK threw, as a {@link ProviderFailure}. Besides its own error classes, reading the body
+ * can fail raw: undici's `TypeError: terminated` when the connection drops mid-body, a `SyntaxError`
+ * when a 200 carries cut JSON. Both are transient, not a verdict on the request.
+ */
 function describeAnthropicError(error: unknown): ProviderFailure {
   if (error instanceof APIUserAbortError) return { kind: 'abort', message: error.message, cause: error };
   if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: error.message, cause: error };
@@ -191,5 +225,18 @@ function describeAnthropicError(error: unknown): ProviderFailure {
     };
   }
   if (error instanceof Error && error.name === 'AbortError') return { kind: 'abort', message: error.message, cause: error };
+  if (error instanceof SyntaxError) return { kind: 'malformed', message: `the answer is not valid JSON (${error.message})`, cause: error };
+  if (isConnectionFailure(error)) {
+    const cause = error.cause instanceof Error ? error.cause : error;
+    return { kind: 'connection', message: `the connection broke off (${cause.message})`, cause: error };
+  }
   return { kind: 'other', message: error instanceof Error ? error.message : String(error), cause: error };
+}
+
+/** undici's failures while reading a body: `terminated`, or any error caused by a socket error code. */
+function isConnectionFailure(error: unknown): error is Error {
+  if (!(error instanceof TypeError)) return false;
+  if (error.message === 'terminated' || error.message === 'fetch failed') return true;
+  const cause: unknown = error.cause;
+  return cause instanceof Error && typeof (cause as { code?: unknown }).code === 'string';
 }

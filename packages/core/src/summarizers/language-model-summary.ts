@@ -94,8 +94,11 @@ export async function summarizeWithLanguageModel(
 
   try {
     let windowTokens = Number.POSITIVE_INFINITY;
+    /** The provider's refusal of the whole prompt as too long, if it came to that. */
+    let refusal: TubesumError | undefined;
     const whole = buildSummaryPrompt(lines, context);
-    if (estimateTokens(whole.system + whole.user) <= usable) {
+    const wholeTokens = estimateTokens(whole.system + whole.user);
+    if (wholeTokens <= usable) {
       try {
         const answer = await run.call(whole);
         const parsed = run.parse(answer, (text) => parseModelSummary(text, settings.provider));
@@ -109,6 +112,7 @@ export async function summarizeWithLanguageModel(
         return run.summary(transcript, context, { tldr: parsed.tldr, keyPoints, chapters, failures: [] });
       } catch (error) {
         if (!isTubesumError(error, ErrorCode.CONTEXT_TOO_LONG)) throw error;
+        refusal = error;
         // Halve: two windows, whatever the packing (each line costs its text and a timestamp).
         const costs = lines.map((line) => estimateTokens(line.text) + 4);
         windowTokens = Math.ceil(costs.reduce((sum, cost) => sum + cost, 0) / 2) + Math.max(...costs);
@@ -117,6 +121,15 @@ export async function summarizeWithLanguageModel(
 
     const overhead = estimateTokens(buildPartPrompt([], context, { index: 0, count: 1, startMs: 0, endMs: 0 }).system) + 40;
     windowTokens = Math.min(windowTokens, usable - overhead);
+    if (windowTokens < MIN_WINDOW_TOKENS && refusal !== undefined && usable - overhead >= MIN_WINDOW_TOKENS) {
+      // A short prompt refused as too long: halves would be refused too. The provider's context is
+      // smaller than the one we were told (Ollama's num_ctx, a gateway's limit); say so, in its words.
+      throw new TubesumError(
+        ErrorCode.CONTEXT_TOO_LONG,
+        `${refusal.message} The prompt was only about ${wholeTokens} tokens of the ${settings.contextTokens} this summarizer was configured for: the model's real context is smaller; set the summarizer's context size (maxContextTokens, contextTokens) to match it.`,
+        { videoId: transcript.videoId, retryable: false, cause: refusal, details: refusal.details },
+      );
+    }
     if (windowTokens < MIN_WINDOW_TOKENS) {
       throw new TubesumError(
         ErrorCode.INVALID_OPTIONS,

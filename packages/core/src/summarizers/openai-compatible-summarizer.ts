@@ -187,7 +187,8 @@ export class OpenAICompatibleSummarizer implements Summarizer {
     }
     const answer = answerSchema.safeParse(body);
     if (!answer.success) {
-      throw fail({ kind: 'http', status: 502, headers: response.headers, message: `unexpected answer: ${raw.slice(0, 200)}`, cause: answer.error });
+      const what = body === undefined ? 'the answer is not valid JSON' : 'unexpected answer';
+      throw fail({ kind: 'malformed', message: `${what}: ${raw.slice(0, 200)}`, cause: answer.error });
     }
     const choice = answer.data.choices[0]!;
     const text = choice.message.content ?? '';

@@ -2,7 +2,11 @@ import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 
 /** A provider failure, described the same way whichever SDK raised it. */
 export interface ProviderFailure {
-  kind: 'http' | 'abort' | 'timeout' | 'connection' | 'other';
+  /**
+   * `http`: an error status; `connection`: refused, reset before or during the body; `malformed`:
+   * an answer that is not the JSON promised (cut short, wrong shape); `other`: anything unforeseen.
+   */
+  kind: 'http' | 'abort' | 'timeout' | 'connection' | 'malformed' | 'other';
   status?: number | undefined;
   headers?: Headers | undefined;
   /** The provider's own message (from the error body when there is one). */
@@ -37,6 +41,14 @@ export function providerError(failure: ProviderFailure, context: ProviderContext
   }
   if (failure.kind === 'connection') {
     return new TubesumError(ErrorCode.NETWORK_ERROR, `Could not reach ${context.provider}${said}.`, base);
+  }
+  if (failure.kind === 'malformed') {
+    // A cut or garbled answer says nothing about the request: the next attempt usually succeeds.
+    return new TubesumError(ErrorCode.PROVIDER_ERROR, `${context.provider} sent an unreadable answer${said}.`, {
+      ...base,
+      retryable: true,
+      details: { reason: 'malformed-answer' },
+    });
   }
   if (failure.kind === 'other' || failure.status === undefined) {
     return new TubesumError(ErrorCode.PROVIDER_ERROR, `${context.provider} failed${said}.`, { ...base, retryable: false });

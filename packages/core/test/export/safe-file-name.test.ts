@@ -34,6 +34,7 @@ describe('safeFileName', () => {
     ['reserved word inside a title is fine', 'CON artists', 'CON artists'],
     ['leading and trailing dots and spaces', ' ..hidden. ', 'hidden'],
     ['newlines and tabs', '@everyone\nline two\tthree', '@everyone line two three'],
+    ['runs of spaces', 'a \t\n\u00a0 b', 'a b'],
     ['control characters', 'a\u0000b\u0007c\u009f', 'abc'],
     ['bidi override', 'evil\u202Egnp.exe', 'evilgnp.exe'],
     ['emoji family sequence', '👨‍👩‍👧 family', '👨‍👩‍👧 family'],
@@ -97,6 +98,19 @@ describe('safeFileName', () => {
     expect(result).toBe('x-'.repeat(50));
     expect(lengths.length).toBeGreaterThan(0);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(4096);
+  });
+
+  it('fills maxBytes exactly when a cut by code point lands on it', () => {
+    // NFC: é (2 bytes) then combining acutes (2 bytes each): 10 bytes is é and four of them.
+    expect(bytes(safeFileName(`e${'\u0301'.repeat(300)}`, { maxBytes: 10 }))).toBe(10);
+  });
+
+  it('strips runs of dots and spaces at both ends, not just one character', () => {
+    expect(safeFileName(' . . x . . .')).toBe('x');
+  });
+
+  it('turns a non-string from JavaScript callers into text', () => {
+    expect(safeFileName(42 as unknown as string)).toBe('42');
   });
 
   it('is always safe: a few thousand random strings', () => {

@@ -20,7 +20,15 @@ describe('parseUrlList splits pasted text', () => {
   ];
 
   it.each(separators)('%s', (_name, text) => {
-    expect(parseUrlList(text).videos.map((video) => video.videoId)).toEqual([A, B, C]);
+    const result = parseUrlList(text);
+    expect(result.videos.map((video) => video.videoId)).toEqual([A, B, C]);
+    expect(result.rejected).toEqual([]);
+  });
+
+  it('skips numbering up to nine digits; a longer number is an input', () => {
+    const result = parseUrlList(`123456789. ${A}\n1234567890. ${B}\n3)x`);
+    expect(result.videos.map((video) => video.videoId)).toEqual([A, B]);
+    expect(result.rejected.map((rejected) => rejected.input)).toEqual(['1234567890.', '3)x']);
   });
 
   it('accepts an array of strings, each split in turn', () => {

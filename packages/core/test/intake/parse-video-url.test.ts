@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, parseVideoUrl } from '@tubesum/core';
+import { describeValue } from '../../src/intake/parse-video-url.js';
 
 const ID = 'dQw4w9WgXcQ';
 const CANONICAL = `https://www.youtube.com/watch?v=${ID}`;
@@ -43,6 +44,27 @@ describe('parseVideoUrl accepts every form a user pastes', () => {
     ['bare id with period', `${ID}.`],
     ['surrounding spaces', `  https://youtu.be/${ID}  `],
     ['Markdown link', `[Never gonna](https://youtu.be/${ID})`],
+    ['scheme-less host with port', `www.youtube.com:443/watch?v=${ID}`],
+    ['e/', `https://www.youtube.com/e/${ID}`],
+    ['watch_popup', `https://www.youtube.com/watch_popup?v=${ID}`],
+    ['attribution_link', `https://www.youtube.com/attribution_link?a=x&u=/watch%3Fv%3D${ID}%26feature%3Dshare`],
+    ['YouTube Kids', `https://www.youtubekids.com/watch?v=${ID}`],
+    ['YouTube Kids www-less', `youtubekids.com/watch?v=${ID}`],
+    ['consent page', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://www.youtube.com/watch?v=${ID}&feature=share`)}&gl=DE`],
+    ['consent page to an http link', `https://consent.youtube.com/m?continue=${encodeURIComponent(`http://www.youtube.com/watch?v=${ID}`)}`],
+    ['consent page to youtu.be', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://youtu.be/${ID}`)}`],
+    ['googleapis /v/', `https://youtube.googleapis.com/v/${ID}`],
+    ['vnd.youtube:', `vnd.youtube:${ID}`],
+    ['vnd.youtube://', `vnd.youtube://${ID}?t=10`],
+    ['upper-case id prefix', `https://www.youtube.com/EMBED/${ID}`],
+    ['gaming', `https://gaming.youtube.com/watch?v=${ID}`],
+    ['www.youtu.be', `https://www.youtu.be/${ID}`],
+    ['https: without slashes', `https:www.youtube.com/watch?v=${ID}`],
+    ['http: without slashes', `http:youtu.be/${ID}`],
+    ['home page with v=', `https://www.youtube.com/?v=${ID}`],
+    ['watch/ID', `https://www.youtube.com/watch/${ID}`],
+    ['scheme-less with a colon in the query', `youtube.com/watch?v=${ID}&note=a:b`],
+    ['exactly 2048 characters', `https://youtu.be/${ID}?x=`.padEnd(2048, 'a')],
   ];
 
   it.each(accepted)('%s', (_name, input, expectedId = ID) => {
@@ -52,6 +74,15 @@ describe('parseVideoUrl accepts every form a user pastes', () => {
       videoId: expectedId,
       url: `https://www.youtube.com/watch?v=${expectedId}`,
     });
+  });
+
+  // Each wrapper people and chat apps put around a link or id, on its own.
+  it.each(['<>', '()', '[]', '{}', '""', "''", '``', '«»', '“”', '‘’'])('strips the wrapper %s', (pair) => {
+    expect(parseVideoUrl(`${pair[0]}${ID}${pair[1]}`)).toMatchObject({ ok: true, videoId: ID });
+  });
+
+  it.each(['>', ')', ']', '}', '"', "'", '`', '»', '”', '’', ',', '.', ';', ':', '!', '?', '…'])('strips a trailing %s', (mark) => {
+    expect(parseVideoUrl(`${ID}${mark}`)).toMatchObject({ ok: true, videoId: ID });
   });
 
   it('returns the canonical url', () => {
@@ -79,12 +110,44 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     ['id with encoded space', 'https://www.youtube.com/watch?v=dQw4w9WgXc%20', /is not a YouTube video id/],
     ['bare 10 chars', 'dQw4w9WgXc', /Not a YouTube link or video id/],
     ['bare 12 chars', 'dQw4w9WgXcQQ', /Not a YouTube link or video id/],
-    ['watch without v', 'https://www.youtube.com/watch', /has no video id/],
+    ['watch without v', 'https://www.youtube.com/watch', /^This YouTube watch link has no video id$/],
     ['youtu.be without id', 'https://youtu.be/', /This youtu\.be link has no video id/],
-    ['shorts without id', 'https://www.youtube.com/shorts/', /has no video id/],
+    ['shorts without id', 'https://www.youtube.com/shorts/', /^This YouTube \/shorts\/ link has no video id$/],
+    ['long bad id, shortened', `https://youtu.be/${'a'.repeat(40)}`, new RegExp(`^"${'a'.repeat(30)}…" is not a YouTube video id`)],
+    ['30-character bad id, whole', `https://youtu.be/${'a'.repeat(30)}`, new RegExp(`^"${'a'.repeat(30)}" is not a YouTube video id`)],
+    ['host and port only', 'www.youtube.com:443', /does not point to a video/],
+    ['scheme followed by digits and letters', 'skype:5a', /Only http and https links are accepted, not skype:/],
+    ['v= on a page that is no player', `https://www.youtube.com/results?search_query=x&v=${ID}`, /does not point to a video \(\/results\)/],
+    ['home page with an empty v=', 'https://www.youtube.com/?v=', /^This YouTube link has no video id$/],
+    ['scheme-less host without a path', 'example.com', /^Not a YouTube link: example\.com$/],
+    ['2049 characters', `https://youtu.be/${ID}?x=`.padEnd(2049, 'a'), /Too long to be a YouTube link/],
     ['playlist', 'https://www.youtube.com/playlist?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link; paste the links of its videos/],
     ['watch with list only', 'https://www.youtube.com/watch?list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG', /playlist link/],
     ['embed videoseries', 'https://www.youtube.com/embed/videoseries?list=PLx0', /playlist link/],
+    ['v videoseries', 'https://www.youtube.com/v/videoseries?list=PLx0', /playlist link/],
+    ['e videoseries', 'https://www.youtube.com/e/videoseries?list=PLx0', /playlist link/],
+    ['nocookie videoseries', 'https://www.youtube-nocookie.com/embed/VideoSeries?list=PLx0', /playlist link/],
+    ['embed live_stream', 'https://www.youtube.com/embed/live_stream?channel=UCBJycsmduvYEL83R_U4JriQ', /live stream player, not one video/],
+    ['attribution_link to a full URL', `https://www.youtube.com/attribution_link?u=https%3A%2F%2Fevil.com%2Fwatch%3Fv%3D${ID}`, /attribution link does not name/],
+    ['attribution_link to another host', `https://www.youtube.com/attribution_link?u=//evil.com/watch%3Fv%3D${ID}`, /attribution link does not name/],
+    ['attribution_link without u', 'https://www.youtube.com/attribution_link?a=x', /attribution link does not name/],
+    ['attribution_link to a channel', 'https://www.youtube.com/attribution_link?u=/@mkbhd', /channel link/],
+    ['consent page to another site', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://evil.com/watch?v=${ID}`)}`, /consent page does not lead to a YouTube video/],
+    ['consent page to a look-alike', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://youtube.com.evil.com/watch?v=${ID}`)}`, /consent page does not lead/],
+    ['consent page to a non-web scheme', `https://consent.youtube.com/m?continue=${encodeURIComponent(`javascript:alert(1)//youtube.com`)}`, /consent page does not lead/],
+    ['consent page without continue', 'https://consent.youtube.com/m?gl=DE', /consent page does not lead/],
+    ['consent page with a continue that is no URL', 'https://consent.youtube.com/m?continue=not%20a%20link', /consent page does not lead/],
+    ['consent page to ftp on YouTube', `https://consent.youtube.com/m?continue=${encodeURIComponent(`ftp://www.youtube.com/watch?v=${ID}`)}`, /consent page does not lead/],
+    ['attribution_link below a path', `https://www.youtube.com/attribution_link/x?u=/watch%3Fv%3D${ID}`, /does not point to a video/],
+    ['attribution_link inside attribution_link', `https://www.youtube.com/attribution_link?u=/attribution_link%3Fu%3D/watch%253Fv%253D${ID}`, /attribution link does not name/],
+    ['consent page to a playlist', `https://consent.youtube.com/m?continue=${encodeURIComponent('https://www.youtube.com/playlist?list=PLx0')}`, /playlist link/],
+    ['nested redirect pages', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://www.youtube.com/attribution_link?u=/watch%3Fv%3D${ID}`)}`, /attribution link does not name/],
+    ['consent inside consent', `https://consent.youtube.com/m?continue=${encodeURIComponent(`https://consent.youtube.com/m?continue=https://youtu.be/${ID}`)}`, /consent page does not lead/],
+    ['vnd.youtube: bad id', 'vnd.youtube:abc', /"abc" is not a YouTube video id/],
+    ['vnd.youtube: no id', 'vnd.youtube://', /This vnd\.youtube: link has no video id/],
+    ['dotted unknown scheme', 'com.example.app:watch/1', /Only http and https links are accepted, not com\.example\.app:/],
+    ['web+ scheme', `web+youtube:${ID}`, /Only http and https links are accepted, not web\+youtube:/],
+    ['mailto', 'mailto:someone@youtube.com', /Only http and https links are accepted, not mailto:/],
     ['handle', 'https://www.youtube.com/@mkbhd', /channel link \(@mkbhd\); paste the links of its videos/],
     ['handle videos tab', 'youtube.com/@mkbhd/videos', /channel link/],
     ['channel id', 'https://www.youtube.com/channel/UCBJycsmduvYEL83R_U4JriQ', /channel link \(\/channel\/…\)/],
@@ -108,6 +171,11 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toMatch(reason);
+  });
+
+  it('echoes a rejected input of exactly 200 characters whole', () => {
+    const input = 'https://example.com/'.padEnd(200, 'x');
+    expect(parseVideoUrl(input)).toMatchObject({ ok: false, input });
   });
 
   it('echoes a rejected input back, shortened to 200 characters plus an ellipsis', () => {
@@ -135,6 +203,8 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     [null, /got `null`/],
     [42, /got number `42`/],
     [['https://youtu.be/x'], /got an array/],
+    [true, /got boolean `true`/],
+    [{}, /got a value of type object/],
   ])('throws INVALID_OPTIONS for %j', (value, message) => {
     let caught: unknown;
     try {
@@ -145,5 +215,19 @@ describe('parseVideoUrl rejects with a reason a person understands', () => {
     expect(caught).toBeInstanceOf(TubesumError);
     expect((caught as TubesumError).code).toBe(ErrorCode.INVALID_OPTIONS);
     expect((caught as TubesumError).message).toMatch(message);
+  });
+});
+
+describe('describeValue', () => {
+  it('names a string, shortened to 40 characters', () => {
+    expect(describeValue('abc')).toBe('the string "abc"');
+    expect(describeValue('x'.repeat(50))).toBe(`the string "${'x'.repeat(40)}…"`);
+  });
+
+  it('names undefined and values of other types', () => {
+    expect(describeValue(undefined)).toBe('`undefined`');
+    expect(describeValue(10n)).toBe('bigint `10`');
+    expect(describeValue(Symbol('s'))).toBe('a value of type symbol');
+    expect(describeValue(() => 1)).toBe('a value of type function');
   });
 });

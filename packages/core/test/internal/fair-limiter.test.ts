@@ -53,4 +53,17 @@ describe('FairLimiter', () => {
     await expect(waitingB).resolves.toBe('b');
     expect(limiter.waiting).toBe(0);
   });
+
+  it('cancel() of a group with nothing waiting changes nothing', async () => {
+    const limiter = new FairLimiter(1);
+    let release: () => void = () => {};
+    const running = limiter.run('a', () => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = limiter.run('a', async () => 'a');
+    limiter.cancel('b', new Error('not this one'));
+    expect([limiter.active, limiter.waiting]).toEqual([1, 1]);
+    await tick();
+    release();
+    await running;
+    await expect(waiting).resolves.toBe('a');
+  });
 });

@@ -155,6 +155,24 @@ describe('AnthropicSummarizer', () => {
     expect(summary.usage.inputTokens).toBe(server.requests.slice(1).reduce((sum, request) => sum + request.inputTokens, 0));
   });
 
+  it('reports a short prompt refused as too long as CONTEXT_TOO_LONG in the provider\'s words, not as our options', async () => {
+    const short = generateTranscript({ durationMs: 30_000, seed: 3 });
+    server.script({ status: 400, message: 'prompt is too long: 250001 tokens > 200000 maximum' });
+    const error = await failure(summarizer().summarize(short));
+    expect(error).toMatchObject({ code: 'CONTEXT_TOO_LONG', retryable: false, videoId: short.videoId, details: { status: 400 } });
+    expect(error.message).toContain('prompt is too long: 250001 tokens > 200000 maximum');
+    expect(error.message).toContain('of the 200000 this summarizer was configured for');
+    expect(error.message).not.toMatch(/leaves no room/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('still names the options when they leave no room for any transcript', async () => {
+    const error = await failure(summarizer({ maxContextTokens: 4096, maxOutputTokens: 3500 }).summarize(tenMinutes));
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect(error.message).toMatch(/A context of 4096 tokens with 3500 reserved for the answer leaves no room/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('chunks a transcript beyond the context budget, at most chunkConcurrency at a time', async () => {
     let inFlight = 0;
     let most = 0;

@@ -1,8 +1,8 @@
 // A fake Anthropic Messages API (POST /v1/messages) on 127.0.0.1 for the real @anthropic-ai/sdk.
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server.js';
 
-export { countTokens, defaultAnswer } from './fake-llm-server.js';
-export type { FakeHandler, FakeLlmServer, FakeReply, RecordedRequest } from './fake-llm-server.js';
+export { LLM_FAULT_KINDS, countTokens, deadKey, defaultAnswer, unknownModel, withFaults } from './fake-llm-server.js';
+export type { FakeHandler, FakeLlmServer, FakeReply, LlmFaultKind, RecordedRequest } from './fake-llm-server.js';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',

@@ -28,7 +28,18 @@ export type FakeReply =
   /** An HTTP error with the provider's error body. */
   | { status: number; message?: string; errorType?: string; code?: string; headers?: Record<string, string>; body?: unknown }
   /** Never answer; the request ends when the client closes the connection. */
-  | { hang: true };
+  | { hang: true }
+  /** A transient fault at the wire, see {@link LlmFaultKind}. */
+  | { fault: LlmFaultKind; delayMs?: number };
+
+/**
+ * The transient faults a provider shows in the field: `429` (with `retry-after: 1`), `529`
+ * (overloaded), `500`, a connection reset before any byte of the answer, a reset half-way
+ * through the body, a 200 whose JSON is cut short, and a body that stalls past the client's
+ * timeout (`delayMs`, default 2 s) before it finishes.
+ */
+export const LLM_FAULT_KINDS = ['429', '529', '500', 'reset-before-body', 'reset-during-body', 'truncated-json', 'slow-body'] as const;
+export type LlmFaultKind = (typeof LLM_FAULT_KINDS)[number];
 
 export type FakeHandler = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
@@ -77,6 +88,67 @@ export function defaultAnswer(request: RecordedRequest): FakeReply {
     return { json: { tldr, keyPoints, chapters: pick.map((second, index) => ({ title: `Chapter ${index + 1}`, seconds: second, summary: 'What this chapter covers.' })) } };
   }
   return { json: { tldr, keyPoints } };
+}
+
+/** A provider that rejects every request's key, as after a key is revoked. */
+export const deadKey: FakeHandler = () => ({ status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' });
+
+/** A provider that does not know the model asked for (Anthropic's 404 `not_found_error`). */
+export const unknownModel: FakeHandler = (request) => ({
+  status: 404,
+  errorType: 'not_found_error',
+  code: 'model_not_found',
+  message: `model: ${String(request.body['model'])}`,
+});
+
+/** Plays one transient fault on `res`; the body that would have been sent is a default answer. */
+async function injectFault(
+  kind: LlmFaultKind,
+  delayMs: number,
+  request: RecordedRequest,
+  res: ServerResponse,
+  protocol: FakeServerProtocol,
+): Promise<void> {
+  const fullBody = (): string => {
+    const reply = defaultAnswer(request) as { json: unknown };
+    const text = JSON.stringify(reply.json);
+    return JSON.stringify(protocol.success(request, text, countTokens(text), false));
+  };
+  const error = (status: number, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(protocol.error(status, `injected ${status}`, undefined, undefined)));
+  };
+  switch (kind) {
+    case '429':
+      return error(429, { 'retry-after': '1' });
+    case '529':
+      return error(529);
+    case '500':
+      return error(500);
+    case 'reset-before-body':
+      res.socket?.destroy();
+      return;
+    case 'reset-during-body': {
+      const body = fullBody();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+      return;
+    }
+    case 'truncated-json': {
+      const body = fullBody().slice(0, 40);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+      return;
+    }
+    case 'slow-body': {
+      const body = fullBody();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.write(body.slice(0, 20));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (!res.destroyed) res.end(body.slice(20));
+      return;
+    }
+  }
 }
 
 export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<FakeLlmServer> {
@@ -132,6 +204,11 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
     const next = queue.shift() ?? fallback;
     const reply = typeof next === 'function' ? await next(request) : next;
     if ('hang' in reply) return;
+    if ('fault' in reply) {
+      answered = true;
+      await injectFault(reply.fault, reply.delayMs ?? 2000, request, res, protocol);
+      return;
+    }
     if ('status' in reply) {
       answered = true;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
@@ -177,5 +254,20 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+/**
+ * The fault mode of a fake server: `server.setDefault(withFaults(plan))`. Each request draws from
+ * `plan` (see test/support/chaos.ts); a request without a fault gets `answer` (a valid summary).
+ */
+export function withFaults(
+  plan: { next(label?: string): LlmFaultKind | undefined },
+  options: { slowBodyMs?: number | undefined; answer?: FakeHandler | undefined } = {},
+): FakeHandler {
+  return (request) => {
+    const kind = plan.next(`${request.method} ${request.path}`);
+    if (kind === undefined) return (options.answer ?? defaultAnswer)(request);
+    return options.slowBodyMs === undefined ? { fault: kind } : { fault: kind, delayMs: options.slowBodyMs };
   };
 }

@@ -2,8 +2,8 @@
 // as Ollama, vLLM, LM Studio and OpenRouter serve it, for the real `openai` SDK.
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server.js';
 
-export { countTokens, defaultAnswer } from './fake-llm-server.js';
-export type { FakeHandler, FakeLlmServer, FakeReply, RecordedRequest } from './fake-llm-server.js';
+export { LLM_FAULT_KINDS, countTokens, deadKey, defaultAnswer, unknownModel, withFaults } from './fake-llm-server.js';
+export type { FakeHandler, FakeLlmServer, FakeReply, LlmFaultKind, RecordedRequest } from './fake-llm-server.js';
 
 /** Starts the fake; pass `${server.url}/v1` as the SDK's `baseURL`. */
 export function startFakeOpenAIServer(): Promise<FakeLlmServer> {

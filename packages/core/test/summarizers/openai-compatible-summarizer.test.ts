@@ -95,6 +95,16 @@ describe('OpenAICompatibleSummarizer', () => {
     expect(summary.chapters).toHaveLength(2);
   });
 
+  it('reports a short prompt refused by a server with a smaller real context as CONTEXT_TOO_LONG', async () => {
+    const short = generateTranscript({ durationMs: 30_000, seed: 3 });
+    const said = "This model's maximum context length is 2048 tokens. However, you requested 2100 tokens.";
+    server.script({ status: 400, body: { object: 'error', message: said, type: 'BadRequestError', code: 400 } });
+    const error = await failure(summarizer().summarize(short));
+    expect(error).toMatchObject({ code: 'CONTEXT_TOO_LONG', retryable: false });
+    expect(error.message).toContain(said);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('aborts the request in flight; the server sees the connection close', async () => {
     server.script({ hang: true });
     const controller = new AbortController();
