@@ -1,19 +1,15 @@
 // The seeded fault plan every chaos test draws from: which request gets which fault is decided by a
 // seed, printed once per test process, so a failing run is replayed with `CHAOS_SEED=<n>`.
-import { seededRandom } from './seeded-random.js';
+import { chaosSeed as seedFor, seededRandom } from './seeded-random.js';
 
 let processSeed: number | undefined;
 
 /**
- * The seed of this test process: `CHAOS_SEED` when set, else a random one. Printed once as
- * `chaos seed=<n>` so that any failure can be replayed.
+ * The seed of this test process's fault plans: `CHAOS_SEED` when set, else a random one, read and
+ * printed (`chaos seed=<n>`) once by the one seed helper of seeded-random.ts.
  */
 export function chaosSeed(): number {
-  if (processSeed === undefined) {
-    const fromEnvironment = process.env['CHAOS_SEED'];
-    processSeed = fromEnvironment !== undefined && /^\d+$/.test(fromEnvironment) ? Number(fromEnvironment) : Math.floor(Math.random() * 2 ** 31);
-    console.info(`chaos seed=${processSeed}`);
-  }
+  processSeed ??= seedFor('fault plans');
   return processSeed;
 }
 
