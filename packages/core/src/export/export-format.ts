@@ -7,7 +7,7 @@ import type { Chapter, KeyPoint, TokenUsage } from '../summarizers/summarizer.js
 import type { Transcript } from '../transcripts/transcript-source.js';
 
 /** Version of the `batch.json` layout; raised whenever a field changes meaning or goes away. */
-export const EXPORT_FORMAT_VERSION = 1;
+export const EXPORT_FORMAT_VERSION = 2;
 
 /** One video of the job as handed to {@link createExportZip}: its record and, when done, its summary. */
 export interface ExportEntry {
@@ -56,7 +56,11 @@ export interface ExportManifestItem {
   /** The list it came from (`lists[].list`), for a video of a playlist or channel. */
   list?: string;
   status: ItemStatus;
-  attempts: number;
+  /**
+   * Attempts made at each stage (`transcript`, `summary`, when known) and over all stages (`total`).
+   * Format 1 had the total only, as a number.
+   */
+  attempts: { transcript?: number; summary?: number; total: number };
   /** Why it failed or was cancelled. */
   error?: SerializedError;
   /** Path of its summary file inside the ZIP. */

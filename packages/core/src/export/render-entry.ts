@@ -224,7 +224,7 @@ export function manifestItem(
     input: item.input,
     ...(item.list === undefined ? {} : { list: item.list }),
     status: item.status,
-    attempts: item.attempts,
+    attempts: { ...item.stageAttempts, total: item.attempts },
   };
   if (item.error !== undefined) result.error = item.error;
   if (file !== undefined) result.file = file;

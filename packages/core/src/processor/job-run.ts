@@ -323,6 +323,8 @@ export class JobRun {
     return runWithRetries(
       async () => {
         item.attempts += 1;
+        const perStage = (item.stageAttempts ??= { transcript: 0, summary: 0 });
+        perStage[stage] += 1;
         try {
           return await withDeadline(signal, itemTimeoutMs, what, (scope) => work(scope.signal));
         } catch (caught) {

@@ -105,6 +105,8 @@ export interface ItemRecord {
   status: ItemStatus;
   /** Attempts made so far, over every stage. */
   attempts: number;
+  /** Attempts made so far per stage (absent in items stored before tubesum recorded it). */
+  stageAttempts?: { transcript: number; summary: number };
   error?: SerializedError;
   /** Store key of the cached transcript, once fetched. */
   transcriptKey?: string;

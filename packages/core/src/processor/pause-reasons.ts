@@ -41,7 +41,8 @@ export function pausesAtOnce(error: TubesumError): boolean {
  */
 export function pauseReasonOf(error: TubesumError): TubesumError | undefined {
   if (error.code === ErrorCode.NETWORK_ERROR && pausesAtOnce(error)) {
-    return new TubesumError(ErrorCode.NETWORK_ERROR, `A service cannot be reached from this machine (${error.message}). Check the network or proxy, then resume the batch.`, {
+    const service = /\bYouTube\b/.test(error.message) ? 'YouTube' : 'A service';
+    return new TubesumError(ErrorCode.NETWORK_ERROR, `${service} cannot be reached from this machine (${error.message}) Check the network or the proxy, then resume the batch.`, {
       cause: error,
       retryable: true,
     });

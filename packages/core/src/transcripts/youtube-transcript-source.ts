@@ -566,6 +566,15 @@ function badStatus(videoId: string, what: string, status: number): TubesumError 
 
 function withPlayerFailure(error: TubesumError, playerFailure: TubesumError | undefined): TubesumError {
   if (!playerFailure) return error;
+  if (error.code === ErrorCode.NETWORK_ERROR && playerFailure.code === ErrorCode.NETWORK_ERROR) {
+    // Both routes failed the same way (no route, DNS, refused): one short line, not the same error twice.
+    return new TubesumError(ErrorCode.NETWORK_ERROR, `Could not reach YouTube for ${error.videoId ?? 'this video'} (player API and watch page): ${describeError(error.cause ?? error)}.`, {
+      videoId: error.videoId,
+      retryable: error.retryable,
+      cause: error.cause ?? error,
+      details: { ...error.details, playerApi: playerFailure.toJSON() },
+    });
+  }
   return new TubesumError(error.code, `${error.message} (The player API had failed too: ${playerFailure.message})`, {
     videoId: error.videoId,
     retryable: error.retryable,

@@ -131,7 +131,7 @@ describe('createExportZip', () => {
     const files = await unzip(await createExportZip(job, streamOf(entries), { date: DATE }));
     const manifest = JSON.parse(files.get('batch.json') ?? '') as ExportManifest;
     expect(manifest.formatVersion).toBe(EXPORT_FORMAT_VERSION);
-    expect(EXPORT_FORMAT_VERSION).toBe(1);
+    expect(EXPORT_FORMAT_VERSION).toBe(2);
     expect(manifest.exportedAt).toBe(DATE.toISOString());
     expect(manifest.job).toMatchObject({ id: 'job-1', name: 'Conference talks', status: 'done', total: 4 });
     expect(manifest.job.counts).toEqual({ pending: 1, running: 0, done: 1, failed: 1, cancelled: 1 });
