@@ -175,6 +175,11 @@ describe('BatchProcessor: retries and failures', () => {
     ]);
     const items = await processor.items(job.id, { userId: 'a' });
     expect(items[0]?.attempts).toBe(4); // 3 transcript attempts + 1 summary
+    expect(items[0]?.stageAttempts).toEqual({ transcript: 3, summary: 1 });
+    // batch.json says the same per stage (format 2).
+    const zip = await JSZip.loadAsync(await processor.export(job.id, { userId: 'a' }));
+    const manifest = JSON.parse(await zip.file('batch.json')!.async('string')) as { items: { attempts: unknown }[] };
+    expect(manifest.items[0]?.attempts).toEqual({ transcript: 3, summary: 1, total: 4 });
   });
 
   it('does not retry what cannot succeed, and a failed video never stops the batch', async () => {
