@@ -4,7 +4,7 @@ import { AnthropicSummarizer, BatchProcessor, createMemoryStore } from '@tubesum
 import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { faultPlan } from '../packages/core/test/support/chaos.js';
 import { startFakeAnthropicServer } from '../packages/core/test/summarizers/fake-anthropic-server.js';
-import { LLM_FAULT_KINDS, deadKey, withFaults } from '../packages/core/test/summarizers/fake-llm-server.js';
+import { LLM_FAULT_KINDS, deadKey, videoOfRequest, withFaults } from '../packages/core/test/summarizers/fake-llm-server.js';
 import { round } from './types.js';
 import type { BenchResult } from './types.js';
 
@@ -17,7 +17,7 @@ export async function runChaosBenchmarks(log: (line: string) => void): Promise<B
     log('chaos: 100 videos with 30% transient LLM faults…');
     // The seed is fixed so the figures of two runs compare; the tests draw random seeds.
     const plan = faultPlan({ seed: 20261201, rate: 0.3, kinds: LLM_FAULT_KINDS, maxConsecutive: 3 });
-    server.setDefault(withFaults(plan, { slowBodyMs: 4000 }));
+    server.setDefault(withFaults(plan, { slowBodyMs: 4000, label: videoOfRequest }));
     const transient = new BatchProcessor({
       store: createMemoryStore(),
       transcripts: new FakeTranscriptSource({ latencyMs: 1, segments: 30 }),
@@ -54,7 +54,7 @@ export async function runChaosBenchmarks(log: (line: string) => void): Promise<B
         baseline: VIDEOS,
         ratio: round(ended.counts.done / VIDEOS),
         target: '== 1',
-        note: `30% of requests faulted (seed ${plan.seed}: ${faults} faults of ${LLM_FAULT_KINDS.join(', ')}), at most 3 in a row, 4 attempts`,
+        note: `30% of requests faulted (seed ${plan.seed}: ${faults} faults of ${LLM_FAULT_KINDS.join(', ')}), at most 3 in a row per video, 4 attempts`,
       },
       {
         name: 'chaos-llm-calls-per-video',

@@ -5,7 +5,7 @@ import { AnthropicSummarizer, BatchProcessor, ErrorCode, OpenAICompatibleSummari
 import type { BatchStore, ItemEndEvent, ItemRetryEvent, Summarizer } from '@tubesum/core';
 import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { faultPlan } from '../support/chaos.js';
-import { LLM_FAULT_KINDS, deadKey, defaultAnswer, withFaults } from '../summarizers/fake-llm-server.js';
+import { LLM_FAULT_KINDS, deadKey, defaultAnswer, videoOfRequest, withFaults } from '../summarizers/fake-llm-server.js';
 import type { FakeLlmServer } from '../summarizers/fake-llm-server.js';
 import { startFakeAnthropicServer } from '../summarizers/fake-anthropic-server.js';
 import { startFakeOpenAIServer } from '../summarizers/fake-openai-server.js';
@@ -38,10 +38,10 @@ for (const provider of providers) {
     afterAll(() => server.close());
 
     it('100 of 100 videos done, attempts bounded, each itemEnd exactly once, retry-after honoured', async () => {
-      // At most 3 faults in a row: 4 attempts always reach a good answer.
+      // At most 3 faults in a row for any one video: its 4 attempts always reach a good answer.
       const plan = faultPlan({ rate: 0.3, kinds: LLM_FAULT_KINDS, maxConsecutive: 3 });
       server.reset();
-      server.setDefault(withFaults(plan, { slowBodyMs: SLOW_BODY_MS }));
+      server.setDefault(withFaults(plan, { slowBodyMs: SLOW_BODY_MS, label: videoOfRequest }));
       const store: BatchStore = createMemoryStore();
       const processor = new BatchProcessor({
         store,

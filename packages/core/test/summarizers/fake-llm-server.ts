@@ -21,6 +21,11 @@ export interface RecordedRequest {
   inputTokens: number;
 }
 
+/** The video a request summarizes, read from the transcript text the fakes write (`… of video ID …`). */
+export function videoOfRequest(request: RecordedRequest): string {
+  return /\bof video (\S+)/.exec(request.user)?.[1] ?? `${request.method} ${request.path}`;
+}
+
 /** What the server does with one request. */
 export type FakeReply =
   /** A successful answer whose text is `text` (or the JSON of `json`). */
@@ -263,10 +268,15 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
  */
 export function withFaults(
   plan: { next(label?: string): LlmFaultKind | undefined },
-  options: { slowBodyMs?: number | undefined; answer?: FakeHandler | undefined } = {},
+  options: {
+    slowBodyMs?: number | undefined;
+    answer?: FakeHandler | undefined;
+    /** What a request is for, e.g. its video, so that a plan's `maxConsecutive` bounds each video's run of faults. */
+    label?: ((request: RecordedRequest) => string) | undefined;
+  } = {},
 ): FakeHandler {
   return (request) => {
-    const kind = plan.next(`${request.method} ${request.path}`);
+    const kind = plan.next(options.label?.(request) ?? `${request.method} ${request.path}`);
     if (kind === undefined) return (options.answer ?? defaultAnswer)(request);
     return options.slowBodyMs === undefined ? { fault: kind } : { fault: kind, delayMs: options.slowBodyMs };
   };

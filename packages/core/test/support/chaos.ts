@@ -29,8 +29,9 @@ export interface FaultPlanOptions<K extends string> {
   /** The faults to choose from, uniformly. */
   kinds: readonly K[];
   /**
-   * Most faults in a row before a request is let through, so that a bounded number of attempts
-   * always succeeds (transient faults end). `Infinity` for none.
+   * Most faults in a row for one label (a video, when requests are labelled by it; all requests
+   * share one streak otherwise) before a request is let through, so that a bounded number of
+   * attempts always succeeds (transient faults end). `Infinity` for none.
    * @default Infinity
    */
   maxConsecutive?: number | undefined;
@@ -57,7 +58,7 @@ export function faultPlan<K extends string>(options: FaultPlanOptions<K>): Fault
   const random = seededRandom(seed);
   const maxConsecutive = options.maxConsecutive ?? Number.POSITIVE_INFINITY;
   const draws: FaultDraw<K>[] = [];
-  let streak = 0;
+  const streaks = new Map<string, number>();
   return {
     seed,
     rate: options.rate,
@@ -69,8 +70,9 @@ export function faultPlan<K extends string>(options: FaultPlanOptions<K>): Fault
       // Always two numbers per draw, so the sequence of decisions does not shift with the outcomes.
       const hit = random() < options.rate;
       const pick = options.kinds[Math.floor(random() * options.kinds.length)]!;
+      const streak = streaks.get(label ?? '') ?? 0;
       const kind = hit && streak < maxConsecutive ? pick : undefined;
-      streak = kind === undefined ? 0 : streak + 1;
+      streaks.set(label ?? '', kind === undefined ? 0 : streak + 1);
       draws.push({ index: draws.length, kind, ...(label === undefined ? {} : { label }) });
       return kind;
     },
