@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
@@ -84,7 +85,7 @@ interface Resolved {
  * wrong address fails here, fast, as a `STORAGE_ERROR` naming `host:port` (never the password).
  * A missing optional package or an unknown scheme throws `INVALID_OPTIONS`.
  *
- * `@keyv/postgres` keeps one connection pool per process: open one PostgreSQL URL per process.
+ * PostgreSQL stores of one process share one connection pool per URL, ended when the last store closes.
  *
  * @example
  * ```ts
@@ -160,26 +161,63 @@ async function openRedisStore(value: string, { namespace, connectTimeoutMs }: Re
   return createKeyvStore(keyv, { description: `the Redis store at ${where}` });
 }
 
-/** Open PostgreSQL stores of this process; `@keyv/postgres` ends its one shared pool when the last closes. */
-let openPostgresStores = 0;
+interface PgPool {
+  query(sql: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  end(): Promise<void>;
+}
+
+/**
+ * One `pg` pool per connection string in this process, shared by its PostgreSQL stores and ended
+ * when the last closes. Ours rather than `@keyv/postgres`'s own module-level pool so that it has an
+ * `error` listener: pg emits `error` on the pool when an idle connection dies (a PostgreSQL restart,
+ * a network cut), and an EventEmitter without a listener would take the whole process down. The
+ * next query simply opens a new connection.
+ */
+const postgresPools = new Map<string, { pool: PgPool; users: number }>();
+
+async function loadPg(): Promise<{ Pool: new (options: Record<string, unknown>) => PgPool }> {
+  // `pg` is `@keyv/postgres`'s own dependency: load the copy it uses.
+  const from = createRequire(import.meta.resolve('@keyv/postgres'));
+  const pg = from('pg') as { Pool?: unknown; default?: { Pool?: unknown } };
+  return { Pool: (pg.Pool ?? pg.default?.Pool) as new (options: Record<string, unknown>) => PgPool };
+}
 
 async function openPostgresStore(value: string, { namespace, table, connectTimeoutMs }: Resolved): Promise<BatchStore> {
   const url = parseServerUrl(value);
   const { KeyvPostgres } = await importOptional(() => import('@keyv/postgres'), '@keyv/postgres', 'a PostgreSQL store');
+  const { Pool } = await loadPg();
   const where = `${hostAndPort(url, 5432)}${url.pathname.length > 1 ? url.pathname : ''}`;
+  let entry = postgresPools.get(value);
+  if (entry === undefined) {
+    const pool = new Pool({ connectionString: value, connectionTimeoutMillis: connectTimeoutMs });
+    pool.on('error', () => {
+      // An idle connection died; the pool drops it and the next query connects again.
+    });
+    entry = { pool, users: 0 };
+    postgresPools.set(value, entry);
+  }
+  entry.users += 1;
+  const shared = entry;
 
-  class CountedKeyvPostgres extends KeyvPostgres {
+  class PooledKeyvPostgres extends KeyvPostgres {
     #open = true;
+    // Called from KeyvPostgres's constructor: uses nothing of this class's own fields.
+    override async connect() {
+      return async (sql: string, values?: unknown[]) => (await shared.pool.query(sql, values)).rows as never;
+    }
     override async disconnect(): Promise<void> {
       if (!this.#open) return;
       this.#open = false;
-      openPostgresStores -= 1;
-      if (openPostgresStores === 0) await super.disconnect();
+      shared.users -= 1;
+      if (shared.users === 0) {
+        if (postgresPools.get(value) === shared) postgresPools.delete(value);
+        await shared.pool.end();
+      }
     }
   }
 
-  openPostgresStores += 1;
-  const adapter = new CountedKeyvPostgres({ uri: value, table, connectionTimeoutMillis: connectTimeoutMs });
+  const adapter = new PooledKeyvPostgres({ uri: value, table, connectionTimeoutMillis: connectTimeoutMs });
   let setupError: unknown;
   adapter.on('error', (error: unknown) => {
     setupError ??= error;

@@ -61,5 +61,7 @@ if (command.mode === 'submit') {
   await stop();
 } else {
   say({ type: 'adopting' });
-  // Runs until the test stops it (SIGTERM).
+  // Runs until the test stops it (SIGTERM). The processor's own timers do not keep a process
+  // alive (they are unref'd), and an SQLite store holds no socket: this one does.
+  setInterval(() => undefined, 60_000);
 }
