@@ -7,33 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchProcessor, ExtractiveSummarizer, FileTranscriptSource, createMemoryStore } from '@tubesum/core';
 import type { BatchStore, JobSnapshot } from '@tubesum/core';
 import { contentDisposition, createServer } from '../http-server.js';
+import { storeWith } from '../../packages/core/test/support/store-with.js';
 
 describe('examples/http-server.ts: GET /batches/:id/zip', () => {
   const inner = createMemoryStore();
   let failReads = false;
   // The memory store, with summary reads that can be made to fail.
-  const store: BatchStore = {
-    createJob: (...args) => inner.createJob(...args),
-    getJob: (...args) => inner.getJob(...args),
-    getJobState: (...args) => inner.getJobState(...args),
-    saveJobState: (...args) => inner.saveJobState(...args),
-    listJobIds: (...args) => inner.listJobIds(...args),
-    listUnfinishedJobIds: () => inner.listUnfinishedJobIds(),
-    getItems: (...args) => inner.getItems(...args),
-    saveItem: (...args) => inner.saveItem(...args),
-    setCached: (...args) => inner.setCached(...args),
-    claimJob: (...args) => inner.claimJob(...args),
-    renewJob: (...args) => inner.renewJob(...args),
-    releaseJob: (...args) => inner.releaseJob(...args),
-    getJobLease: (...args) => inner.getJobLease(...args),
-    requestCancel: (...args) => inner.requestCancel(...args),
-    isCancelRequested: (...args) => inner.isCancelRequested(...args),
-    coordination: inner.coordination,
+  const store: BatchStore = storeWith(inner, {
     getCached: async <T,>(key: string) => {
       if (failReads && key.startsWith('summary:')) throw new Error('connection lost');
       return inner.getCached<T>(key);
     },
-  };
+  });
   const processor = new BatchProcessor({
     transcripts: new FileTranscriptSource({ directory: fileURLToPath(new URL('../transcripts', import.meta.url)) }),
     summarizer: new ExtractiveSummarizer(),

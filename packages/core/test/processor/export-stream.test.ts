@@ -3,6 +3,7 @@ import JSZip from 'jszip';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ExportManifest } from '@tubesum/core';
+import { storeWith } from '../support/store-with.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
 
 const processors: Array<{ close(): Promise<void> }> = [];
@@ -15,29 +16,13 @@ function flakyStore(): { store: BatchStore; arm(failFrom: number): void; cachedR
   const inner = createMemoryStore();
   let armedAt: number | undefined;
   let reads = 0;
-  const store: BatchStore = {
-    ...inner,
-    createJob: (...args) => inner.createJob(...args),
-    getJob: (...args) => inner.getJob(...args),
-    getJobState: (...args) => inner.getJobState(...args),
-    saveJobState: (...args) => inner.saveJobState(...args),
-    listJobIds: (...args) => inner.listJobIds(...args),
-    listUnfinishedJobIds: () => inner.listUnfinishedJobIds(),
-    getItems: (...args) => inner.getItems(...args),
-    saveItem: (...args) => inner.saveItem(...args),
-    setCached: (...args) => inner.setCached(...args),
-    claimJob: (...args) => inner.claimJob(...args),
-    renewJob: (...args) => inner.renewJob(...args),
-    releaseJob: (...args) => inner.releaseJob(...args),
-    getJobLease: (...args) => inner.getJobLease(...args),
-    requestCancel: (...args) => inner.requestCancel(...args),
-    isCancelRequested: (...args) => inner.isCancelRequested(...args),
+  const store = storeWith(inner, {
     getCached: async <T>(key: string): Promise<T | undefined> => {
       reads += 1;
       if (armedAt !== undefined && reads >= armedAt) throw new Error('connection reset by peer');
       return inner.getCached<T>(key);
     },
-  };
+  });
   return { store, arm: (failFrom) => (armedAt = reads + failFrom), cachedReads: () => reads };
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, createMemoryStore } from '@tubesum/core';
 import type { BatchPauseEvent, BatchProcessor, BatchStore, ItemEndEvent } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
+import { storeWith } from '../support/store-with.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
 
 const open: BatchProcessor[] = [];
@@ -17,17 +18,20 @@ const fast = { attempts: 3, minDelayMs: 1, maxDelayMs: 5 };
 
 /** A store whose calls fail while `failing(method, args)` says so. */
 function flakyStore(failing: (method: string, args: unknown[]) => boolean): BatchStore {
-  const store = createMemoryStore();
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (failing(String(property), args)) return Promise.reject(new Error(`connection lost during ${String(property)}`));
-        return (value as (...args: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const inner = createMemoryStore();
+  const methods = ['getCached', 'setCached', 'saveItem', 'saveJobState', 'getItems'] as const;
+  return storeWith(
+    inner,
+    Object.fromEntries(
+      methods.map((method) => [
+        method,
+        (...args: unknown[]) =>
+          failing(method, args)
+            ? Promise.reject(new Error(`connection lost during ${method}`))
+            : (inner[method] as (...args: unknown[]) => Promise<unknown>).apply(inner, args),
+      ]),
+    ),
+  );
 }
 
 describe('a dead API key pauses the batch instead of failing every video', () => {
