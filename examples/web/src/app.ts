@@ -13,6 +13,7 @@ import { followEvents } from './sse.js';
 import type { ServerEvent } from './sse.js';
 
 const TOKEN_KEY = 'tubesum-token';
+const ENDED: ReadonlySet<ItemRecord['status']> = new Set(['done', 'failed', 'cancelled']);
 
 const ui = {
   signinForm: byId('signin-form', HTMLFormElement),
@@ -188,6 +189,9 @@ async function reload(id: string): Promise<void> {
   current.job = job;
   renderJob(job);
   for (const item of items) {
+    const known = current.items.get(item.index);
+    // An event that arrived while this answer was on its way may be newer: an ended item stays ended.
+    if (known !== undefined && ENDED.has(known.status) && !ENDED.has(item.status)) continue;
     current.items.set(item.index, item);
     renderItem(item);
   }
