@@ -9,8 +9,9 @@
  *   DELETE /batches/:id             cancel (also POST /batches/:id/cancel)
  *   GET    /batches/:id/zip         the ZIP, streamed as it is written (?transcripts=1 adds the transcripts)
  *   GET    /batches/:id/events      progress as Server-Sent Events, until the batch ends
+ *   GET    /                        the batch page (examples/web): no token needed to load it
  *
- *   pnpm tsx examples/http-server.ts
+ *   pnpm tsx examples/http-server.ts       then open http://127.0.0.1:3000/ and sign in with alice-token
  *   curl -H 'Authorization: Bearer alice-token' -d '{"urls":"https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s"}' localhost:3000/batches
  *   curl -N -H 'Authorization: Bearer alice-token' localhost:3000/batches/<id>/events
  *
@@ -45,6 +46,7 @@ import {
   safeFileName,
 } from '@tubesum/core';
 import type { ErrorCode as ErrorCodeType, Summarizer } from '@tubesum/core';
+import { serveWeb } from './web/serve.js';
 
 export interface ServerOptions {
   processor: BatchProcessor;
@@ -165,6 +167,7 @@ async function streamEvents(processor: BatchProcessor, jobId: string, userId: st
 /** The service, not yet listening: call `.listen(port)` on it. */
 export function createServer({ processor, tokens }: ServerOptions): Server {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await serveWeb(request, response)) return; // the page itself; its API calls carry the token
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     // Own keys only: a token such as `constructor` must not find Object.prototype's.
     const userId = token !== undefined && Object.hasOwn(tokens, token) ? tokens[token] : undefined;
