@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of @tubesum/core, not a stale dist/.
     alias: [
+      { find: /^@tubesum\/core\/testing\/conformance$/, replacement: source('./packages/core/src/testing/conformance.ts') },
       { find: /^@tubesum\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@tubesum\/core$/, replacement: source('./packages/core/src/index.ts') },
     ],
