@@ -12,4 +12,23 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Type-aware rules: a promise nobody awaits or handles loses its rejection (an unhandled
+    // rejection ends the process), a promise where a boolean or a void callback is expected is a
+    // bug, and a switch over a union must handle every member. Where a promise is deliberately
+    // left running, `void` says so next to a comment saying where its failure goes.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        // The packages' tsup.config.ts files are in no tsconfig; they get the default project.
+        projectService: { allowDefaultProject: ['packages/*/tsup.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
 );

@@ -7,12 +7,13 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of @tubesum/core, not a stale dist/.
     alias: [
+      { find: /^@tubesum\/core\/testing\/conformance$/, replacement: source('./packages/core/src/testing/conformance.ts') },
       { find: /^@tubesum\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@tubesum\/core$/, replacement: source('./packages/core/src/index.ts') },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -167,6 +167,7 @@ export class BatchMessages {
       }
       const tracker = this.#createTracker(record, job);
       this.#options.logger.info(`continuing the progress message of batch ${jobId}`);
+      // Fire and forget: #finish logs its own failures and never rejects.
       if (job.status === 'done' || job.status === 'cancelled') void this.#finish(tracker, job);
     }
   }
@@ -245,23 +246,32 @@ export class BatchMessages {
     const tracker = this.#trackers.get(jobId);
     if (!tracker || tracker.finishing || this.#stopped) return;
     tracker.job = { ...tracker.job, counts: progress.counts, progress };
-    void tracker.ready.then(() => {
-      if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
-    });
+    // A failed `ready` is reported to track()'s caller; here it only means there is no message to edit.
+    tracker.ready.then(
+      () => {
+        if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
+      },
+      () => undefined,
+    );
   }
 
   #onStatus(jobId: string, job: JobSnapshot): void {
     const tracker = this.#trackers.get(jobId);
     if (!tracker || tracker.finishing || this.#stopped) return;
     tracker.job = job;
-    void tracker.ready.then(() => {
-      if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
-    });
+    // A failed `ready` is reported to track()'s caller; here it only means there is no message to edit.
+    tracker.ready.then(
+      () => {
+        if (!tracker.finishing) tracker.editor.update(this.#render(tracker));
+      },
+      () => undefined,
+    );
   }
 
   #onEnd(jobId: string, job: JobSnapshot): void {
     const tracker = this.#trackers.get(jobId);
     if (!tracker || this.#stopped) return;
+    // Fire and forget: #finish logs its own failures and never rejects.
     void this.#finish(tracker, job);
   }
 

@@ -200,6 +200,7 @@ export class MessageEditor {
     });
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      // Fire and forget: #run logs a failed edit and schedules a retry itself.
       void this.#run();
     }, delay);
   }

@@ -1,4 +1,4 @@
-// Every public entry point of @tubesum/core and @tubesum/core/testing, called with bad input:
+// Every public entry point of @tubesum/core and @tubesum/core/testing(/conformance), called with bad input:
 // each must throw a TubesumError (INVALID_OPTIONS, INVALID_URL for video ids, NOT_FOUND for
 // job ids that cannot exist) whose message names the field and what arrived; never a
 // TypeError, a crash or a hang.
@@ -30,7 +30,8 @@ import {
   parseVideoUrl,
 } from '@tubesum/core';
 import type { BatchStore, Transcript } from '@tubesum/core';
-import { FakeSummarizer, FakeTranscriptSource, describeBatchStore } from '@tubesum/core/testing';
+import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 import { makeJob } from './export/fixtures.js';
 
 /** Hands a value of the wrong type to a typed parameter, as a JavaScript caller could. */

@@ -199,7 +199,8 @@ async function cancelJob(context: BotContext, jobId: string, userId: string): Pr
   const cancelled = await processor.cancel(job.id, { userId });
   context.logger.info(`batch ${job.id} cancelled by its owner`);
   // A job no processor was running (cancelled before resume() picked it up) ends without a
-  // batchEnd event: deliver its outcome here. Idempotent when batchEnd did fire.
+  // batchEnd event: deliver its outcome here. Idempotent when batchEnd did fire. Not awaited (the
+  // reply comes first); jobEnded logs its own failures and never rejects.
   void context.messages?.jobEnded(cancelled);
   return `Batch \`${job.id}\` is cancelled; its message shows what was finished and the partial ZIP.`;
 }

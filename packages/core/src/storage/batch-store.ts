@@ -13,7 +13,7 @@ export interface JobLease {
  *
  * Every write is small: an item update writes that item only, a state update writes
  * the small {@link JobState}. Implementations throw a `STORAGE_ERROR` {@link TubesumError}
- * when the backend fails. Run `describeBatchStore` from `@tubesum/core/testing` against a new one.
+ * when the backend fails. Run `describeBatchStore` from `@tubesum/core/testing/conformance` against a new one.
  *
  * Several processes may share one store. Then a running job has one owner at a time: the process
  * holding its lease ({@link claimJob}, renewed with {@link renewJob}). Leases are measured by the

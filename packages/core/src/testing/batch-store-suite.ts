@@ -65,7 +65,7 @@ const argumentsSchema = z.object({
  * `multiProcess`, the same guarantees between processes. Every adapter's test is one call:
  *
  * ```ts
- * import { describeBatchStore } from '@tubesum/core/testing';
+ * import { describeBatchStore } from '@tubesum/core/testing/conformance';
  * describeBatchStore('my store', () => createMyStore());
  * ```
  *

@@ -9,7 +9,7 @@ import { Keyv } from 'keyv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyvStore, createMemoryStore } from '@tubesum/core';
 import type { BatchStore, ItemRecord, JobRecord, JobState } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 import { POSTGRES_URL, skipUnlessReachable, temporaryPostgresTable } from './services.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

@@ -2,7 +2,7 @@ import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { createKeyvStore, createMemoryStore } from '@tubesum/core';
 import type { BatchStore, ItemRecord, JobRecord, JobState } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 
 /** A Keyv adapter (a Map) that records every key written and its size, and can be made to fail. */
 class RecordingMap extends Map<string, unknown> {

@@ -1,4 +1,4 @@
 import { createMemoryStore } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 
 describeBatchStore('memory', () => createMemoryStore());

@@ -1,5 +1,5 @@
 import { openStore } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 import { POSTGRES_URL, skipUnlessReachable, temporaryPostgresTable } from './services.js';
 
 const url = POSTGRES_URL;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createKeyv } from '@keyv/redis';
 import { afterAll } from 'vitest';
 import { openStore } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 import { skipUnlessReachable } from './services.js';
 
 const url = 'redis://127.0.0.1:6379';

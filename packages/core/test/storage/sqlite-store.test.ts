@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { createSqliteStore } from '@tubesum/core';
-import { describeBatchStore } from '@tubesum/core/testing';
+import { describeBatchStore } from '@tubesum/core/testing/conformance';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-sqlite-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
