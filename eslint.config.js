@@ -31,4 +31,12 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
+  {
+    // The batch page and its browser tests use the DOM: they belong to examples/web/tsconfig.json,
+    // which the project service does not find from examples/test/ on its own.
+    files: ['examples/web/**/*.ts', 'examples/test/web.test.ts', 'examples/test/web-harness.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: ['./examples/web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
 );
