@@ -25,6 +25,8 @@
 // parse-url-list
 // - `index !== -1 && Array.isArray(text)` -> `||`, `true`, or index `+1` for a non-array: the same
 //   message either way (an index is only ever found in an array).
+// - the label `'parseUrlList() options'` -> `""`: validateOptions names the field from the schema
+//   path (`lists`), and the tests match on that, not on the call's label.
 // fair-limiter
 // - `&& this.#waiting === 0` -> `&& true`: a slot is never free while work waits (a release
 //   hands it over synchronously).

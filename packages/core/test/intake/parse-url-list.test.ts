@@ -144,3 +144,68 @@ describe('parseUrlList on hostile input', () => {
     expect((caught as TubesumError).message).toBe(message);
   });
 });
+
+describe('parseUrlList with playlists and channels', () => {
+  const playlist = 'https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf';
+  const channel = 'https://www.youtube.com/@veritasium';
+
+  it('rejects lists with a reason by default, and returns them in `lists`, in place, with `lists: true`', () => {
+    const plain = parseUrlList(`dQw4w9WgXcQ ${playlist} ${channel}`);
+    expect(plain.lists).toEqual([]);
+    expect(plain.rejected.map((entry) => entry.input)).toEqual([playlist, channel]);
+    expect(plain.rejected.every((entry) => entry.reason.length > 0)).toBe(true);
+
+    const listed = parseUrlList(`dQw4w9WgXcQ ${playlist} jNQXAC9IVRw ${channel}`, { lists: true });
+    expect(listed.rejected).toEqual([]);
+    expect(listed.videos.map((video) => video.videoId)).toEqual(['dQw4w9WgXcQ', 'jNQXAC9IVRw']);
+    expect(listed.lists.map((entry) => [entry.input, entry.position])).toEqual([
+      [playlist, 1],
+      [channel, 2],
+    ]);
+    expect(listed.lists[0]?.list).toMatchObject({ kind: 'playlist' });
+  });
+
+  it('reads the same list once, and says so for the repeat', () => {
+    const result = parseUrlList([playlist, `${playlist}&si=abc`], { lists: true });
+    expect(result.lists).toHaveLength(1);
+    expect(result.rejected).toEqual([{ input: `${playlist}&si=abc`, reason: 'This list is already in the batch; it is read once' }]);
+  });
+
+  it('refuses mixes even with `lists: true`, with a reason', () => {
+    const mix = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=RDdQw4w9WgXcQ&start_radio=1';
+    for (const options of [{}, { lists: true }]) {
+      const result = parseUrlList(`https://www.youtube.com/playlist?list=RDdQw4w9WgXcQ`, options);
+      expect(result.lists).toEqual([]);
+      expect(result.rejected).toHaveLength(1);
+      expect(result.rejected[0]?.reason).toMatch(/mix|radio/i);
+    }
+    // A video opened from a mix is still that one video.
+    expect(parseUrlList(mix).videos.map((video) => video.videoId)).toEqual(['dQw4w9WgXcQ']);
+  });
+
+  it('takes only the video of `watch?v=X&list=Y`, with a note naming the list', () => {
+    const input = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf';
+    for (const options of [{}, { lists: true }]) {
+      const result = parseUrlList(input, options);
+      expect(result.videos.map((video) => video.videoId)).toEqual(['dQw4w9WgXcQ']);
+      expect(result.lists).toEqual([]);
+      expect(result.notes).toEqual([
+        {
+          input,
+          videoId: 'dQw4w9WgXcQ',
+          note: 'Only this video was taken, not the list PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf it was opened from; paste the playlist link to take the whole list',
+        },
+      ]);
+    }
+    // The same video again is a duplicate, with no second note.
+    expect(parseUrlList([input, 'dQw4w9WgXcQ']).notes).toHaveLength(1);
+  });
+
+  it('refuses bad options and a bad entry of an array, naming them', () => {
+    expect(() => parseUrlList('x', { lists: 'yes' as never })).toThrow(/`lists`.*a boolean/);
+    expect(() => parseUrlList('x', 'lists' as never)).toThrow(/an options object \{ lists\? \}/);
+    expect(() => parseUrlList(['a', 7 as never, 'b'])).toThrow(/Expected `text\[1\]` to be a string, got/);
+    expect(() => parseUrlList([7 as never, 'b'])).toThrow(/Expected `text\[0\]` to be a string/);
+    expect(() => parseUrlList(42 as never)).toThrow(/Expected `text` to be a string or an array of strings/);
+  });
+});
