@@ -56,3 +56,22 @@ export async function withDeadline<T>(
     parent.removeEventListener('abort', onParentAbort);
   }
 }
+
+/** `work`, or a rejection with `signal.reason` as soon as the signal aborts (even if `work` never settles). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

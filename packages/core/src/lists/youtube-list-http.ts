@@ -2,6 +2,8 @@
 // YouTube request limiter, bound to the expansion's signal and a time limit, its body read
 // in full (size-capped) inside that time limit, and its failures typed.
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
+import { untilAborted } from '../internal/abort.js';
+import { readTextBody } from '../internal/read-text-body.js';
 import type { FetchFunction } from '../transcripts/youtube-transcript-source.js';
 import type { YouTubeRequestLimiter } from '../transcripts/youtube-request-limiter.js';
 
@@ -39,7 +41,14 @@ async function timedRequest(options: ListHttpOptions, input: string | URL | Requ
   try {
     const work = (async () => {
       const response = await options.fetch(input, { ...init, signal: controller.signal });
-      const body = await readBody(response, options.maxResponseBytes, what);
+      const body = await readTextBody(
+        response,
+        options.maxResponseBytes,
+        () =>
+          new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `A YouTube answer for ${what} is larger than ${options.maxResponseBytes} bytes.`, {
+            details: { source: 'youtube', list: what },
+          }),
+      );
       return { response, body };
     })();
     const { response, body } = await untilAborted(work, controller.signal);
@@ -70,42 +79,3 @@ async function timedRequest(options: ListHttpOptions, input: string | URL | Requ
   }
 }
 
-async function readBody(response: Response, maxBytes: number, what: string): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `A YouTube answer for ${what} is larger than ${maxBytes} bytes.`, {
-        details: { source: 'youtube', list: what },
-      });
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
-/** `work`, or a rejection with `signal.reason` as soon as the signal aborts (even if `work` never settles). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}

@@ -2,6 +2,8 @@ import { YoutubeTranscript, YoutubeTranscriptTooManyRequestError } from 'youtube
 import type { TranscriptResponse } from 'youtube-transcript';
 import { z } from 'zod';
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
+import { untilAborted } from '../internal/abort.js';
+import { readTextBody } from '../internal/read-text-body.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { validateFetchTranscriptOptions } from './fetch-transcript-options.js';
 import { makeSegment } from './caption-text.js';
@@ -297,7 +299,15 @@ export class YouTubeTranscriptSource implements TranscriptSource {
     try {
       const work = (async () => {
         const response = await this.#fetch(url, { ...init, signal: controller.signal });
-        const body = await readBody(response, this.#maxResponseBytes, what, videoId);
+        const body = await readTextBody(
+          response,
+          this.#maxResponseBytes,
+          () =>
+            new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube's ${what} answer for ${videoId} is larger than ${this.#maxResponseBytes} bytes.`, {
+              videoId,
+              details: { source: 'youtube', request: what },
+            }),
+        );
         return { status: response.status, headers: response.headers, body };
       })();
       return await untilAborted(work, controller.signal);
@@ -616,46 +626,3 @@ function describeError(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
-/** Reads a body as text, failing once it passes `maxBytes`. */
-async function readBody(response: Response, maxBytes: number, what: string, videoId: string): Promise<string> {
-  const tooLarge = () =>
-    new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube's ${what} answer for ${videoId} is larger than ${maxBytes} bytes.`, {
-      videoId,
-      details: { source: 'youtube', request: what },
-    });
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
-/** `work`, or a rejection with `signal.reason` as soon as the signal aborts (even if `work` never settles). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
