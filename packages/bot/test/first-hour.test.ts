@@ -4,15 +4,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBot } from '../src/bot.js';
-import type { Bot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
 import { KeyedLock } from '../src/keyed-lock.js';
 import { progressEditDelay } from '../src/message-editor.js';
 import { createTranscriptSource } from '../src/providers.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { VIDEOS, cancelButtonId, memoryLogger, run, startBot, urls } from './helpers.js';
+import { VIDEOS, cancelButtonId, memoryLogger, run, urls, useFakeDiscord } from './helpers.js';
 
 /** A store whose every call takes `ms`, as a store on disk or across the network does. */
 function slowStore(store: BatchStore, ms: number): BatchStore {
@@ -29,21 +28,11 @@ function slowStore(store: BatchStore, ms: number): BatchStore {
 }
 
 describe('the per-user limit under a burst', () => {
-  let fake: FakeDiscord;
-  let bot: Bot | undefined;
-  beforeAll(async () => {
-    fake = await FakeDiscord.start();
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    bot = undefined;
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+  const discord = useFakeDiscord();
 
   it('accepts exactly the limit when one user sends three /batch run at the same instant', async () => {
-    bot = await startBot(fake, {
+    const fake = discord.fake;
+    const bot = await discord.start({
       store: slowStore(createMemoryStore(), 30),
       summarizer: new FakeSummarizer({ latencyMs: 20_000 }),
       env: { TUBESUM_MAX_RUNNING_BATCHES_PER_USER: '2', TUBESUM_TRANSCRIPT_LANGUAGES: 'es,en' },

@@ -4,12 +4,13 @@ import { FileTranscriptSource } from '@tubesum/core';
 import type { BatchStore, Summarizer, VideoListSource } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import JSZip from 'jszip';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createBot } from '../src/bot.js';
 import type { Bot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
-import type { FakeDiscord, FakeMessage, RecordedRequest } from './fake-discord.js';
-import { FAKE_IDS } from './fake-discord.js';
+import type { FakeMessage, RecordedRequest } from './fake-discord.js';
+import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 
 export const TRANSCRIPTS = fileURLToPath(new URL('./fixtures/transcripts/', import.meta.url));
 
@@ -123,3 +124,32 @@ export const run = (...options: CommandOptionInput[]): CommandOptionInput[] => [
 
 /** The `urls` option of `/batch run`. */
 export const urls = (value: string): CommandOptionInput => ({ name: 'urls', type: 3, value });
+
+/**
+ * A fake Discord for one `describe` block, started before its tests and closed after them, and
+ * the bot a test starts on it, stopped after each test.
+ */
+export function useFakeDiscord(): { readonly fake: FakeDiscord; start(options: StartBotOptions): Promise<Bot> } {
+  let fake: FakeDiscord | undefined;
+  let bot: Bot | undefined;
+  beforeAll(async () => {
+    fake = await FakeDiscord.start();
+  });
+  afterEach(async () => {
+    await bot?.stop();
+    bot = undefined;
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  return {
+    get fake(): FakeDiscord {
+      if (fake === undefined) throw new Error('The fake Discord starts in beforeAll: use it inside a test.');
+      return fake;
+    },
+    async start(options) {
+      bot = await startBot(this.fake, options);
+      return bot;
+    },
+  };
+}

@@ -1,32 +1,20 @@
 import { YouTubeRequestLimiter, YouTubeVideoListSource, createMemoryStore } from '@tubesum/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bot } from '../src/bot.js';
+import { describe, expect, it } from 'vitest';
 import { listRecordingsAvailable, allRecordedRoutes, replayFetch } from '../../core/test/support/list-recordings.js';
-import { FakeDiscord } from './fake-discord.js';
-import { messageText, run, startBot, unzip, urls } from './helpers.js';
+import { messageText, run, unzip, urls, useFakeDiscord } from './helpers.js';
 
 const PLAYLIST = 'https://www.youtube.com/playlist?list=PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj';
 
 describe.skipIf(!listRecordingsAvailable())('/batch run with a playlist link (recorded YouTube answers)', () => {
-  let fake: FakeDiscord;
-  let bot: Bot | undefined;
-  beforeAll(async () => {
-    fake = await FakeDiscord.start();
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    bot = undefined;
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+  const discord = useFakeDiscord();
 
   it('expands the playlist up to the per-batch limit and says so in its first progress message', async () => {
     const lists = new YouTubeVideoListSource({
       fetch: replayFetch(allRecordedRoutes('huge', 'notAvailable')).fetch,
       limiter: new YouTubeRequestLimiter({ minIntervalMs: 0, jitterMs: 0 }),
     });
-    bot = await startBot(fake, { store: createMemoryStore(), lists, env: { TUBESUM_MAX_URLS_PER_BATCH: '5' } });
+    const fake = discord.fake;
+    await discord.start({ store: createMemoryStore(), lists, env: { TUBESUM_MAX_URLS_PER_BATCH: '5' } });
     const { token } = fake.sendCommand({
       name: 'batch',
       options: run(urls(`${PLAYLIST}\nhttps://www.youtube.com/playlist?list=PL11111111111111111111111111111111`)),

@@ -1,29 +1,17 @@
 import { createMemoryStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bot } from '../src/bot.js';
-import { FakeDiscord } from './fake-discord.js';
+import { describe, expect, it } from 'vitest';
 import type { CommandOptionInput } from './fake-discord.js';
-import { VIDEOS, messageText, run, startBot, unzip, urls } from './helpers.js';
+import { VIDEOS, messageText, run, unzip, urls, useFakeDiscord } from './helpers.js';
 
 const transcriptsOption: CommandOptionInput = { name: 'transcripts', type: 5, value: true };
 
 describe('the transcripts option of /batch run and /batch zip', () => {
-  let fake: FakeDiscord;
-  let bot: Bot | undefined;
-  beforeAll(async () => {
-    fake = await FakeDiscord.start();
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    bot = undefined;
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+  const discord = useFakeDiscord();
 
   it('adds each transcript (text and SRT) to the ZIP of the final message and of /batch zip', async () => {
-    bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 10 }) });
+    const fake = discord.fake;
+    await discord.start({ store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 10 }) });
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(`${VIDEOS[0]} ${VIDEOS[1]}`), transcriptsOption) });
     const final = await fake.waitFor(
       () => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token),
