@@ -7,7 +7,7 @@
  * as text nodes, never as HTML.
  */
 import { parseUrlList } from '../../../packages/core/src/intake/parse-url-list.js';
-import type { ItemRecord, JobSnapshot, Progress } from '../../../packages/core/src/processor/job.js';
+import type { ItemRecord, JobSnapshot, Progress } from '../../../packages/core/src/records.js';
 import { byId, el, formatDuration } from './dom.js';
 import { followEvents } from './sse.js';
 import type { ServerEvent } from './sse.js';

@@ -19,7 +19,7 @@ export type {
   TokenUsage,
 } from './summarizers/summarizer.js';
 export type { BatchStore, JobLease } from './storage/batch-store.js';
-export type * from './processor/job.js';
+export type * from './records.js';
 export type * from './processor/events.js';
 
 // intake

@@ -1,7 +1,7 @@
 import JSZip from 'jszip';
 import { z } from 'zod';
 import { cancelledError } from '../errors.js';
-import type { ItemCounts, JobSnapshot } from '../processor/job.js';
+import type { ItemCounts, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName } from './export-names.js';
 import { indexHead, indexRow, indexTail, itemLabel, listNamesOf, manifestHead, manifestItem, manifestItemText, manifestTail, renderSummaryFile } from './render-entry.js';

@@ -2,7 +2,7 @@
 import type { SerializedError } from '../errors.js';
 import type { InputNote } from '../intake/parse-url-list.js';
 import type { ListExpansion } from '../lists/expand-inputs.js';
-import type { DuplicateInput, ItemCounts, ItemRecord, ItemStatus, JobOptions, JobStatus, RejectedInput, SummaryRecord } from '../processor/job.js';
+import type { DuplicateInput, ItemCounts, ItemRecord, ItemStatus, JobOptions, JobStatus, RejectedInput, SummaryRecord } from '../records.js';
 import type { Chapter, KeyPoint, TokenUsage } from '../summarizers/summarizer.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
 

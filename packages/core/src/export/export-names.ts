@@ -1,4 +1,4 @@
-import type { ItemRecord } from '../processor/job.js';
+import type { ItemRecord } from '../records.js';
 import { safeFileName } from './safe-file-name.js';
 
 /**

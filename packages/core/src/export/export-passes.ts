@@ -1,7 +1,7 @@
 // The passes of a streaming export over the store: the plan (every file name, before JSZip
 // writes a byte), then `index.md` and `batch.json` one page at a time.
 import { ErrorCode, TubesumError } from '../errors.js';
-import type { ItemCounts, JobSnapshot } from '../processor/job.js';
+import type { ItemCounts, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName, transcriptFileNames } from './export-names.js';
 import { indexHead, indexRow, indexTail, itemLabel, listNamesOf, manifestHead, manifestItem, manifestItemText, manifestTail } from './render-entry.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import JSZip from 'jszip';
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
-import type { JobSnapshot } from '../processor/job.js';
+import type { JobSnapshot } from '../records.js';
 import { PageCursor, indexChunks, manifestChunks, planFiles } from './export-passes.js';
 import type { Facts, Plan } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';

@@ -3,7 +3,7 @@
  * {@link createExportZip} and the streaming export write the same bytes.
  */
 import type { SerializedError } from '../errors.js';
-import type { ItemCounts, ItemRecord, JobSnapshot, SummaryRecord } from '../processor/job.js';
+import type { ItemCounts, ItemRecord, JobSnapshot, SummaryRecord } from '../records.js';
 import { EXPORT_FORMAT_VERSION } from './export-format.js';
 import type { ExportManifest, ExportManifestItem } from './export-format.js';
 import {

@@ -1,5 +1,5 @@
 /** A video's transcript as files a person opens: plain text with `[mm:ss]` marks, and SRT subtitles. */
-import type { ItemRecord } from '../processor/job.js';
+import type { ItemRecord } from '../records.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
 import { oneLine, videoUrl } from './render-markdown.js';
 

@@ -1,4 +1,4 @@
-import type { ItemRecord, SummaryRecord } from '../processor/job.js';
+import type { ItemRecord, SummaryRecord } from '../records.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { storageError } from '../storage/storage-error.js';
 import type { Transcript } from '../transcripts/transcript-source.js';

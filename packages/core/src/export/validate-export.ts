@@ -1,7 +1,7 @@
 // Validation of what callers hand to the export: a job snapshot and its entries.
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
-import type { ItemStatus } from '../processor/job.js';
+import type { ItemStatus } from '../records.js';
 
 const STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const satisfies readonly ItemStatus[];
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
-import type { DuplicateInput, RejectedInput } from '../processor/job.js';
+import type { DuplicateInput, RejectedInput } from '../records.js';
 import type { VideoListReference } from '../lists/video-list-source.js';
 import { listKey, parseListUrl } from './parse-list-url.js';
 import { describeValue, displayInput, parseToken } from './parse-video-url.js';

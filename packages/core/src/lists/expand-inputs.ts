@@ -5,7 +5,7 @@ import type { SerializedError } from '../errors.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
 import type { InputNote, ListInput, VideoInput } from '../intake/parse-url-list.js';
 import { displayInput } from '../intake/parse-video-url.js';
-import type { DuplicateInput, RejectedInput } from '../processor/job.js';
+import type { DuplicateInput, RejectedInput } from '../records.js';
 import { describeList } from './video-list-source.js';
 import type { ChannelContent, VideoListSource } from './video-list-source.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Summarizer } from '../summarizers/summarizer.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
-import type { JobOptions } from './job.js';
+import type { JobOptions } from '../records.js';
 
 /** Cache key of a transcript: the video and the languages asked for. */
 export function transcriptCacheKey(videoId: string, languages: readonly string[] | undefined): string {

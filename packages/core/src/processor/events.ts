@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors.js';
-import type { ItemRecord, ItemStatus, JobSnapshot, JobStatus, Progress } from './job.js';
+import type { ItemRecord, ItemStatus, JobSnapshot, JobStatus, Progress } from '../records.js';
 
 /** Fields every batch event carries. */
 export interface BatchEventBase {

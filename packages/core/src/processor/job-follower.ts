@@ -1,5 +1,5 @@
-import { ENDED_JOB_STATUSES } from './job.js';
-import type { JobRecord, JobSnapshot, JobState } from './job.js';
+import { ENDED_JOB_STATUSES } from '../records.js';
+import type { JobRecord, JobSnapshot, JobState } from '../records.js';
 import type { Emit } from './job-run.js';
 import { storedSnapshot } from './progress.js';
 import type { StoredJobs } from './stored-jobs.js';

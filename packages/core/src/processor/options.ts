@@ -5,7 +5,7 @@ import type { ChannelContent, VideoListSource } from '../lists/video-list-source
 import type { BatchStore } from '../storage/batch-store.js';
 import type { Summarizer } from '../summarizers/summarizer.js';
 import type { TranscriptSource } from '../transcripts/transcript-source.js';
-import type { JobOptions } from './job.js';
+import type { JobOptions } from '../records.js';
 import type { RetryOptions } from './retry.js';
 
 /** Options of {@link BatchProcessor}. */

@@ -1,4 +1,4 @@
-import type { CurrentItem, ItemCounts, ItemRecord, JobRecord, JobSnapshot, JobState, Progress } from './job.js';
+import type { CurrentItem, ItemCounts, ItemRecord, JobRecord, JobSnapshot, JobState, Progress } from '../records.js';
 
 export function emptyCounts(): ItemCounts {
   return { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };

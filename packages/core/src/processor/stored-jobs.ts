@@ -1,8 +1,8 @@
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { errorMessage } from '../storage/storage-error.js';
-import { ENDED_ITEM_STATUSES } from './job.js';
-import type { ItemRecord, JobRecord, JobState } from './job.js';
+import { ENDED_ITEM_STATUSES } from '../records.js';
+import type { ItemRecord, JobRecord, JobState } from '../records.js';
 import { countItems } from './progress.js';
 import { runWithRetries } from './retry.js';
 import type { RetryOptions } from './retry.js';

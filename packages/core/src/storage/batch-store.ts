@@ -1,4 +1,4 @@
-import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
+import type { ItemRecord, JobRecord, JobState } from '../records.js';
 
 /** Who holds a running job's lease, as the store sees it now. */
 export interface JobLease {

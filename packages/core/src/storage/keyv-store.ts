@@ -3,7 +3,7 @@ import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
-import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
+import type { ItemRecord, JobRecord, JobState } from '../records.js';
 import type { BatchStore, JobLease } from './batch-store.js';
 import type { Coordinator } from './coordination/coordinator.js';
 import { createCoordinator } from './coordination/create-coordinator.js';

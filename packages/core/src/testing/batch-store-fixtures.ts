@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ItemRecord, JobRecord, JobState, JobStatus } from '../processor/job.js';
+import type { ItemRecord, JobRecord, JobState, JobStatus } from '../records.js';
 
 /** A fresh id, so tests never see each other's jobs even on a shared, persistent backend. */
 export function uniqueId(prefix: string): string {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
-import type { ItemRecord, JobState } from '../processor/job.js';
+import type { ItemRecord, JobState } from '../records.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { makeJob, stateOf, uniqueId } from './batch-store-fixtures.js';
 import type { MultiProcessOptions } from './batch-store-processes.js';

@@ -1,7 +1,7 @@
-import type { SerializedError } from '../errors.js';
-import type { InputNote } from '../intake/parse-url-list.js';
-import type { ListExpansion } from '../lists/expand-inputs.js';
-import type { Summary, SummaryLength } from '../summarizers/summarizer.js';
+import type { SerializedError } from './errors.js';
+import type { InputNote } from './intake/parse-url-list.js';
+import type { ListExpansion } from './lists/expand-inputs.js';
+import type { Summary, SummaryLength } from './summarizers/summarizer.js';
 
 /**
  * Where a whole job stands. `done` means every item ended (some may have failed); `paused` means it
