@@ -26,7 +26,15 @@ export type * from './processor/events.js';
 export { parseVideoUrl, MAX_VIDEO_URL_LENGTH } from './intake/parse-video-url.js';
 export type { ParseVideoUrlResult, ParsedVideoUrl, RejectedVideoUrl } from './intake/parse-video-url.js';
 export { parseUrlList, MAX_LIST_INPUTS } from './intake/parse-url-list.js';
-export type { InputNote, ListInput, ParsedUrlList, ParseUrlListOptions, VideoInput } from './intake/parse-url-list.js';
+export type {
+  DuplicateInput,
+  InputNote,
+  ListInput,
+  ParsedUrlList,
+  ParseUrlListOptions,
+  RejectedInput,
+  VideoInput,
+} from './intake/parse-url-list.js';
 
 // lists
 export type {

@@ -1,5 +1,5 @@
 import type { SerializedError } from './errors.js';
-import type { InputNote } from './intake/parse-url-list.js';
+import type { DuplicateInput, InputNote, RejectedInput } from './intake/parse-url-list.js';
 import type { ListExpansion } from './lists/expand-inputs.js';
 import type { Summary, SummaryLength } from './summarizers/summarizer.js';
 
@@ -29,18 +29,6 @@ export interface JobOptions {
   transcriptLanguages?: string[] | undefined;
   /** Extra instructions for the summarizer. */
   instructions?: string | undefined;
-}
-
-/** An input that was not accepted as a video, with a reason a person understands. */
-export interface RejectedInput {
-  input: string;
-  reason: string;
-}
-
-/** An input that names a video already in the batch. */
-export interface DuplicateInput {
-  input: string;
-  videoId: string;
 }
 
 /** The part of a job that never changes after submission. */

@@ -1,8 +1,8 @@
 // The shapes an export reads and writes: entries in, `batch.json` out.
 import type { SerializedError } from '../errors.js';
-import type { InputNote } from '../intake/parse-url-list.js';
+import type { DuplicateInput, InputNote, RejectedInput } from '../intake/parse-url-list.js';
 import type { ListExpansion } from '../lists/expand-inputs.js';
-import type { DuplicateInput, ItemCounts, ItemRecord, ItemStatus, JobOptions, JobStatus, RejectedInput, SummaryRecord } from '../records.js';
+import type { ItemCounts, ItemRecord, ItemStatus, JobOptions, JobStatus, SummaryRecord } from '../records.js';
 import type { Chapter, KeyPoint, TokenUsage } from '../summarizers/summarizer.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
-import type { DuplicateInput, RejectedInput } from '../records.js';
 import type { VideoListReference } from '../lists/video-list-source.js';
 import { listKey, parseListUrl } from './parse-list-url.js';
 import { describeValue, displayInput, parseToken } from './parse-video-url.js';
@@ -23,6 +22,18 @@ export interface ListInput {
   list: VideoListReference;
   /** How many entries of `videos` came before it in the input: its videos go there. */
   position: number;
+}
+
+/** An input that was not accepted as a video, with a reason a person understands. */
+export interface RejectedInput {
+  input: string;
+  reason: string;
+}
+
+/** An input that names a video already in the batch. */
+export interface DuplicateInput {
+  input: string;
+  videoId: string;
 }
 
 /** Something a person should know about an accepted input. */

@@ -3,9 +3,8 @@ import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
 import type { SerializedError } from '../errors.js';
 import { parseUrlList } from '../intake/parse-url-list.js';
-import type { InputNote, ListInput, VideoInput } from '../intake/parse-url-list.js';
+import type { DuplicateInput, InputNote, ListInput, RejectedInput, VideoInput } from '../intake/parse-url-list.js';
 import { displayInput } from '../intake/parse-video-url.js';
-import type { DuplicateInput, RejectedInput } from '../records.js';
 import { describeList } from './video-list-source.js';
 import type { ChannelContent, VideoListSource } from './video-list-source.js';
 
