@@ -54,10 +54,10 @@ export { FileTranscriptSource } from './transcripts/file-transcript-source.js';
 export type { FileTranscriptSourceOptions } from './transcripts/file-transcript-source.js';
 export { chainTranscriptSources } from './transcripts/chain-transcript-source.js';
 export type { ChainAttempt } from './transcripts/chain-transcript-source.js';
-export { YouTubeTranscriptSource } from './transcripts/youtube-transcript-source.js';
-export type { FetchFunction, YouTubeTranscriptSourceOptions } from './transcripts/youtube-transcript-source.js';
-export { YouTubeRequestLimiter } from './transcripts/youtube-request-limiter.js';
-export type { YouTubeRequestLimiterOptions } from './transcripts/youtube-request-limiter.js';
+export { YouTubeTranscriptSource } from './transcripts/youtube/youtube-transcript-source.js';
+export type { FetchFunction, YouTubeTranscriptSourceOptions } from './transcripts/youtube/youtube-transcript-source.js';
+export { YouTubeRequestLimiter } from './transcripts/youtube/youtube-request-limiter.js';
+export type { YouTubeRequestLimiterOptions } from './transcripts/youtube/youtube-request-limiter.js';
 
 // summarizers
 export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';

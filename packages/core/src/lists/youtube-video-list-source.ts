@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
-import { sharedYouTubeRequestLimiter, YouTubeRequestLimiter } from '../transcripts/youtube-request-limiter.js';
-import type { YouTubeRequestLimiterOptions } from '../transcripts/youtube-request-limiter.js';
-import type { FetchFunction } from '../transcripts/youtube-transcript-source.js';
+import { sharedYouTubeRequestLimiter, YouTubeRequestLimiter } from '../transcripts/youtube/youtube-request-limiter.js';
+import type { YouTubeRequestLimiterOptions } from '../transcripts/youtube/youtube-request-limiter.js';
+import type { FetchFunction } from '../transcripts/youtube/youtube-transcript-source.js';
 import { loadYoutubei } from './load-optional.js';
 import type { Youtubei } from './load-optional.js';
 import { createListFetch } from './youtube-list-http.js';

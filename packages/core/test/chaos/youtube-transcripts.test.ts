@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runWithRetries } from '../../src/processor/retry.js';
 import type { RetryAttempt } from '../../src/processor/retry.js';
 import type { Transcript } from '../../src/transcripts/transcript-source.js';
-import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
+import { YouTubeTranscriptSource } from '../../src/transcripts/youtube/youtube-transcript-source.js';
 import { faultyYouTubeFetch, YOUTUBE_FAULTS } from '../support/faulty-youtube-fetch.js';
 import {
   fakeYouTube,

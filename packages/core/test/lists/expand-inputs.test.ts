@@ -4,7 +4,7 @@ import { expandInputs } from '../../src/lists/expand-inputs.js';
 import type { ListExpansion } from '../../src/lists/expand-inputs.js';
 import type { VideoListEntry, VideoListReference, VideoListSource } from '../../src/lists/video-list-source.js';
 import { YouTubeVideoListSource } from '../../src/lists/youtube-video-list-source.js';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { YouTubeRequestLimiter } from '../../src/transcripts/youtube/youtube-request-limiter.js';
 import { allRecordedRoutes, listRecordingsAvailable, replayFetch } from '../support/list-recordings.js';
 
 const id = (n: number) => `vid${String(n).padStart(8, '0')}`;

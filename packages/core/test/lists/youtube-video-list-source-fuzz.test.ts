@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError } from '../../src/errors.js';
 import type { VideoListEntry } from '../../src/lists/video-list-source.js';
 import { YouTubeVideoListSource } from '../../src/lists/youtube-video-list-source.js';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { YouTubeRequestLimiter } from '../../src/transcripts/youtube/youtube-request-limiter.js';
 import { listRecordingsAvailable, recordedRoutes, replayFetch } from '../support/list-recordings.js';
 import { seededRandom } from '../support/seeded-random.js';
 

@@ -4,7 +4,7 @@ import { ErrorCode, TubesumError } from '../../src/errors.js';
 import { importOptional } from '../../src/lists/load-optional.js';
 import type { ExpandListOptions, VideoListEntry, VideoListReference } from '../../src/lists/video-list-source.js';
 import { YouTubeVideoListSource } from '../../src/lists/youtube-video-list-source.js';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { YouTubeRequestLimiter } from '../../src/transcripts/youtube/youtube-request-limiter.js';
 import { allRecordedRoutes, listRecordingsAvailable, replayFetch } from '../support/list-recordings.js';
 import type { Routes } from '../support/list-recordings.js';
 import { HAND_MADE_DELETED, HAND_MADE_PRIVATE, HAND_MADE_VIDEOS, handMadePlaylistAnswer } from './hand-made-playlist.js';

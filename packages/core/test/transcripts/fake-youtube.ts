@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
+import { YouTubeRequestLimiter } from '../../src/transcripts/youtube/youtube-request-limiter.js';
 import { sharedFixture, skipWithoutSharedFixtures } from '../support/shared-fixtures.js';
 
 /**

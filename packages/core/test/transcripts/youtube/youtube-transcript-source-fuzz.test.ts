@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, TubesumError } from '../../src/errors.js';
-import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
-import { connectionReset, fakeYouTube, fastLimiter, handWritten, recorded, skipWithoutRecordedYouTube, text } from './fake-youtube.js';
-import type { Handler } from './fake-youtube.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { ErrorCode, TubesumError } from '../../../src/errors.js';
+import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import { connectionReset, fakeYouTube, fastLimiter, handWritten, recorded, skipWithoutRecordedYouTube, text } from '../fake-youtube.js';
+import type { Handler } from '../fake-youtube.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 // Recorded answers, read once the suite runs (a skipped suite reads nothing).
 let PLAYERS: string[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateOptions } from '../internal/validate-options.js';
+import { validateOptions } from '../../internal/validate-options.js';
 
 /** Options of {@link YouTubeRequestLimiter}. */
 export interface YouTubeRequestLimiterOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
-import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
-import type { FetchFunction, YouTubeTranscriptSourceOptions } from '../../src/transcripts/youtube-transcript-source.js';
+import { YouTubeRequestLimiter } from '../../../src/transcripts/youtube/youtube-request-limiter.js';
+import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction, YouTubeTranscriptSourceOptions } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
 import {
   connectionReset,
   fakeYouTube,
@@ -13,9 +13,9 @@ import {
   skipWithoutRecordedYouTube,
   text,
   withoutPoToken,
-} from './fake-youtube.js';
-import type { Handler } from './fake-youtube.js';
-import { failure } from '../support/failure.js';
+} from '../fake-youtube.js';
+import type { Handler } from '../fake-youtube.js';
+import { failure } from '../../support/failure.js';
 
 const SURFACE = 'GJLlxj_dtq8';
 const WW1 = 'F1xioXWb8CY';

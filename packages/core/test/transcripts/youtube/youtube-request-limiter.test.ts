@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TubesumError } from '../../src/errors.js';
-import { YouTubeRequestLimiter } from '../../src/transcripts/youtube-request-limiter.js';
-import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
-import { fakeYouTube, recorded, skipWithoutRecordedYouTube } from './fake-youtube.js';
-import type { Handler } from './fake-youtube.js';
+import { TubesumError } from '../../../src/errors.js';
+import { YouTubeRequestLimiter } from '../../../src/transcripts/youtube/youtube-request-limiter.js';
+import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import { fakeYouTube, recorded, skipWithoutRecordedYouTube } from '../fake-youtube.js';
+import type { Handler } from '../fake-youtube.js';
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
-import { ErrorCode, TubesumError } from '../errors.js';
-import { baseLanguage } from './video-id.js';
+import { ErrorCode, TubesumError } from '../../errors.js';
+import { baseLanguage } from '../video-id.js';
 
 /** What every blocked/rate-limited message tells the user to do. */
 export const PROXY_ADVICE =

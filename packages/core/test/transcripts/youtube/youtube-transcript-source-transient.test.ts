@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { YouTubeTranscriptSource } from '../../src/transcripts/youtube-transcript-source.js';
-import type { FetchFunction } from '../../src/transcripts/youtube-transcript-source.js';
+import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
 import {
   connectionReset,
   fakeYouTube,
@@ -10,9 +10,9 @@ import {
   skipWithoutRecordedYouTube,
   text,
   withoutPoToken,
-} from './fake-youtube.js';
-import type { Handler } from './fake-youtube.js';
-import { failure } from '../support/failure.js';
+} from '../fake-youtube.js';
+import type { Handler } from '../fake-youtube.js';
+import { failure } from '../../support/failure.js';
 
 // Transient faults (a 5xx, a reset, an answer cut short) come back retryable, so the processor's
 // retry recovers them; YouTube's definite answers about a video stay permanent.

@@ -1,14 +1,14 @@
 import { YoutubeTranscript, YoutubeTranscriptTooManyRequestError } from 'youtube-transcript';
 import type { TranscriptResponse } from 'youtube-transcript';
 import { z } from 'zod';
-import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
-import { untilAborted } from '../internal/abort.js';
-import { readTextBody } from '../internal/read-text-body.js';
-import { validateOptions } from '../internal/validate-options.js';
-import { validateFetchTranscriptOptions } from './fetch-transcript-options.js';
-import { makeSegment } from './caption-text.js';
-import type { FetchTranscriptOptions, Transcript, TranscriptSegment, TranscriptSource } from './transcript-source.js';
-import { assertVideoId } from './video-id.js';
+import { cancelledError, ErrorCode, TubesumError } from '../../errors.js';
+import { untilAborted } from '../../internal/abort.js';
+import { readTextBody } from '../../internal/read-text-body.js';
+import { validateOptions } from '../../internal/validate-options.js';
+import { validateFetchTranscriptOptions } from '../fetch-transcript-options.js';
+import { makeSegment } from '../caption-text.js';
+import type { FetchTranscriptOptions, Transcript, TranscriptSegment, TranscriptSource } from '../transcript-source.js';
+import { assertVideoId } from '../video-id.js';
 import {
   captionTracksOf,
   classifyPlayability,
