@@ -55,7 +55,8 @@ export type { FileTranscriptSourceOptions } from './transcripts/file-transcript-
 export { chainTranscriptSources } from './transcripts/chain-transcript-source.js';
 export type { ChainAttempt } from './transcripts/chain-transcript-source.js';
 export { YouTubeTranscriptSource } from './transcripts/youtube/youtube-transcript-source.js';
-export type { FetchFunction, YouTubeTranscriptSourceOptions } from './transcripts/youtube/youtube-transcript-source.js';
+export type { YouTubeTranscriptSourceOptions } from './transcripts/youtube/youtube-transcript-source.js';
+export type { FetchFunction } from './transcripts/youtube/youtube-http.js';
 export { YouTubeRequestLimiter } from './transcripts/youtube/youtube-request-limiter.js';
 export type { YouTubeRequestLimiterOptions } from './transcripts/youtube/youtube-request-limiter.js';
 

@@ -4,7 +4,7 @@
 import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { untilAborted } from '../internal/abort.js';
 import { readTextBody } from '../internal/read-text-body.js';
-import type { FetchFunction } from '../transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../transcripts/youtube/youtube-http.js';
 import type { YouTubeRequestLimiter } from '../transcripts/youtube/youtube-request-limiter.js';
 
 export interface ListHttpOptions {

@@ -3,7 +3,7 @@ import { cancelledError, ErrorCode, TubesumError } from '../errors.js';
 import { validateOptions } from '../internal/validate-options.js';
 import { sharedYouTubeRequestLimiter, YouTubeRequestLimiter } from '../transcripts/youtube/youtube-request-limiter.js';
 import type { YouTubeRequestLimiterOptions } from '../transcripts/youtube/youtube-request-limiter.js';
-import type { FetchFunction } from '../transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../transcripts/youtube/youtube-http.js';
 import { loadYoutubei } from './load-optional.js';
 import type { Youtubei } from './load-optional.js';
 import { createListFetch } from './youtube-list-http.js';

@@ -1,4 +1,4 @@
-import type { FetchFunction } from '../../src/transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../../src/transcripts/youtube/youtube-http.js';
 import { connectionResetError } from '../transcripts/fake-youtube.js';
 import { chaosSeed, seededRandomFor } from './seeded-random.js';
 

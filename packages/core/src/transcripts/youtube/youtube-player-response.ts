@@ -247,17 +247,3 @@ export function opensAsJson(body: string): boolean {
 export function isCutShortPage(html: string): boolean {
   return !/<\/html\s*>/i.test(html);
 }
-
-/**
- * True for an XML document that ends before its root element closes: no root element yet
- * (`<?xml version="1.0" enc`, `<transc`), or no `</root>` for the one it opened. A complete
- * document in another format is not cut short (it is a format tubesum does not read).
- */
-export function isCutShortXml(body: string): boolean {
-  const text = body.replace(/^\uFEFF/, '');
-  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([A-Za-z][\w.:-]*)/.exec(text);
-  if (!root) return /^\s*</.test(text);
-  const name = (root[1] as string).replace(/\./g, '\\.');
-  const selfClosed = /^[^>]*\/>/.test(text.slice(root.index + root[0].length));
-  return !selfClosed && !new RegExp(`</${name}\\s*>`).test(text);
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
-import type { FetchFunction } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../../../src/transcripts/youtube/youtube-http.js';
 import {
   connectionReset,
   fakeYouTube,

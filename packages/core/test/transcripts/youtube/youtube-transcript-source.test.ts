@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { YouTubeRequestLimiter } from '../../../src/transcripts/youtube/youtube-request-limiter.js';
 import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
-import type { FetchFunction, YouTubeTranscriptSourceOptions } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
+import type { FetchFunction } from '../../../src/transcripts/youtube/youtube-http.js';
+import type { YouTubeTranscriptSourceOptions } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
 import {
   connectionReset,
   fakeYouTube,
