@@ -4,8 +4,8 @@
  */
 export const MUTATION_MODULES: Readonly<Record<string, { mutate: string; tests: readonly string[] }>> = {
   'provider-error': {
-    mutate: 'packages/core/src/summarizers/provider-error.ts',
-    tests: ['packages/core/test/summarizers/provider-error.test.ts'],
+    mutate: 'packages/core/src/summarizers/language-model/provider-error.ts',
+    tests: ['packages/core/test/summarizers/language-model/provider-error.test.ts'],
   },
   retry: {
     mutate: 'packages/core/src/processor/retry.ts',

@@ -61,15 +61,15 @@ export { YouTubeRequestLimiter } from './transcripts/youtube/youtube-request-lim
 export type { YouTubeRequestLimiterOptions } from './transcripts/youtube/youtube-request-limiter.js';
 
 // summarizers
-export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
-export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summarizer.js';
-export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/anthropic-summarizer.js';
-export type { AnthropicSummarizerOptions } from './summarizers/anthropic-summarizer.js';
-export { PROMPT_VERSION } from './summarizers/prompt.js';
-export { DEFAULT_PRICES } from './summarizers/prices.js';
-export type { ModelPrice, PriceTable } from './summarizers/prices.js';
-export { OpenAICompatibleSummarizer } from './summarizers/openai-compatible-summarizer.js';
-export type { OpenAICompatibleSummarizerOptions } from './summarizers/openai-compatible-summarizer.js';
+export { ExtractiveSummarizer } from './summarizers/extractive/extractive-summarizer.js';
+export type { ExtractiveSummarizerOptions } from './summarizers/extractive/extractive-summarizer.js';
+export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/language-model/anthropic-summarizer.js';
+export type { AnthropicSummarizerOptions } from './summarizers/language-model/anthropic-summarizer.js';
+export { PROMPT_VERSION } from './summarizers/language-model/prompt.js';
+export { DEFAULT_PRICES } from './summarizers/language-model/prices.js';
+export type { ModelPrice, PriceTable } from './summarizers/language-model/prices.js';
+export { OpenAICompatibleSummarizer } from './summarizers/language-model/openai-compatible-summarizer.js';
+export type { OpenAICompatibleSummarizerOptions } from './summarizers/language-model/openai-compatible-summarizer.js';
 
 // storage
 export { createKeyvStore } from './storage/keyv-store.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExtractiveSummarizer, isTubesumError } from '@tubesum/core';
 import type { Transcript } from '@tubesum/core';
-import { splitSentences } from '../../src/summarizers/split-sentences.js';
-import { generateTranscript } from './generate-transcript.js';
+import { splitSentences } from '../../../src/summarizers/split-sentences.js';
+import { generateTranscript } from '../generate-transcript.js';
 
 const talk: Transcript = {
   videoId: 'abcdefghijk',

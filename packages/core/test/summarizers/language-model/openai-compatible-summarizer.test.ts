@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAICompatibleSummarizer, PROMPT_VERSION, isTubesumError } from '@tubesum/core';
 import type { OpenAICompatibleSummarizerOptions, TubesumError } from '@tubesum/core';
-import { transcriptLines } from '../../src/summarizers/chunk-transcript.js';
-import { startFakeOpenAIServer, type FakeLlmServer } from './fake-openai-server.js';
-import { generateTranscript } from './generate-transcript.js';
+import { transcriptLines } from '../../../src/summarizers/language-model/chunk-transcript.js';
+import { startFakeOpenAIServer, type FakeLlmServer } from '../fake-openai-server.js';
+import { generateTranscript } from '../generate-transcript.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {

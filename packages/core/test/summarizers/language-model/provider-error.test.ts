@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, ErrorCode, OpenAICompatibleSummarizer, TubesumError, isTubesumError } from '@tubesum/core';
 import type { Summarizer, Transcript } from '@tubesum/core';
-import { providerError, retryAfterMsFrom, type ProviderFailure } from '../../src/summarizers/provider-error.js';
+import { providerError, retryAfterMsFrom, type ProviderFailure } from '../../../src/summarizers/language-model/provider-error.js';
 
 interface Row {
   name: string;

@@ -1,5 +1,5 @@
-import { ErrorCode, TubesumError, cancelledError, isTubesumError } from '../errors.js';
-import type { Transcript } from '../transcripts/transcript-source.js';
+import { ErrorCode, TubesumError, cancelledError, isTubesumError } from '../../errors.js';
+import type { Transcript } from '../../transcripts/transcript-source.js';
 import { chunkTranscript, transcriptLines, type TranscriptLine, type TranscriptWindow } from './chunk-transcript.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { parseModelPartSummary, parseModelSummary } from './parse-model-summary.js';
@@ -14,10 +14,10 @@ import {
   type Prompt,
   type PromptContext,
 } from './prompt.js';
-import { renderSummaryMarkdown } from './render-summary-markdown.js';
-import { validateSummarizeInput } from './summarize-input.js';
-import type { Chapter, KeyPoint, SummarizeOptions, Summary } from './summarizer.js';
-import { timestampLabel } from '../youtube-links.js';
+import { renderSummaryMarkdown } from '../render-summary-markdown.js';
+import { validateSummarizeInput } from '../summarize-input.js';
+import type { Chapter, KeyPoint, SummarizeOptions, Summary } from '../summarizer.js';
+import { timestampLabel } from '../../youtube-links.js';
 
 /** One request to a chat model. */
 export interface CompletionRequest extends Prompt {

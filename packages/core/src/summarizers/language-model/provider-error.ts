@@ -1,4 +1,4 @@
-import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
+import { ErrorCode, TubesumError, cancelledError } from '../../errors.js';
 
 /** A provider failure, described the same way whichever SDK raised it. */
 export interface ProviderFailure {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
-import type { Transcript } from '../transcripts/transcript-source.js';
+import { ErrorCode, TubesumError, cancelledError } from '../../errors.js';
+import type { Transcript } from '../../transcripts/transcript-source.js';
 import { rankSentences } from './rank-sentences.js';
-import { renderSummaryMarkdown } from './render-summary-markdown.js';
-import { splitSentences, type Sentence } from './split-sentences.js';
-import type { Chapter, KeyPoint, SummarizeOptions, Summarizer, Summary, SummaryLength } from './summarizer.js';
-import { validateOptions } from '../internal/validate-options.js';
-import { validateSummarizeInput } from './summarize-input.js';
-import { stripUndefined } from '../internal/strip-undefined.js';
+import { renderSummaryMarkdown } from '../render-summary-markdown.js';
+import { splitSentences, type Sentence } from '../split-sentences.js';
+import type { Chapter, KeyPoint, SummarizeOptions, Summarizer, Summary, SummaryLength } from '../summarizer.js';
+import { validateOptions } from '../../internal/validate-options.js';
+import { validateSummarizeInput } from '../summarize-input.js';
+import { stripUndefined } from '../../internal/strip-undefined.js';
 
 /** Options of {@link ExtractiveSummarizer}. */
 export interface ExtractiveSummarizerOptions {

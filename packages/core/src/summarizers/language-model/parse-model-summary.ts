@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, TubesumError } from '../errors.js';
+import { ErrorCode, TubesumError } from '../../errors.js';
 
 /** `75`, `"75"`, `"1:15"`, `"01:02:05"` -> seconds. */
 const seconds = z.union([

@@ -1,6 +1,6 @@
-import type { Transcript } from '../transcripts/transcript-source.js';
+import type { Transcript } from '../../transcripts/transcript-source.js';
 import type { TranscriptLine } from './chunk-transcript.js';
-import type { SummaryLength } from './summarizer.js';
+import type { SummaryLength } from '../summarizer.js';
 import { formatTimestamp } from './timestamps.js';
 
 /**

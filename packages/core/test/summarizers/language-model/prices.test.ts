@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from '@tubesum/core';
-import { priceOf } from '../../src/summarizers/prices.js';
+import { priceOf } from '../../../src/summarizers/language-model/prices.js';
 
 describe('priceOf', () => {
   it('finds a model by id or by its dated id', () => {

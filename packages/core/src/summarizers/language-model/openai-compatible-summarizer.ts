@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Transcript } from '../transcripts/transcript-source.js';
+import type { Transcript } from '../../transcripts/transcript-source.js';
 import { llmOptionShape } from './anthropic-summarizer.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { summarizeWithLanguageModel, type Completion, type CompletionRequest } from './language-model-summary.js';
-import { validateOptions } from '../internal/validate-options.js';
+import { validateOptions } from '../../internal/validate-options.js';
 import type { PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
-import type { SummarizeOptions, Summarizer, Summary } from './summarizer.js';
+import type { SummarizeOptions, Summarizer, Summary } from '../summarizer.js';
 
 /** Options of {@link OpenAICompatibleSummarizer}. */
 export interface OpenAICompatibleSummarizerOptions {

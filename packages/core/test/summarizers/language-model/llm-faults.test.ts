@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, ErrorCode, OpenAICompatibleSummarizer, isTubesumError } from '@tubesum/core';
 import type { Summarizer, TubesumError } from '@tubesum/core';
-import { runWithRetries, type RetryAttempt } from '../../src/processor/retry.js';
-import { faultPlan } from '../support/chaos.js';
-import { startFakeAnthropicServer } from './fake-anthropic-server.js';
+import { runWithRetries, type RetryAttempt } from '../../../src/processor/retry.js';
+import { faultPlan } from '../../support/chaos.js';
+import { startFakeAnthropicServer } from '../fake-anthropic-server.js';
 import {
   LLM_FAULT_KINDS,
   deadKey,
@@ -13,9 +13,9 @@ import {
   withFaults,
   type FakeLlmServer,
   type LlmFaultKind,
-} from './fake-llm-server.js';
-import { startFakeOpenAIServer } from './fake-openai-server.js';
-import { generateTranscript } from './generate-transcript.js';
+} from '../fake-llm-server.js';
+import { startFakeOpenAIServer } from '../fake-openai-server.js';
+import { generateTranscript } from '../generate-transcript.js';
 
 /** The client's timeout (generous: a loaded machine must not turn a normal answer into a fault); a slow body stalls well past it. */
 const TIMEOUT_MS = 2000;

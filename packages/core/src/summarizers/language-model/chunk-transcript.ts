@@ -1,5 +1,5 @@
-import type { TranscriptSegment } from '../transcripts/transcript-source.js';
-import { cleanCaptionText } from './split-sentences.js';
+import type { TranscriptSegment } from '../../transcripts/transcript-source.js';
+import { cleanCaptionText } from '../split-sentences.js';
 import { estimateTokens } from './estimate-tokens.js';
 
 /** Caption segments merged into a line of the prompt, with the time it starts. */

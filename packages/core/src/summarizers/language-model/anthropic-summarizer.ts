@@ -6,14 +6,14 @@ import Anthropic, {
 } from '@anthropic-ai/sdk';
 import type { Model } from '@anthropic-ai/sdk/resources/messages/messages';
 import { z } from 'zod';
-import { ErrorCode, TubesumError } from '../errors.js';
-import type { Transcript } from '../transcripts/transcript-source.js';
+import { ErrorCode, TubesumError } from '../../errors.js';
+import type { Transcript } from '../../transcripts/transcript-source.js';
 import { summarizeWithLanguageModel, type Completion, type CompletionRequest } from './language-model-summary.js';
-import { validateOptions } from '../internal/validate-options.js';
+import { validateOptions } from '../../internal/validate-options.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
-import type { SummarizeOptions, Summarizer, Summary } from './summarizer.js';
+import type { SummarizeOptions, Summarizer, Summary } from '../summarizer.js';
 
 /** Options of {@link AnthropicSummarizer}. */
 export interface AnthropicSummarizerOptions {
