@@ -1,55 +1,14 @@
 import type { BatchProcessor, BatchStore, JobSnapshot } from '@tubesum/core';
-import { DiscordAPIError } from 'discord.js';
 import type { REST } from 'discord.js';
 import type { Logger } from './logger.js';
 import { describeError } from './logger.js';
 import { MessageEditor } from './message-editor.js';
 import type { MessageLocation } from './message-editor.js';
 import type { ProcessorPool } from './processor-pool.js';
-import { renderNotice, renderProgressMessage } from './progress-message.js';
-import { formatBytes, planZipDelivery, readPiece, writeZipToTempFile } from './zip-file.js';
-
-export { formatBytes, planZipDelivery } from './zip-file.js';
-
-/** What the bot persists per batch so a restarted bot keeps editing the same message. */
-export interface StoredProgressMessage {
-  version: 1;
-  jobId: string;
-  userId: string;
-  model: string;
-  location: MessageLocation;
-  /** `interaction.attachmentSizeLimit` of the interaction that started the batch. */
-  attachmentSizeLimit: number;
-  /** True once the final message (and the ZIP) was sent. */
-  delivered: boolean;
-  /** The ZIP holds each transcript too (`/batch run transcripts:True`). */
-  withTranscripts?: boolean;
-}
-
-/** Store keys of the bot's own records, beside the processor's data. */
-export const BOT_KEYS = {
-  message: (jobId: string) => `bot:message:v1:${jobId}`,
-  /** Job ids whose final message is not delivered yet. */
-  active: 'bot:active:v1',
-} as const;
-
-/** Discord's default upload limit, used when an interaction did not say. */
-export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
-const FILE_TOO_LARGE = 40005;
-
-/** Discord's "Request entity too large": 40005, or a bare 413 from its edge. */
-export function isFileTooLarge(error: unknown): boolean {
-  return error instanceof DiscordAPIError && (error.code === FILE_TOO_LARGE || error.status === 413);
-}
-
-function zipAgainHint(jobId: string): string {
-  return `Use \`/batch zip id:${jobId}\` to ask for it again.`;
-}
-
-/** What the final message says when Discord refused the ZIP. */
-export function tooLargeLine(bytes: number, jobId: string): string {
-  return `📦 Discord refused the ZIP (${formatBytes(bytes)}) as too large for this channel, so nothing is attached. ${zipAgainHint(jobId)}`;
-}
+import { renderProgressMessage } from './progress-message.js';
+import { ProgressRecords } from './progress-records.js';
+import type { StoredProgressMessage } from './progress-records.js';
+import { deliverZip } from './zip-delivery.js';
 
 export interface BatchMessagesOptions {
   rest: REST;
@@ -72,16 +31,6 @@ interface Tracker {
   finishing: Promise<void> | undefined;
 }
 
-/** A file name safe everywhere: `tubesum-<name or id>.zip`. */
-export function zipFileName(job: Pick<JobSnapshot, 'id' | 'name'>): string {
-  const base = (job.name ?? '')
-    .normalize('NFKD')
-    .replace(/[^\w.-]+/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .slice(0, 60);
-  return `tubesum-${base || job.id.slice(0, 8)}.zip`;
-}
-
 /**
  * Keeps one progress message per batch up to date from the processors' events, delivers the
  * outcome and the ZIP at the end, and persists where each message is so a restart continues it.
@@ -89,12 +38,13 @@ export function zipFileName(job: Pick<JobSnapshot, 'id' | 'name'>): string {
 export class BatchMessages {
   readonly #options: BatchMessagesOptions;
   readonly #trackers = new Map<string, Tracker>();
+  readonly #records: ProgressRecords;
   readonly #detach: (() => void)[] = [];
-  #indexWrites: Promise<unknown> = Promise.resolve();
   #stopped = false;
 
   constructor(options: BatchMessagesOptions) {
     this.#options = options;
+    this.#records = new ProgressRecords(options.store);
     for (const [, processor] of options.pool.entries()) {
       const onProgress = (event: { jobId: string; progress: JobSnapshot['progress'] }) => this.#onProgress(event.jobId, event.progress);
       const onEnd = (event: { jobId: string; job: JobSnapshot }) => this.#onEnd(event.jobId, event.job);
@@ -133,8 +83,8 @@ export class BatchMessages {
     };
     const tracker = this.#createTracker(record, input.job);
     tracker.ready = (async () => {
-      await this.#updateIndex((ids) => [...ids, record.jobId]);
-      await this.#save(tracker.record);
+      await this.#records.addActive(record.jobId);
+      await this.#records.save(tracker.record);
       // Events may have come while we were saving: start from the newest snapshot.
       tracker.job = await tracker.processor.get(record.jobId, { userId: record.userId });
       await tracker.editor.editNow(this.#render(tracker));
@@ -148,12 +98,11 @@ export class BatchMessages {
    * keep being edited, ended jobs whose outcome was never sent get it now.
    */
   async restore(): Promise<void> {
-    const ids = (await this.#options.store.getCached<string[]>(BOT_KEYS.active)) ?? [];
-    for (const jobId of ids) {
+    for (const jobId of await this.#records.listActive()) {
       if (this.#trackers.has(jobId)) continue;
-      const record = await this.#options.store.getCached<StoredProgressMessage>(BOT_KEYS.message(jobId));
+      const record = await this.#records.load(jobId);
       if (!record || record.delivered) {
-        await this.#updateIndex((list) => list.filter((id) => id !== jobId));
+        await this.#records.removeActive(jobId);
         continue;
       }
       let processor: BatchProcessor;
@@ -211,7 +160,7 @@ export class BatchMessages {
     }
     const finishing = [...this.#trackers.values()].map((t) => t.finishing ?? t.editor.idle());
     await Promise.allSettled(finishing);
-    await this.#indexWrites.catch(() => {});
+    await this.#records.idle();
   }
 
   #createTracker(record: StoredProgressMessage, job: JobSnapshot): Tracker {
@@ -230,7 +179,7 @@ export class BatchMessages {
         logger: this.#options.logger,
         onLocationChange: async (location) => {
           tracker.record = { ...tracker.record, location };
-          await this.#save(tracker.record);
+          await this.#records.save(tracker.record);
         },
       }),
     };
@@ -284,37 +233,18 @@ export class BatchMessages {
       const { jobId, userId, attachmentSizeLimit } = tracker.record;
       try {
         const items = await tracker.processor.items(jobId, { userId });
-        // The ZIP goes to a temporary file; each upload reads only its own piece of it.
-        const zip = await writeZipToTempFile(tracker.processor, jobId, userId, { withTranscripts: tracker.record.withTranscripts });
-        try {
-          const plan = planZipDelivery(zip.size, zipFileName(job), attachmentSizeLimit);
-          try {
-            const attached = await Promise.all(plan.attached.map((piece) => readPiece(zip.path, piece)));
-            await tracker.editor.finish(renderProgressMessage({ job, items, delivery: plan.lines }), attached);
-          } catch (error) {
-            if (!isFileTooLarge(error)) throw error;
-            // Discord's real limit was lower than the interaction said: the outcome without the file.
-            this.#options.logger.warn(`Discord refused the ZIP of batch ${jobId} (${formatBytes(zip.size)}) as too large`);
-            await tracker.editor.finish(renderProgressMessage({ job, items, delivery: [tooLargeLine(zip.size, job.id)] }));
-          }
-          for (const [index, part] of plan.parts.entries()) {
-            try {
-              await tracker.editor.postAnother(renderNotice(`Part ${index + 1} of ${plan.parts.length}: \`${part.name}\``), [await readPiece(zip.path, part)]);
-            } catch (error) {
-              if (!isFileTooLarge(error)) throw error;
-              this.#options.logger.warn(`Discord refused part ${index + 1} of the ZIP of batch ${jobId} as too large`);
-              await tracker.editor.postAnother(
-                renderNotice(`📦 Discord refused part ${index + 1} of ${plan.parts.length} as too large; the remaining parts were not sent. ${zipAgainHint(job.id)}`),
-              );
-              break;
-            }
-          }
-        } finally {
-          await zip.dispose();
-        }
+        await deliverZip({
+          processor: tracker.processor,
+          job,
+          userId,
+          withTranscripts: tracker.record.withTranscripts,
+          attachmentSizeLimit,
+          editor: tracker.editor,
+          finalMessage: (delivery) => renderProgressMessage({ job, items, delivery }),
+          logger: this.#options.logger,
+        });
         tracker.record = { ...tracker.record, delivered: true };
-        await this.#save(tracker.record);
-        await this.#updateIndex((ids) => ids.filter((id) => id !== jobId));
+        await this.#records.markDelivered(tracker.record);
         this.#options.logger.info(`batch ${jobId} ended (${job.status}); outcome and ZIP sent`);
         // Nothing more to edit: forget it, so a long-running bot does not keep every batch in memory.
         if (this.#trackers.get(jobId) === tracker) this.#trackers.delete(jobId);
@@ -323,19 +253,5 @@ export class BatchMessages {
       }
     })();
     return tracker.finishing;
-  }
-
-  async #save(record: StoredProgressMessage): Promise<void> {
-    await this.#options.store.setCached(BOT_KEYS.message(record.jobId), record);
-  }
-
-  /** Read-modify-write of the active index, one at a time. */
-  #updateIndex(change: (ids: string[]) => string[]): Promise<void> {
-    const write = this.#indexWrites.then(async () => {
-      const ids = (await this.#options.store.getCached<string[]>(BOT_KEYS.active)) ?? [];
-      await this.#options.store.setCached(BOT_KEYS.active, [...new Set(change(ids))]);
-    });
-    this.#indexWrites = write.catch(() => {});
-    return write;
   }
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, TubesumError } from '@tubesum/core';
-import { formatBytes } from './batch-messages.js';
+import { formatBytes } from './zip-file.js';
 
 /** The parts of a Discord attachment the bot looks at. */
 export interface AttachmentInfo {

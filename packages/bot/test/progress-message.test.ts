@@ -1,6 +1,6 @@
 import type { ItemRecord, JobSnapshot } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
-import { zipFileName } from '../src/batch-messages.js';
+import { zipFileName } from '../src/zip-delivery.js';
 import {
   DISCORD_LIMITS,
   TRUNCATION_MARKER,

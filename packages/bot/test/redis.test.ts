@@ -4,7 +4,7 @@ import { createKeyv } from '@keyv/redis';
 import { openStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOT_KEYS } from '../src/batch-messages.js';
+import { BOT_KEYS } from '../src/progress-records.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 import { VIDEOS, cancelButtonId, firstQuickThenSlow, messageText, startBot, unzip } from './helpers.js';
 

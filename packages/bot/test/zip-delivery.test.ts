@@ -1,7 +1,7 @@
 import { createMemoryStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BOT_KEYS } from '../src/batch-messages.js';
+import { BOT_KEYS } from '../src/progress-records.js';
 import type { Bot } from '../src/bot.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 import { VIDEOS, cancelButtonId, memoryLogger, messageBodies, messageText, run, startBot, unzip, urls } from './helpers.js';

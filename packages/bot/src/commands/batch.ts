@@ -6,8 +6,8 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { DEFAULT_ATTACHMENT_SIZE_LIMIT, formatBytes, isFileTooLarge, planZipDelivery, zipFileName } from '../batch-messages.js';
-import { readPiece, writeZipToTempFile } from '../zip-file.js';
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT, isFileTooLarge, zipFileName } from '../zip-delivery.js';
+import { formatBytes, planZipDelivery, readPiece, writeZipToTempFile } from '../zip-file.js';
 import { describeError } from '../logger.js';
 import { NO_MENTIONS, joinLines, parseCancelCustomId, truncate } from '../progress-message.js';
 import { readTextAttachment } from '../read-attachment.js';
