@@ -2,7 +2,7 @@ import { basename, isAbsolute, relative } from 'node:path';
 import { shellQuote } from './config.js';
 import type { FetchFunction } from '@tubesum/core';
 import type { Environment } from './config.js';
-import type { Output } from './render/renderer.js';
+import type { Output } from './output.js';
 
 /** Everything a command touches outside itself, so it can run in a test or a real terminal. */
 export interface CliContext extends Output {

@@ -5,7 +5,7 @@ import type { CliContext } from './context.js';
 import { LOCAL_USER_ID } from './config.js';
 import { ExitCode } from './exit-code.js';
 import { formatCounts, plural } from './render/format.js';
-import type { BatchEventName, BatchEventOf, Renderer } from './render/renderer.js';
+import type { BatchEventName, BatchEventOf, Renderer } from './render/types.js';
 import { writeZip } from './zip-output.js';
 import type { ZipTarget } from './zip-output.js';
 

@@ -1,7 +1,7 @@
 import type { Progress } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, oneLine, truncate } from '../src/render/format.js';
-import { plainLine } from '../src/render/plain-renderer.js';
+import { plainLine } from '../src/render/event-line.js';
 import { formatBarLine } from '../src/render/progress-bar-renderer.js';
 
 const progress: Progress = {

@@ -5,7 +5,7 @@ import { createCliProcessor } from '../create-processor.js';
 import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, displayPath, followJob } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
-import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { createRenderer, renderModeFor } from '../render/create-renderer.js';
 import { proxyNotice } from '../proxy.js';
 import { checkOut, writeZip } from '../zip-output.js';
 import type { ZipTarget } from '../zip-output.js';

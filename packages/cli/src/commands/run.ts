@@ -9,9 +9,9 @@ import { attachRenderer, followJob } from '../follow-job.js';
 import { bareVideoIds, readUrlInputs } from '../input.js';
 import { checkOut } from '../zip-output.js';
 import { describeListExpansion, oneLine, plural } from '../render/format.js';
-import { createRenderer, renderModeFor } from '../render/renderer.js';
+import { createRenderer, renderModeFor } from '../render/create-renderer.js';
 import { proxyNotice } from '../proxy.js';
-import type { Renderer } from '../render/renderer.js';
+import type { Renderer } from '../render/types.js';
 
 export interface RunCommandFlags extends RunFlags {
   json?: boolean;

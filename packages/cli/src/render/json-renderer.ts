@@ -1,4 +1,5 @@
-import type { Output, Renderer } from './renderer.js';
+import type { Output } from '../output.js';
+import type { Renderer } from './types.js';
 
 /**
  * `--json`: one JSON object per line on stdout, `{ "type": "<event name>", ...event }`,

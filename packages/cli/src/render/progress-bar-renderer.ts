@@ -1,8 +1,9 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '@tubesum/core';
 import { formatDuration, itemLabel, truncate } from './format.js';
-import { plainLine } from './plain-renderer.js';
-import type { Output, Renderer } from './renderer.js';
+import type { Output } from '../output.js';
+import { plainLine } from './event-line.js';
+import type { Renderer } from './types.js';
 
 const BAR_WIDTH = 24;
 
