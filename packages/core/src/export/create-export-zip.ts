@@ -3,7 +3,9 @@ import { cancelledError } from '../errors.js';
 import type { ItemCounts, JobSnapshot } from '../processor/job.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName } from './export-names.js';
-import { indexHead, indexRow, indexTail, itemLabel, listNamesOf, manifestHead, manifestItem, manifestItemText, manifestTail, renderSummaryFile } from './render-entry.js';
+import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
+import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
+import { renderSummaryFile } from './render-summary-file.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
 import { ZipWriter } from './zip-writer.js';
 

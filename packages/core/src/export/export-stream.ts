@@ -4,7 +4,7 @@ import type { JobSnapshot } from '../processor/job.js';
 import { PageCursor, indexChunks, manifestChunks, planFiles } from './export-passes.js';
 import type { Facts, Plan } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';
-import { missingSummaryText, renderSummaryFile } from './render-entry.js';
+import { missingSummaryText, renderSummaryFile } from './render-summary-file.js';
 import { missingTranscriptText, renderTranscriptSrt, renderTranscriptText } from './render-transcript.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
 import { ZipWriter } from './zip-writer.js';
