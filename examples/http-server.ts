@@ -123,6 +123,8 @@ async function streamZip(processor: BatchProcessor, jobId: string, userId: strin
       'content-disposition': contentDisposition(`${job.name ?? 'tubesum'}-${job.id}`),
       'cache-control': 'no-store',
     });
+    // The download starts now, not when the first 64 KB of the ZIP are ready.
+    response.flushHeaders();
     await pipeline(Readable.fromWeb(zip as NodeReadableStream<Uint8Array>), response);
   } finally {
     response.off('close', stop);

@@ -1,11 +1,13 @@
-import JSZip from 'jszip';
 import { z } from 'zod';
 import { cancelledError } from '../errors.js';
 import type { ItemCounts, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName } from './export-names.js';
-import { indexHead, indexRow, indexTail, itemLabel, listNamesOf, manifestHead, manifestItem, manifestItemText, manifestTail, renderSummaryFile } from './render-entry.js';
+import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
+import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
+import { renderSummaryFile } from './render-summary-file.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
+import { ZipWriter } from './zip-writer.js';
 
 export { EXPORT_FORMAT_VERSION } from './export-format.js';
 export type { ExportEntry, ExportManifest, ExportManifestItem } from './export-format.js';
@@ -21,7 +23,6 @@ export interface CreateExportZipOptions {
   date?: Date | undefined;
 }
 
-/** Files are handed to JSZip as UTF-8 bytes: its own string conversion doubles the time of a large export. */
 const utf8 = new TextEncoder();
 
 const optionsSchema = z.object({ signal: z.instanceof(AbortSignal).optional(), date: z.date().optional() });
@@ -62,7 +63,7 @@ export async function createExportZip(
   if (Number.isNaN(date.getTime())) throw invalid('options.date', 'a valid Date', options.date);
   signal?.throwIfAborted();
 
-  const zip = new JSZip();
+  const zip = new ZipWriter({ date });
   const names = new Set<string>();
   const counts: ItemCounts = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
   const rows: Array<[number, string]> = [];
@@ -82,7 +83,7 @@ export async function createExportZip(
     let file: string | undefined;
     if (summary !== undefined) {
       file = summaryFileName(job.total, item, title, names);
-      zip.file(file, utf8.encode(renderSummaryFile(job, item, summary)), { date });
+      zip.file(file, utf8.encode(renderSummaryFile(job, item, summary)));
     }
 
     const label = itemLabel(item, title);
@@ -96,11 +97,12 @@ export async function createExportZip(
   rows.sort((a, b) => a[0] - b[0]);
   manifestItems.sort((a, b) => a[0] - b[0]);
   const index = `${indexHead(job, counts, position)}${rows.map(([, row]) => `${row}\n`).join('')}${indexTail(job, byVideo)}`;
-  zip.file('index.md', utf8.encode(index), { date });
+  zip.file('index.md', utf8.encode(index));
   const manifest = `${manifestHead(job, counts, date)}${manifestItems.map(([, json], at) => manifestItemText(json, at === 0)).join('')}${manifestTail(job, position, byVideo)}`;
-  zip.file('batch.json', utf8.encode(manifest), { date });
+  zip.file('batch.json', utf8.encode(manifest));
   rows.length = 0;
   manifestItems.length = 0;
 
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 } });
+  zip.end();
+  return zip.take();
 }

@@ -15,13 +15,14 @@ export function summaryFileName(total: number, item: ItemRecord, title: string |
   return uniqueName('summaries/', fileStem(total, item, title), '.md', taken);
 }
 
+/** Paths inside the ZIP of a video's transcript files. */
+export interface TranscriptFiles {
+  text: string;
+  srt: string;
+}
+
 /** `transcripts/<stem>.txt` and `.srt`, unique among `taken` (which they join). */
-export function transcriptFileNames(
-  total: number,
-  item: ItemRecord,
-  title: string | undefined,
-  taken: Set<string>,
-): { text: string; srt: string } {
+export function transcriptFileNames(total: number, item: ItemRecord, title: string | undefined, taken: Set<string>): TranscriptFiles {
   const stem = fileStem(total, item, title);
   return { text: uniqueName('transcripts/', stem, '.txt', taken), srt: uniqueName('transcripts/', stem, '.srt', taken) };
 }

@@ -1,18 +1,22 @@
-// The passes of a streaming export over the store: the plan (every file name, before JSZip
-// writes a byte), then `index.md` and `batch.json` one page at a time.
+// The passes of a streaming export over the store: the plan (every file name and the entry
+// count, before a byte is written), then `index.md` and `batch.json` one page at a time.
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { ItemCounts, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName, transcriptFileNames } from './export-names.js';
-import { indexHead, indexRow, indexTail, itemLabel, listNamesOf, manifestHead, manifestItem, manifestItemText, manifestTail } from './render-entry.js';
-import type { TranscriptFiles } from './render-entry.js';
+import type { TranscriptFiles } from './export-names.js';
+import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
+import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
 import type { ExportPageReader, ExportPageRequest } from './export-stream.js';
 import { check, entrySchema, invalid } from './validate-export.js';
+import { ZIP_MAX_ENTRIES } from './zip-writer.js';
 
-/** Entries a ZIP without ZIP64 can hold; JSZip writes no ZIP64. */
-export const ZIP_MAX_ENTRIES = 65_535;
+const utf8 = new TextEncoder();
 
-/** What the first pass over the items decides: every file of the ZIP, so JSZip knows them all before writing. */
+/**
+ * What the first pass over the items decides: every file of the ZIP, so that `index.md` can link
+ * the files written before it and a ZIP too large is refused before its first byte.
+ */
 export interface Plan {
   listed: number;
   counts: ItemCounts;
@@ -101,7 +105,7 @@ export async function planFiles(
     if (page.length < pageSize) break;
   }
   taken.clear();
-  // JSZip adds one entry per folder as well.
+  // The writer adds one entry per folder as well (`summaries/`, `transcripts/`).
   plan.entries += summaries + 2 * transcripts + (summaries > 0 ? 1 : 0) + (transcripts > 0 ? 1 : 0);
   if (plan.entries > ZIP_MAX_ENTRIES) {
     throw new TubesumError(
@@ -122,8 +126,8 @@ export async function* indexChunks(
   readPage: ExportPageReader,
   pageSize: number,
   signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  yield Buffer.from(indexHead(job, plan.counts, plan.listed));
+): AsyncGenerator<Uint8Array> {
+  yield utf8.encode(indexHead(job, plan.counts, plan.listed));
   const listNames = listNamesOf(job);
   const cursor = new PageCursor(readPage, { summaries: false, transcripts: false, signal }, pageSize);
   let rows = '';
@@ -140,11 +144,11 @@ export async function* indexChunks(
     const label = itemLabel(item, facts.titles.get(position) ?? item.title);
     rows += `${indexRow(item, label, file, summaryFacts, plan.transcriptFiles[position], listNames)}\n`;
     if (rows.length >= 64 * 1024) {
-      yield Buffer.from(rows);
+      yield utf8.encode(rows);
       rows = '';
     }
   }
-  yield Buffer.from(rows + indexTail(job, plan.byVideo));
+  yield utf8.encode(rows + indexTail(job, plan.byVideo));
 }
 
 /** `batch.json`, one page of items at a time, reading the summaries again. */
@@ -155,8 +159,8 @@ export async function* manifestChunks(
   readPage: ExportPageReader,
   pageSize: number,
   signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  yield Buffer.from(manifestHead(job, plan.counts, date));
+): AsyncGenerator<Uint8Array> {
+  yield utf8.encode(manifestHead(job, plan.counts, date));
   const cursor = new PageCursor(readPage, { summaries: true, transcripts: false, signal }, pageSize);
   let text = '';
   let written = 0;
@@ -169,10 +173,10 @@ export async function* manifestChunks(
     text += manifestItemText(json, written === 0);
     written += 1;
     if (text.length >= 64 * 1024) {
-      yield Buffer.from(text);
+      yield utf8.encode(text);
       text = '';
     }
   }
-  yield Buffer.from(text + manifestTail(job, written, plan.byVideo));
+  yield utf8.encode(text + manifestTail(job, written, plan.byVideo));
 }
 

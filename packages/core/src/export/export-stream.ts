@@ -1,16 +1,15 @@
-import { Readable } from 'node:stream';
-import JSZip from 'jszip';
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import type { JobSnapshot } from '../records.js';
 import { PageCursor, indexChunks, manifestChunks, planFiles } from './export-passes.js';
 import type { Facts, Plan } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';
-import { missingSummaryText, renderSummaryFile } from './render-entry.js';
+import { missingSummaryText, renderSummaryFile } from './render-summary-file.js';
 import { missingTranscriptText, renderTranscriptSrt, renderTranscriptText } from './render-transcript.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
+import { ZipWriter } from './zip-writer.js';
 
-export { ZIP_MAX_ENTRIES } from './export-passes.js';
+export { ZIP_MAX_ENTRIES } from './zip-writer.js';
 
 /** What {@link ExportPageReader} is asked for: a window of the job's items in index order. */
 export interface ExportPageRequest {
@@ -77,8 +76,13 @@ const exportStreamOptionsSchema = z.object({
   pageSize: z.number({ error: 'an integer from 1 to 10000' }).int({ error: 'an integer from 1 to 10000' }).min(1).max(10_000).optional(),
 });
 
-/** Bytes of ZIP the stream buffers ahead of its consumer before it stops reading the store. */
-const HIGH_WATER_BYTES = 1 << 20;
+/**
+ * Bytes of ZIP handed to the consumer at once, and the most the stream prepares ahead of it:
+ * once one chunk waits unread, the store is not read until the consumer takes it.
+ */
+const CHUNK_BYTES = 64 * 1024;
+
+const utf8 = new TextEncoder();
 
 /**
  * The export ZIP of `job` as a web `ReadableStream`, written while `readPage` reads the store:
@@ -127,61 +131,16 @@ export async function createExportStream(
     missing: new Uint8Array(plan.listed),
     titles: new Map(),
   };
-  let failed: ((error: unknown) => void) | undefined;
-  const fail = (error: unknown): void => failed?.(error);
-  const lazy = (produce: () => Promise<string>): Readable =>
-    lazyEntry(async function* () {
-      signal.throwIfAborted();
-      yield Buffer.from(await produce());
-    }, fail);
-  const zip = new JSZip();
-  const fileOptions = { binary: true, date } as const;
-  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize);
-  for (let position = 0; position < plan.listed; position += 1) {
-    const summaryFile = plan.summaryFiles[position];
-    if (summaryFile !== undefined) {
-      zip.file(summaryFile, lazy(async () => {
-        const entry = await content.at(position);
-        if (entry !== undefined) check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
-        if (entry?.summary === undefined) {
-          facts.missing[position] = 1;
-          return missingSummaryText(entry?.item);
-        }
-        const { item, summary } = entry;
-        if (summary.durationSeconds !== undefined) facts.durations[position] = summary.durationSeconds;
-        if (summary.title !== undefined && summary.title !== item.title) facts.titles.set(position, summary.title);
-        return renderSummaryFile(job, item, summary);
-      }), fileOptions);
-    }
-    const transcriptFiles = plan.transcriptFiles[position];
-    if (transcriptFiles !== undefined) {
-      const transcriptOf = async (render: (entry: ExportEntry & { transcript: NonNullable<ExportEntry['transcript']> }) => string) => {
-        const entry = await content.at(position);
-        if (entry === undefined) return missingTranscriptText(undefined);
-        return entry.transcript === undefined ? missingTranscriptText(entry.item) : render({ ...entry, transcript: entry.transcript });
-      };
-      zip.file(transcriptFiles.text, lazy(() => transcriptOf((entry) => renderTranscriptText(entry.item, entry.transcript))), fileOptions);
-      zip.file(transcriptFiles.srt, lazy(() => transcriptOf((entry) => renderTranscriptSrt(entry.transcript))), fileOptions);
-    }
-  }
-  zip.file('index.md', lazyEntry(() => indexChunks(job, plan, facts, readPage, pageSize, signal), fail), fileOptions);
-  zip.file('batch.json', lazyEntry(() => manifestChunks(job, plan, date, readPage, pageSize, signal), fail), fileOptions);
-
-  const helper = zip.generateInternalStream({
-    type: 'uint8array',
-    streamFiles: true,
-    compression: 'DEFLATE',
-    compressionOptions: { level: 6 },
-  });
+  const chunks = zipChunks(job, plan, facts, readPage, { pageSize, withTranscripts, date, signal });
   let settled = false;
   const finish = (): void => {
     settled = true;
     detach();
-    helper.pause();
   };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        // An abort while nobody reads errors the stream at once; a read under way stops at its next check.
         signal.addEventListener(
           'abort',
           () => {
@@ -191,53 +150,98 @@ export async function createExportStream(
           },
           { once: true },
         );
-        const error = (reason: unknown): void => {
+      },
+      // Called only while the consumer wants bytes (less than one chunk queued): each call reads
+      // the store and deflates just enough for one chunk, so a slow consumer slows the reads.
+      async pull(controller) {
+        try {
+          const { done, value } = await chunks.next();
           if (settled) return;
-          finish();
-          if (!signal.aborted) stop.abort(reason);
-          controller.error(reason);
-        };
-        failed = error;
-        helper
-          .on('data', (chunk) => {
-            if (settled) return;
-            controller.enqueue(chunk);
-            if ((controller.desiredSize ?? 0) <= 0) helper.pause();
-          })
-          .on('error', error)
-          .on('end', () => {
-            if (settled) return;
+          if (done) {
             finish();
             controller.close();
-          });
-      },
-      pull() {
-        if (!settled) helper.resume();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (error) {
+          if (settled) return;
+          finish();
+          const reason = signal.aborted ? cancelledError(signal) : error;
+          if (!signal.aborted) stop.abort(error);
+          controller.error(reason);
+        }
       },
       cancel(reason) {
         finish();
         if (!signal.aborted) stop.abort(new TubesumError(ErrorCode.CANCELLED, 'The export was cancelled by its reader.', { cause: reason }));
       },
     },
-    { highWaterMark: HIGH_WATER_BYTES, size: (chunk) => chunk.byteLength },
+    { highWaterMark: CHUNK_BYTES, size: (chunk) => chunk.byteLength },
   );
 }
 
 /**
- * A ZIP entry whose bytes are made only when JSZip reaches it. A failure is reported to `fail`
- * as well as to JSZip, which drops an error raised while its worker is paused.
+ * The ZIP's bytes in chunks of at least {@link CHUNK_BYTES} (the last may be shorter): the
+ * summary files (and transcripts) in batch order, one store page at a time, then `index.md` and
+ * `batch.json`, then the central directory. Nothing runs between two `next()` calls.
  */
-function lazyEntry(chunks: () => AsyncGenerator<Buffer>, fail: (error: unknown) => void): Readable {
-  return Readable.from(
-    (async function* () {
-      try {
-        yield* chunks();
-      } catch (error) {
-        fail(error);
-        throw error;
+async function* zipChunks(
+  job: JobSnapshot,
+  plan: Plan,
+  facts: Facts,
+  readPage: ExportPageReader,
+  { pageSize, withTranscripts, date, signal }: { pageSize: number; withTranscripts: boolean; date: Date; signal: AbortSignal },
+): AsyncGenerator<Uint8Array> {
+  const writer = new ZipWriter({ date });
+  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize);
+  const file = (name: string, text: string): void => writer.file(name, utf8.encode(text));
+  for (let position = 0; position < plan.listed; position += 1) {
+    const summaryFile = plan.summaryFiles[position];
+    const transcriptFiles = plan.transcriptFiles[position];
+    if (summaryFile === undefined && transcriptFiles === undefined) continue;
+    const entry = await content.at(position);
+    if (entry !== undefined) check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
+    if (summaryFile !== undefined) file(summaryFile, summaryText(job, entry, position, facts));
+    if (transcriptFiles !== undefined) {
+      const transcript = entry?.transcript;
+      if (entry === undefined || transcript === undefined) {
+        const missing = missingTranscriptText(entry?.item);
+        file(transcriptFiles.text, missing);
+        file(transcriptFiles.srt, missing);
+      } else {
+        file(transcriptFiles.text, renderTranscriptText(entry.item, transcript));
+        file(transcriptFiles.srt, renderTranscriptSrt(transcript));
       }
-    })(),
-  );
+    }
+    if (writer.buffered >= CHUNK_BYTES) yield writer.take();
+  }
+  yield* streamFile(writer, 'index.md', indexChunks(job, plan, facts, readPage, pageSize, signal));
+  yield* streamFile(writer, 'batch.json', manifestChunks(job, plan, date, readPage, pageSize, signal));
+  signal.throwIfAborted();
+  writer.end();
+  yield writer.take();
+}
+
+/** One file of the ZIP written as `chunks` come, handing on compressed chunks as they fill. */
+async function* streamFile(writer: ZipWriter, name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  writer.open(name);
+  for await (const chunk of chunks) {
+    writer.write(chunk);
+    if (writer.buffered >= CHUNK_BYTES) yield writer.take();
+  }
+  writer.close();
+}
+
+/** A summary file's text, noting for `index.md` what it needs to know of the summary. */
+function summaryText(job: JobSnapshot, entry: ExportEntry | undefined, position: number, facts: Facts): string {
+  if (entry?.summary === undefined) {
+    facts.missing[position] = 1;
+    return missingSummaryText(entry?.item);
+  }
+  const { item, summary } = entry;
+  if (summary.durationSeconds !== undefined) facts.durations[position] = summary.durationSeconds;
+  if (summary.title !== undefined && summary.title !== item.title) facts.titles.set(position, summary.title);
+  return renderSummaryFile(job, item, summary);
 }
 
 /** Reads a whole export stream into one array (what `BatchProcessor.export` returns). */

@@ -3,6 +3,9 @@
  * user, a video page or a model, so each one goes through one of these before it is written.
  */
 
+import { escapeInline } from '../internal/markdown-text.js';
+
+export { escapeInline, oneLine, prose } from '../internal/markdown-text.js';
 export { timestampLabel, timestampUrl, videoUrl, wholeSeconds } from '../youtube-links.js';
 
 /** Seconds as `h:mm:ss` (`0:03:25`, `1:02:05`). */
@@ -11,27 +14,6 @@ export function durationLabel(seconds: number): string {
   const hours = Math.floor(total / 3600);
   const minutes = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
   return `${hours}:${minutes}:${String(total % 60).padStart(2, '0')}`;
-}
-
-/** Collapses every run of whitespace (line breaks included) to one space. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/**
- * Untrusted text (a title, an input, an error message) as inert inline Markdown on one line:
- * characters that could start a link, emphasis, HTML, a table cell or a heading are escaped.
- */
-export function escapeInline(text: string): string {
-  return oneLine(text).replace(/[\\`*_[\]<>|~&#]/g, (character) => `\\${character}`);
-}
-
-/**
- * Prose from a summarizer (a key point, a chapter summary) on one line. Its own Markdown
- * (emphasis, code) is kept; raw HTML is not let through.
- */
-export function prose(text: string): string {
-  return oneLine(text).replace(/[<>]/g, (character) => `\\${character}`);
 }
 
 /** Characters YAML requires escaped in a double-quoted scalar that `JSON.stringify` leaves raw. */

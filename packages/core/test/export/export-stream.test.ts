@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportManifest, ExportPageReader, ExportPageRequest, Transcript } from '@tubesum/core';
+import { checkZip } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
 
 const DATE = new Date('2026-02-01T00:00:00.000Z');
@@ -118,13 +119,14 @@ describe('createExportStream', () => {
   });
 
   it('a store error in the middle aborts the stream with STORAGE_ERROR, never a ZIP that looks complete', async () => {
-    const entries = entriesOf(40);
+    // Late enough that chunks of the ZIP (64 KB each) went out before it.
+    const entries = entriesOf(400);
     const { read } = readerOf(entries, {
       onRead: (request) => {
-        if (request.summaries && request.offset === 16) throw new TubesumError(ErrorCode.STORAGE_ERROR, 'Could not read a summary: connection lost');
+        if (request.summaries && request.offset === 392) throw new TubesumError(ErrorCode.STORAGE_ERROR, 'Could not read a summary: connection lost');
       },
     });
-    const stream = await createExportStream(makeJob({ total: 40 }), read, { date: DATE, pageSize: 8 });
+    const stream = await createExportStream(makeJob({ total: 400 }), read, { date: DATE, pageSize: 8 });
     const chunks: Uint8Array[] = [];
     const reader = stream.getReader();
     const error = await (async () => {
@@ -143,6 +145,7 @@ describe('createExportStream', () => {
     const partial = new Uint8Array(await new Blob(chunks).arrayBuffer());
     expect(partial.byteLength).toBeGreaterThan(0);
     await expect(JSZip.loadAsync(partial)).rejects.toThrow();
+    expect(() => checkZip(partial)).toThrow(/no end of central directory record/);
   });
 
   it('cancelling the consumer stops reading the store', async () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ExportManifest } from '@tubesum/core';
 import { storeWith } from '../support/store-with.js';
+import { checkZip } from '../support/zip-check.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
 
 const processors: Array<{ close(): Promise<void> }> = [];
@@ -35,6 +36,7 @@ describe('BatchProcessor.exportStream', () => {
     const stream = await processor.exportStream(job.id, { userId: 'a', withTranscripts: true });
     const chunks: Buffer[] = [];
     for await (const chunk of Readable.fromWeb(stream)) chunks.push(chunk as Buffer);
+    expect(checkZip(Buffer.concat(chunks)).filter((entry) => !entry.directory)).toHaveLength(6 * 3 + 2);
     const zip = await JSZip.loadAsync(Buffer.concat(chunks));
     const names = Object.keys(zip.files).filter((name) => !zip.files[name]?.dir);
     expect(names.filter((name) => name.startsWith('summaries/'))).toHaveLength(6);

@@ -1,0 +1,23 @@
+// Untrusted text (a title, an input, a model's prose) made safe to place in Markdown. Shared by
+// `summarizers/` (a summary's Markdown) and `export/` (the files of the ZIP), so neither imports the other.
+
+/** Collapses every run of whitespace (line breaks included) to one space. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Untrusted text (a title, an input, an error message) as inert inline Markdown on one line:
+ * characters that could start a link, emphasis, HTML, a table cell or a heading are escaped.
+ */
+export function escapeInline(text: string): string {
+  return oneLine(text).replace(/[\\`*_[\]<>|~&#]/g, (character) => `\\${character}`);
+}
+
+/**
+ * Prose from a summarizer (a key point, a chapter summary) on one line. Its own Markdown
+ * (emphasis, code) is kept; raw HTML is not let through.
+ */
+export function prose(text: string): string {
+  return oneLine(text).replace(/[<>]/g, (character) => `\\${character}`);
+}
