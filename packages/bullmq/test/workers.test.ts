@@ -1,10 +1,6 @@
-import { BatchProcessor, openStore } from '@tubesum/core';
-import type { BatchStore } from '@tubesum/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { skipUnlessReachable } from '../../core/test/storage/services.js';
-import { createQueueExecutor } from '../src/index.js';
-import type { QueueExecutor } from '../src/index.js';
-import { REDIS_URL, isolatedRedis, readCallLog, startWorkers, videoUrls } from './support/cluster.js';
+import { REDIS_URL, isolatedRedis, readCallLog, startSubmitter, startWorkers, videoUrls } from './support/cluster.js';
 
 const skip = await skipUnlessReachable('Redis', REDIS_URL);
 const redis = isolatedRedis('workers');
@@ -17,21 +13,9 @@ describe.skipIf(skip)('a batch on worker processes', () => {
   });
 
   async function submitter(names: { prefix: string; namespace: string }, options: { globalConcurrency?: number } = {}) {
-    const store: BatchStore = await openStore(REDIS_URL, { namespace: names.namespace });
-    const executor: QueueExecutor = createQueueExecutor({
-      connection: REDIS_URL,
-      prefix: names.prefix,
-      pollIntervalMs: 200,
-      ...(options.globalConcurrency === undefined ? {} : { summaries: { globalConcurrency: options.globalConcurrency } }),
-    });
-    const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50 });
-    cleanup.push(async () => {
-      await processor.close();
-      await executor.close();
-      await store.close?.();
-    });
-    await executor.ready();
-    return { store, executor, processor };
+    const started = await startSubmitter(names, options);
+    cleanup.push(started.close);
+    return started;
   }
 
   it('runs a 200-video batch across 3 workers, each video once, with the events of the local mode', async () => {

@@ -2,10 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BatchProcessor, openStore } from '@tubesum/core';
+import type { BatchStore } from '@tubesum/core';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach } from 'vitest';
 import { startProcess, stopAllReplicas } from '../../../core/test/replicas/replicas.js';
 import type { Replica } from '../../../core/test/replicas/replicas.js';
+import { createQueueExecutor } from '../../src/index.js';
+import type { QueueExecutor } from '../../src/index.js';
 import type { WorkerCommand } from './worker-process.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -39,6 +43,29 @@ export function isolatedRedis(label: string): { prefix: string; namespace: strin
     redis.disconnect();
   });
   return { ...fresh(), callLog: join(directory, 'calls.log'), fresh };
+}
+
+/** A submitting processor on the Redis store and a queue executor, closed by the returned `close`. */
+export async function startSubmitter(
+  names: { prefix: string; namespace: string },
+  options: { connection?: string; globalConcurrency?: number; maxInFlight?: number } = {},
+): Promise<{ store: BatchStore; executor: QueueExecutor; processor: BatchProcessor; close: () => Promise<void> }> {
+  const store = await openStore(REDIS_URL, { namespace: names.namespace });
+  const executor = createQueueExecutor({
+    connection: options.connection ?? REDIS_URL,
+    prefix: names.prefix,
+    pollIntervalMs: 200,
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+    ...(options.globalConcurrency === undefined ? {} : { summaries: { globalConcurrency: options.globalConcurrency } }),
+  });
+  const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50, pollIntervalMs: 100 });
+  await executor.ready();
+  const close = async () => {
+    await processor.close();
+    await executor.close();
+    await store.close?.();
+  };
+  return { store, executor, processor, close };
 }
 
 /** Starts `count` worker processes and waits until each is taking jobs. */
