@@ -32,12 +32,12 @@ export interface QueueExecutorOptions {
       }
     | undefined;
   /**
-   * Items of all batches of the processor in the queues at once (waiting or running); the processor
-   * admits them fairly between batches, and jobs carry their index as priority so that a small batch
-   * is not queued behind a big one.
-   * @default 256
+   * Items each batch keeps in the queues at once (waiting or running), refilled as they end. Jobs
+   * carry their item's index as priority, so the first videos of a new batch are taken before the
+   * later ones of a big batch: a small batch starts at once beside a big one.
+   * @default 128
    */
-  readonly maxInFlight?: number | undefined;
+  readonly maxInFlightPerBatch?: number | undefined;
   /** How often jobs waited on for a while are looked up in Redis, in case an event was missed. @default 1000 */
   readonly pollIntervalMs?: number | undefined;
   /** How long a stop waits for the workers' running jobs of the batch to end. @default 2000 */
@@ -47,7 +47,7 @@ export interface QueueExecutorOptions {
 /** The executor to pass as `new BatchProcessor({ store, executor })`. */
 export interface QueueExecutor extends ItemExecutor {
   readonly distributed: true;
-  readonly capacity: number;
+  readonly capacityPerBatch: number;
   /** Resolves once Redis answered; rejects at once (`NETWORK_ERROR` naming host and port) when it cannot be reached. */
   ready(): Promise<void>;
   /** Closes the queues and connections. Close the processor first. */
@@ -67,7 +67,7 @@ const optionsSchema = z
       })
       .strict()
       .optional(),
-    maxInFlight: positiveInteger.max(100_000, { error: 'an integer from 1 to 100000' }).optional(),
+    maxInFlightPerBatch: positiveInteger.max(10_000, { error: 'an integer from 1 to 10000' }).optional(),
     pollIntervalMs: positiveInteger.min(50, { error: 'a number of milliseconds >= 50' }).optional(),
     stopWaitMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0).optional(),
   })
@@ -122,7 +122,7 @@ function makeParts(names: Names, redis: RedisOptions, pollMs: number): Parts {
 
 class BullQueueExecutor implements QueueExecutor {
   readonly distributed = true as const;
-  readonly capacity: number;
+  readonly capacityPerBatch: number;
   readonly #names: Names;
   readonly #redis: RedisOptions;
   readonly #stopWaitMs: number;
@@ -138,7 +138,7 @@ class BullQueueExecutor implements QueueExecutor {
   constructor(options: Parsed) {
     this.#names = { prefix: options.prefix ?? 'tubesum', queueName: options.queueName ?? 'tubesum' };
     this.#redis = redisOptions(options.connection);
-    this.capacity = options.maxInFlight ?? 256;
+    this.capacityPerBatch = options.maxInFlightPerBatch ?? 128;
     this.#stopWaitMs = options.stopWaitMs ?? 2000;
     this.#ready = this.#start(options);
     this.#ready.catch(() => undefined);

@@ -39,14 +39,13 @@ export function isolatedRedis(label: string): { prefix: string; namespace: strin
 /** A submitting processor on the Redis store and a queue executor, closed by the returned `close`. */
 export async function startSubmitter(
   names: { prefix: string; namespace: string },
-  options: { connection?: string; globalConcurrency?: number; maxInFlight?: number } = {},
+  options: { connection?: string; globalConcurrency?: number } = {},
 ): Promise<{ store: BatchStore; executor: QueueExecutor; processor: BatchProcessor; close: () => Promise<void> }> {
   const store = await openStore(REDIS_URL, { namespace: names.namespace });
   const executor = createQueueExecutor({
     connection: options.connection ?? REDIS_URL,
     prefix: names.prefix,
     pollIntervalMs: 200,
-    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
     ...(options.globalConcurrency === undefined ? {} : { summaries: { globalConcurrency: options.globalConcurrency } }),
   });
   const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50, pollIntervalMs: 100 });
