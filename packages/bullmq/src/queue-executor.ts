@@ -210,7 +210,11 @@ class BullQueueExecutor implements QueueExecutor {
     } finally {
       waiter.forget();
       jobs.delete(id);
-      if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) this.#inFlight.delete(data.batchId);
+      if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) {
+        // Nothing of the batch in the queues: forget it (a later item takes a new run id, which is fine).
+        this.#inFlight.delete(data.batchId);
+        this.#runs.delete(data.batchId);
+      }
     }
   }
 
