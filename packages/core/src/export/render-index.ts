@@ -1,7 +1,7 @@
 // `index.md`, the page a person opens first: the job, then one row per video, then the rejected
 // and duplicate inputs. Written in pieces (head, rows, tail) so that a streaming export holds one row at a time.
 import type { SerializedError } from '../errors.js';
-import type { ItemCounts, ItemRecord, JobSnapshot } from '../processor/job.js';
+import type { ItemCounts, ItemRecord, JobSnapshot } from '../records.js';
 import type { TranscriptFiles } from './export-names.js';
 import { dateLabel, durationLabel, escapeInline, linkTarget, oneLine, videoUrl } from './render-markdown.js';
 

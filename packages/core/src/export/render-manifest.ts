@@ -1,6 +1,6 @@
 // `batch.json`, the machine-readable manifest, written in pieces (head, one item at a time, tail)
 // so that a streaming export serializes each item once, as it streams by.
-import type { ItemCounts, ItemRecord, JobSnapshot, SummaryRecord } from '../processor/job.js';
+import type { ItemCounts, ItemRecord, JobSnapshot, SummaryRecord } from '../records.js';
 import { EXPORT_FORMAT_VERSION } from './export-format.js';
 import type { ExportManifest, ExportManifestItem } from './export-format.js';
 import type { TranscriptFiles } from './export-names.js';

@@ -1,5 +1,5 @@
 // A summary's Markdown file in the ZIP: YAML front matter, a heading and a line of facts, then the summary itself.
-import type { ItemRecord, JobSnapshot, SummaryRecord } from '../processor/job.js';
+import type { ItemRecord, JobSnapshot, SummaryRecord } from '../records.js';
 import { itemLabel } from './render-index.js';
 import { renderSummaryMarkdown } from '../summarizers/render-summary-markdown.js';
 import { durationLabel, escapeInline, videoUrl, yamlString } from './render-markdown.js';
