@@ -111,11 +111,12 @@ export async function unzip(data: Buffer): Promise<Record<string, string>> {
 
 /** Edits of one message that Discord accepted (webhook or channel route), in order. */
 export function editsOf(fake: FakeDiscord, token: string, messageId: string): RecordedRequest[] {
+  const channelId = fake.messages.get(messageId)?.channel_id ?? FAKE_IDS.channel;
   return fake.requests.filter(
     (r) =>
       r.method === 'PATCH' &&
       r.status === 200 &&
-      (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${FAKE_IDS.channel}/messages/${messageId}`),
+      (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${channelId}/messages/${messageId}`),
   );
 }
 
