@@ -1,7 +1,7 @@
 import { BatchProcessor, YouTubeVideoListSource, openStore } from '@tubesum/core';
 import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource, VideoListSource } from '@tubesum/core';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import type { Collection, Interaction } from 'discord.js';
+import type { ClientOptions, Collection, Interaction } from 'discord.js';
 import { BatchMessages } from './batch-messages.js';
 import { KeyedLock } from './keyed-lock.js';
 import { proxyNotice } from './proxy.js';
@@ -59,12 +59,21 @@ function namespaceOf(model: string): string {
   return `tubesum-${model.replace(/[^\w.-]+/g, '_')}`.slice(0, 64);
 }
 
+/** discord.js options for `TUBESUM_SHARDS`: `auto` asks Discord, a number runs shards 0…n-1 of n. */
+function shardOptions(shards: 'auto' | number): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (shards === 'auto') return { shards: 'auto' };
+  return { shards: Array.from({ length: shards }, (_, id) => id), shardCount: shards };
+}
+
 /** Builds the bot: the discord.js Client, one BatchProcessor per model, the command handlers. */
 export async function createBot(config: BotConfig, dependencies: BotDependencies = {}): Promise<Bot> {
   const logger = dependencies.logger ?? consoleLogger;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
+    // Internal sharding: every shard's gateway connection lives in this process, beside the one
+    // processor and progress-message tracker that serve all of them (see README "Scaling out").
+    ...shardOptions(config.discord.shards),
     ...(config.discord.apiUrl === undefined ? {} : { rest: { api: config.discord.apiUrl } }),
   });
 
@@ -137,7 +146,10 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discord.token);
       await ready;
-      logger.info(`logged in as ${client.user?.tag ?? '?'}; models: ${models.join(', ') || 'none'}`);
+      const shards = client.ws.shards.size;
+      logger.info(
+        `logged in as ${client.user?.tag ?? '?'}; ${shards} shard${shards === 1 ? '' : 's'}; models: ${models.join(', ') || 'none'}`,
+      );
       if (!pool || !messages) return;
       await messages.restore();
       for (const [model, processor] of pool.entries()) {

@@ -20,6 +20,12 @@ export interface BotConfig {
     guildId: string | undefined;
     /** `DISCORD_API_URL`: REST base such as `http://127.0.0.1:8080/api` (a proxy); Discord's when unset. */
     apiUrl: string | undefined;
+    /**
+     * `TUBESUM_SHARDS`: how many gateway shards this process runs (discord.js internal sharding:
+     * every shard in this one process). `auto` asks Discord (`GET /gateway/bot`) at each start,
+     * which is 1 below 2,500 guilds. @default 'auto'
+     */
+    shards: 'auto' | number;
   };
   /** `TUBESUM_STORE`: `sqlite://file`, a plain path, `redis://…`, `postgres://…` or `memory://`. @default 'sqlite://.tubesum/bot.sqlite' */
   store: string;
@@ -69,6 +75,7 @@ export const CONFIG_VARIABLES = {
   DISCORD_APPLICATION_ID: 'the application id (a Discord snowflake, 17-20 digits)',
   DISCORD_GUILD_ID: 'a guild id to register commands in (a Discord snowflake, 17-20 digits)',
   DISCORD_API_URL: 'an http(s) URL of a Discord REST API base such as http://127.0.0.1:8080/api',
+  TUBESUM_SHARDS: '`auto` or a number of gateway shards from 1 to 4096',
   TUBESUM_STORE: 'a store URL: sqlite://path, a path, redis://…, postgres://… or memory://',
   TUBESUM_SUMMARIZER: 'one of offline, anthropic, openai',
   ANTHROPIC_API_KEY: 'an Anthropic API key',
@@ -120,11 +127,20 @@ function positiveInt(defaultValue: number, max = Number.MAX_SAFE_INTEGER) {
   );
 }
 
+/** More shards than a bot in a million guilds needs (Discord: one shard per 1,000 to 2,500 guilds). */
+const MAX_SHARDS = 4096;
+
 const envSchema = z.object({
   DISCORD_TOKEN: optionalText.pipe(z.string().min(1)),
   DISCORD_APPLICATION_ID: optionalText.pipe(snowflake),
   DISCORD_GUILD_ID: optionalText.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+  TUBESUM_SHARDS: optionalText.pipe(
+    z
+      .union([z.literal('auto'), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(MAX_SHARDS))])
+      .optional()
+      .default('auto'),
+  ),
   TUBESUM_STORE: optionalText.pipe(z.string().optional().default('sqlite://.tubesum/bot.sqlite')),
   TUBESUM_SUMMARIZER: optionalText.pipe(z.enum(['offline', 'anthropic', 'openai']).optional()),
   ANTHROPIC_API_KEY: optionalText,
@@ -245,6 +261,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       applicationId: e.DISCORD_APPLICATION_ID,
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ''),
+      shards: e.TUBESUM_SHARDS,
     },
     store: e.TUBESUM_STORE,
     summarizer,

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       applicationId: '1100000000000000001',
       guildId: undefined,
       apiUrl: undefined,
+      shards: 'auto',
     });
     expect(config.store).toBe('sqlite://.tubesum/bot.sqlite');
     expect(config.summarizer).toBeUndefined();
@@ -81,6 +82,16 @@ describe('loadConfig', () => {
 
     const withToken = errorOf({ ...base, DISCORD_APPLICATION_ID: '12', ANTHROPIC_API_KEY: ' ' , TUBESUM_SUMMARIZER: 'anthropic' });
     expect(withToken.message).not.toContain('secret-token-value');
+  });
+
+  it('reads the shard count: auto (Discord says how many) or a number', () => {
+    expect(loadConfig({ ...base, TUBESUM_SHARDS: 'auto' }).discord.shards).toBe('auto');
+    expect(loadConfig({ ...base, TUBESUM_SHARDS: ' 4 ' }).discord.shards).toBe(4);
+    for (const wrong of ['0', 'two', '-1', '4097', '1.5']) {
+      expect(errorOf({ ...base, TUBESUM_SHARDS: wrong }).message).toContain(
+        `Expected \`TUBESUM_SHARDS\` to be \`auto\` or a number of gateway shards from 1 to 4096, got \`${wrong}\`.`,
+      );
+    }
   });
 
   it('requires the settings of the chosen summarizer', () => {

@@ -9,7 +9,7 @@ import { createBot } from '../src/bot.js';
 import type { Bot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
-import type { FakeMessage, RecordedRequest } from './fake-discord.js';
+import type { FakeDiscordOptions, FakeMessage, RecordedRequest } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 
 export const TRANSCRIPTS = fileURLToPath(new URL('./fixtures/transcripts/', import.meta.url));
@@ -130,11 +130,11 @@ export const urls = (value: string): CommandOptionInput => ({ name: 'urls', type
  * A fake Discord for one `describe` block, started before its tests and closed after them, and
  * the bot a test starts on it, stopped after each test.
  */
-export function useFakeDiscord(): { readonly fake: FakeDiscord; start(options: StartBotOptions): Promise<Bot> } {
+export function useFakeDiscord(fakeOptions: FakeDiscordOptions = {}): { readonly fake: FakeDiscord; start(options: StartBotOptions): Promise<Bot> } {
   let fake: FakeDiscord | undefined;
   let bot: Bot | undefined;
   beforeAll(async () => {
-    fake = await FakeDiscord.start();
+    fake = await FakeDiscord.start(fakeOptions);
   });
   afterEach(async () => {
     await bot?.stop();
