@@ -59,9 +59,10 @@ describe('the bot with 2 shards', () => {
 
   it("cancels the batch of the shard whose guild's Cancel was pressed, and only that one", async () => {
     const { fake } = discord;
-    // b never ends by itself; the other videos take 100 ms.
+    // b never ends by itself; the other videos take 100 ms. Three summary slots: b holding one
+    // never keeps another video waiting, whatever the order the transcripts arrive in.
     const summarizer = new FakeSummarizer({ latencyMs: (id) => (id === b ? 30_000 : 100) });
-    await discord.start({ store: createMemoryStore(), summarizer, env: { TUBESUM_SUMMARY_CONCURRENCY: '1' } });
+    await discord.start({ store: createMemoryStore(), summarizer, env: { TUBESUM_SUMMARY_CONCURRENCY: '3' } });
     const since = fake.dispatches.length;
     const zero = await runIn(fake, FAKE_IDS.otherGuild, [a, b]);
     const one = await runIn(fake, FAKE_IDS.guild, [c, d]);
@@ -93,7 +94,8 @@ describe('the sharded bot restarted mid-batch', () => {
   it("resumes each shard's batch and finishes each in its own message", async () => {
     const { fake } = discord;
     const path = join(folder, 'store.sqlite');
-    const env = { TUBESUM_SUMMARY_CONCURRENCY: '2', TUBESUM_TRANSCRIPT_CONCURRENCY: '2' };
+    // One summary slot per video: the slow ones never keep the quick ones waiting.
+    const env = { TUBESUM_SUMMARY_CONCURRENCY: '4', TUBESUM_TRANSCRIPT_CONCURRENCY: '4' };
     const firstStore = createSqliteStore({ path });
     // The first video of each batch is quick, the second one never ends before the stop.
     const slow = new Set<string>([b, d]);
