@@ -98,7 +98,7 @@ describe('loadConfig', () => {
     expect(loadConfig(base).queue).toBeUndefined();
     const config = loadConfig({ ...base, TUBESUM_QUEUE_URL: 'redis://:pw@10.0.0.5:6379', TUBESUM_STORE: 'postgres://u:p@db/tubesum' });
     expect(config.queue).toEqual({ url: 'redis://:pw@10.0.0.5:6379', prefix: 'tubesum' });
-    expect(loadConfig({ ...base, TUBESUM_QUEUE_URL: 'rediss://h:6380', TUBESUM_STORE: 'redis://h', TUBESUM_QUEUE_PREFIX: '{ts}' }).queue?.prefix).toBe('{ts}');
+    expect(loadConfig({ ...base, TUBESUM_QUEUE_URL: 'rediss://h:6380', TUBESUM_STORE: 'redis://h', TUBESUM_QUEUE_PREFIX: 'ts-1' }).queue?.prefix).toBe('ts-1');
 
     for (const store of [undefined, 'memory://', 'sqlite://bot.sqlite', './bot.sqlite']) {
       const error = errorOf({ ...base, TUBESUM_QUEUE_URL: 'redis://:hunter2@h:6379', ...(store === undefined ? {} : { TUBESUM_STORE: store }) });
@@ -110,7 +110,7 @@ describe('loadConfig', () => {
     const wrong = errorOf({ ...base, TUBESUM_QUEUE_URL: 'http://:hunter2@h:6379', TUBESUM_QUEUE_PREFIX: 'a:b' });
     expect(wrong.message).toContain('Expected `TUBESUM_QUEUE_URL` to be a Redis URL such as redis://127.0.0.1:6379');
     expect(wrong.message).toContain('got `http://:***@h:6379`');
-    expect(wrong.message).toMatch(/`TUBESUM_QUEUE_PREFIX`.*no `:`.*got `a:b`/);
+    expect(wrong.message).toMatch(/`TUBESUM_QUEUE_PREFIX`.*letters, digits.*got `a:b`/);
     expect(wrong.message).not.toContain('hunter2');
   });
 
