@@ -36,9 +36,16 @@ function prepareStorePath(storeUrl: string, cwd: string, create: boolean): strin
   return scheme === 'sqlite' ? `sqlite://${absolute}` : absolute;
 }
 
-/** Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default); `create: false` creates no file or folder. */
-export async function openCliStore(storeUrl: string, cwd: string, { create = true }: { create?: boolean } = {}): Promise<BatchStore> {
-  return openStore(prepareStorePath(storeUrl, cwd, create));
+/**
+ * Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default); `create: false` creates no
+ * file or folder. `namespace` prefixes its keys (with a queue: the queue's prefix). @default 'tubesum'
+ */
+export async function openCliStore(
+  storeUrl: string,
+  cwd: string,
+  { create = true, namespace }: { create?: boolean; namespace?: string } = {},
+): Promise<BatchStore> {
+  return openStore(prepareStorePath(storeUrl, cwd, create), namespace === undefined ? {} : { namespace });
 }
 
 /** The summarizer `config` names. */
@@ -109,7 +116,8 @@ async function createQueueProcessor(config: ProcessorConfig, queue: QueueSetting
   let store: BatchStore | undefined;
   try {
     await executor.ready();
-    store = await openCliStore(config.storeUrl, cwd);
+    // One prefix names a deployment: the queue's keys and the store's.
+    store = await openCliStore(config.storeUrl, cwd, { namespace: queue.prefix });
     const processor = new BatchProcessor({ store, executor, closeStore: true, ...lists });
     return {
       processor,

@@ -101,20 +101,27 @@ const WORKER_SIDE_FLAGS: [keyof ProcessorFlags, string][] = [
 ];
 
 /**
- * `run` or `resume` with a queue: the summarizer and the transcript sources are the workers',
- * so the flags that would choose them are refused, and the store defaults to the queue's Redis.
- * Without a queue, `config` is returned as it is.
+ * The configuration of `run` or `resume` (built by `resolve`), with the queue when there is one.
+ * With a queue the summarizer and the transcript sources are the workers', so the flags that would
+ * choose them are refused; `--no-youtube` and `--proxy` still apply to reading playlists and
+ * channels here; the store defaults to the queue's Redis.
  */
-export function withQueue<T extends ProcessorConfig>(config: T, flags: ProcessorFlags & QueueFlags, env: Environment): T & { queue?: QueueSetting } {
+export function withQueue<F extends ProcessorFlags & QueueFlags, T extends ProcessorConfig>(
+  flags: F,
+  env: Environment,
+  resolve: (flags: F) => T,
+): T & { queue?: QueueSetting } {
   const queue = resolveQueue(flags, env);
-  if (queue === undefined) return config;
+  if (queue === undefined) return resolve(flags);
   const given = WORKER_SIDE_FLAGS.filter(([key]) => flags[key] !== undefined && flags[key] !== false).map(([, name]) => `\`${name}\``);
   if (given.length > 0) {
     throw new CliError(
       `${given.join(', ')} ${given.length === 1 ? 'has' : 'have'} no effect with \`--queue\`: the workers choose the summarizer and the transcripts (pass ${given.length === 1 ? 'it' : 'them'} to \`tubesum worker\`).`,
     );
   }
-  return { ...config, queue, storeUrl: queueStoreUrl(flags, env, queue) };
+  // Resolved as if offline with YouTube allowed: nothing here summarizes or fetches transcripts.
+  const config = resolve({ ...flags, offline: true, youtube: true });
+  return { ...config, transcripts: { ...config.transcripts, youtube: flags.youtube !== false }, queue, storeUrl: queueStoreUrl(flags, env, queue) };
 }
 
 /** Validates `tubesum worker`'s flags and environment. Throws a {@link CliError} (exit 2). */

@@ -26,7 +26,7 @@ export interface ResumeCommandFlags extends ProcessorFlags, QueueFlags {
  * already ended just gets its ZIP written again.
  */
 export async function resumeCommand(id: string, flags: ResumeCommandFlags, context: CliContext): Promise<ExitCode> {
-  const config = withQueue(resolveProcessorConfig(flags, context.env, context.cwd), flags, context.env);
+  const config = withQueue(flags, context.env, (each) => resolveProcessorConfig(each, context.env, context.cwd));
   await checkOut(flags.out, context.cwd);
   const target: ZipTarget = { out: flags.out, store: flags.store, withTranscripts: flags.withTranscripts };
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);

@@ -36,7 +36,7 @@ function reportIntake(job: JobSnapshot, text: string, renderer: Renderer): void 
 
 /** `tubesum run <file or URLs...>`: submits a batch, shows its progress, writes the ZIP. */
 export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
-  const config = withQueue(resolveRunConfig(flags, context.env, context.cwd), flags, context.env);
+  const config = withQueue(flags, context.env, (each) => resolveRunConfig(each, context.env, context.cwd));
   const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd, invocation: context.invocation });
   // A bad --out must not cost a whole batch: check it before anything runs.
   await checkOut(config.out, context.cwd);

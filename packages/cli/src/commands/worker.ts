@@ -42,24 +42,29 @@ export async function workerCommand(flags: WorkerFlags, context: CliContext): Pr
   if (config.transcripts.proxy !== undefined) say(proxyNotice(config.transcripts.proxy));
   const summarizer = createSummarizer(config.summarizer);
   const transcripts = createTranscriptSource(config.transcripts, youtubeFetch(config, context.fetch));
-  const store = await openCliStore(config.storeUrl, context.cwd);
+  // One prefix names a deployment: the queue's keys and the store's (the submitters do the same).
+  const store = await openCliStore(config.storeUrl, context.cwd, { namespace: config.queue.prefix });
   const signals = untilStopSignal(context, () => {
     context.stderr.write('Quit at once; the videos in hand go back to the queue when their lock expires.\n');
     context.exit(ExitCode.CANCELLED);
   });
   try {
     // Loaded only here: the commands that run in-process need neither BullMQ nor ioredis.
-    const { startWorker } = await import('@tubesum/bullmq');
+    const { createQueueExecutor, startWorker } = await import('@tubesum/bullmq');
     const { transcripts: transcriptSlots, summaries } = config.workerConcurrency;
-    const worker = await startWorker({
-      connection: config.queue.url,
-      prefix: config.queue.prefix,
-      transcripts,
-      summarizer,
-      store,
-      concurrency: config.workerConcurrency,
-      ...(config.globalSummaries === undefined ? {} : { summaries: { globalConcurrency: config.globalSummaries } }),
-    });
+    const connection = config.queue.url;
+    const prefix = config.queue.prefix;
+    if (config.globalSummaries !== undefined) {
+      // The cluster-wide limit lives on the summary queue in Redis; the executor API sets it
+      // (and leaves it there: submitters that do not name one keep it).
+      const limits = createQueueExecutor({ connection, prefix, summaries: { globalConcurrency: config.globalSummaries } });
+      try {
+        await limits.ready();
+      } finally {
+        await limits.close();
+      }
+    }
+    const worker = await startWorker({ connection, prefix, transcripts, summarizer, store, concurrency: config.workerConcurrency });
     say(
       `Worker ready: taking videos from ${redactUrl(config.queue.url)} (prefix ${config.queue.prefix}), ` +
         `${plural(transcriptSlots, 'transcript')} and ${summaries} ${summaries === 1 ? 'summary' : 'summaries'} at once` +
