@@ -1,13 +1,14 @@
 import { BatchProcessor, YouTubeVideoListSource, openStore } from '@tubesum/core';
 import type { BatchProcessorOptions, BatchStore, Summarizer, TranscriptSource, VideoListSource } from '@tubesum/core';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import type { Collection, Interaction } from 'discord.js';
+import type { ClientOptions, Collection, Interaction } from 'discord.js';
 import { BatchMessages } from './batch-messages.js';
 import { KeyedLock } from './keyed-lock.js';
-import { proxyNotice } from './proxy.js';
+import { proxyNotice, redactUrl } from './proxy.js';
 import { loadCommands } from './commands/index.js';
 import type { BotContext, Command } from './commands/index.js';
-import type { BotConfig } from './config.js';
+import type { QueueExecutor } from '@tubesum/bullmq';
+import type { BotConfig, QueueConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { consoleLogger, describeError } from './logger.js';
 import { ProcessorPool } from './processor-pool.js';
@@ -59,19 +60,75 @@ function namespaceOf(model: string): string {
   return `tubesum-${model.replace(/[^\w.-]+/g, '_')}`.slice(0, 64);
 }
 
+/** discord.js options for `TUBESUM_SHARDS`: `auto` asks Discord, a number runs shards 0…n-1 of n. */
+function shardOptions(shards: 'auto' | number): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (shards === 'auto') return { shards: 'auto' };
+  return { shards: Array.from({ length: shards }, (_, id) => id), shardCount: shards };
+}
+
+/** The model name of the batches in worker mode when the bot's environment names none: the workers choose. */
+const WORKERS_MODEL = 'workers';
+
+/**
+ * Worker mode: the executor that sends the videos to the workers of `queue`, connected (an
+ * unreachable Redis fails the start at once, naming host and port, never the password).
+ */
+async function connectQueue(queue: QueueConfig, logger: Logger): Promise<{ executor: QueueExecutor; prefix: string }> {
+  // Loaded only in worker mode: a bot that does the videos itself needs neither BullMQ nor ioredis.
+  const { createQueueExecutor } = await import('@tubesum/bullmq');
+  const executor = createQueueExecutor({ connection: queue.url, prefix: queue.prefix });
+  try {
+    await executor.ready();
+  } catch (error) {
+    // Not awaited: closing an executor whose Redis was never reached does not resolve (@tubesum/bullmq 77ac028).
+    void executor.close().catch(() => undefined);
+    throw error;
+  }
+  logger.info(`worker mode: the videos run on the workers of ${redactUrl(queue.url)} (prefix ${queue.prefix})`);
+  return { executor, prefix: queue.prefix };
+}
+
 /** Builds the bot: the discord.js Client, one BatchProcessor per model, the command handlers. */
 export async function createBot(config: BotConfig, dependencies: BotDependencies = {}): Promise<Bot> {
   const logger = dependencies.logger ?? consoleLogger;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
+    // Internal sharding: every shard's gateway connection lives in this process, beside the one
+    // processor and progress-message tracker that serve all of them (see README "Scaling out").
+    ...shardOptions(config.discord.shards),
     ...(config.discord.apiUrl === undefined ? {} : { rest: { api: config.discord.apiUrl } }),
   });
 
-  const models = dependencies.summarizer ? [dependencies.summarizer.model] : (config.summarizer?.models ?? []);
   const openedStores: BatchStore[] = [];
   const processors = new Map<string, BatchProcessor>();
-  if (models.length > 0) {
+  const queue = config.queue === undefined ? undefined : await connectQueue(config.queue, logger);
+  const models = queue
+    ? [config.summarizer?.models[0] ?? WORKERS_MODEL]
+    : dependencies.summarizer
+      ? [dependencies.summarizer.model]
+      : (config.summarizer?.models ?? []);
+  if (queue) {
+    try {
+      const store = dependencies.store ?? (await openStore(config.store, { namespace: queue.prefix }));
+      if (!dependencies.store) openedStores.push(store);
+      // Core refuses a store the workers cannot reach (memory, SQLite) here, with INVALID_OPTIONS.
+      processors.set(
+        models[0]!,
+        new BatchProcessor({
+          store,
+          executor: queue.executor,
+          lists: dependencies.lists ?? new YouTubeVideoListSource(),
+          maxVideos: config.limits.maxUrlsPerBatch,
+          ...dependencies.processor,
+        }),
+      );
+    } catch (error) {
+      for (const store of openedStores) await store.close?.();
+      await queue.executor.close();
+      throw error;
+    }
+  } else if (models.length > 0) {
     const transcripts = dependencies.transcripts ?? createTranscriptSource(config);
     const lists = dependencies.lists ?? new YouTubeVideoListSource();
     for (const [index, model] of models.entries()) {
@@ -124,7 +181,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
   });
   client.on(Events.Error, (error) => logger.error(`discord client: ${describeError(error)}`));
   if (!pool) logger.warn('no summarizer configured: /batch run will tell users so');
-  if (config.proxy !== undefined && dependencies.transcripts === undefined) logger.info(proxyNotice(config.proxy));
+  if (config.proxy !== undefined && dependencies.transcripts === undefined && !queue) logger.info(proxyNotice(config.proxy));
 
   let stopped = false;
   return {
@@ -137,7 +194,10 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discord.token);
       await ready;
-      logger.info(`logged in as ${client.user?.tag ?? '?'}; models: ${models.join(', ') || 'none'}`);
+      const shards = client.ws.shards.size;
+      logger.info(
+        `logged in as ${client.user?.tag ?? '?'}; ${shards} shard${shards === 1 ? '' : 's'}; models: ${models.join(', ') || 'none'}`,
+      );
       if (!pool || !messages) return;
       await messages.restore();
       for (const [model, processor] of pool.entries()) {
@@ -151,6 +211,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       await messages?.stop();
       for (const processor of processors.values()) await processor.close();
       for (const store of openedStores) await store.close?.();
+      await queue?.executor.close();
       await client.destroy();
       logger.info('stopped');
     },

@@ -9,6 +9,14 @@ export type SummarizerConfig =
   | { kind: 'anthropic'; apiKey: string; models: string[] }
   | { kind: 'openai'; baseUrl: string; apiKey: string | undefined; models: string[]; contextTokens: number };
 
+/** Worker mode: where the queue of videos is. */
+export interface QueueConfig {
+  /** `TUBESUM_QUEUE_URL`: `redis://…` or `rediss://…`. Its password is never logged. */
+  url: string;
+  /** `TUBESUM_QUEUE_PREFIX`: the Redis key prefix the workers use too. @default 'tubesum' */
+  prefix: string;
+}
+
 /** The bot's configuration, read from the environment by {@link loadConfig}. */
 export interface BotConfig {
   discord: {
@@ -20,9 +28,21 @@ export interface BotConfig {
     guildId: string | undefined;
     /** `DISCORD_API_URL`: REST base such as `http://127.0.0.1:8080/api` (a proxy); Discord's when unset. */
     apiUrl: string | undefined;
+    /**
+     * `TUBESUM_SHARDS`: how many gateway shards this process runs (discord.js internal sharding:
+     * every shard in this one process). `auto` asks Discord (`GET /gateway/bot`) at each start,
+     * which is 1 below 2,500 guilds. @default 'auto'
+     */
+    shards: 'auto' | number;
   };
   /** `TUBESUM_STORE`: `sqlite://file`, a plain path, `redis://…`, `postgres://…` or `memory://`. @default 'sqlite://.tubesum/bot.sqlite' */
   store: string;
+  /**
+   * Worker mode, when set: the videos run on `tubesum worker` processes that take them from this
+   * Redis (BullMQ); this process only talks to Discord and follows the batches. The store must
+   * then be one the workers reach too (Redis or PostgreSQL).
+   */
+  queue: QueueConfig | undefined;
   /** Undefined when no summarizer is configured: `/batch run` then says so to the user. */
   summarizer: SummarizerConfig | undefined;
   /** `TUBESUM_TRANSCRIPTS_DIR`: a folder of transcript files tried before YouTube. */
@@ -69,7 +89,10 @@ export const CONFIG_VARIABLES = {
   DISCORD_APPLICATION_ID: 'the application id (a Discord snowflake, 17-20 digits)',
   DISCORD_GUILD_ID: 'a guild id to register commands in (a Discord snowflake, 17-20 digits)',
   DISCORD_API_URL: 'an http(s) URL of a Discord REST API base such as http://127.0.0.1:8080/api',
+  TUBESUM_SHARDS: '`auto` or a number of gateway shards from 1 to 4096',
   TUBESUM_STORE: 'a store URL: sqlite://path, a path, redis://…, postgres://… or memory://',
+  TUBESUM_QUEUE_URL: 'a Redis URL such as redis://127.0.0.1:6379 or rediss://user:password@host:6380',
+  TUBESUM_QUEUE_PREFIX: 'a Redis key prefix of 1 to 64 letters, digits, `-` and `_`',
   TUBESUM_SUMMARIZER: 'one of offline, anthropic, openai',
   ANTHROPIC_API_KEY: 'an Anthropic API key',
   ANTHROPIC_MODEL: 'a comma-separated list of Anthropic model ids, the first one the default',
@@ -120,12 +143,23 @@ function positiveInt(defaultValue: number, max = Number.MAX_SAFE_INTEGER) {
   );
 }
 
+/** More shards than a bot in a million guilds needs (Discord: one shard per 1,000 to 2,500 guilds). */
+const MAX_SHARDS = 4096;
+
 const envSchema = z.object({
   DISCORD_TOKEN: optionalText.pipe(z.string().min(1)),
   DISCORD_APPLICATION_ID: optionalText.pipe(snowflake),
   DISCORD_GUILD_ID: optionalText.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+  TUBESUM_SHARDS: optionalText.pipe(
+    z
+      .union([z.literal('auto'), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(MAX_SHARDS))])
+      .optional()
+      .default('auto'),
+  ),
   TUBESUM_STORE: optionalText.pipe(z.string().optional().default('sqlite://.tubesum/bot.sqlite')),
+  TUBESUM_QUEUE_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  TUBESUM_QUEUE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().default('tubesum')),
   TUBESUM_SUMMARIZER: optionalText.pipe(z.enum(['offline', 'anthropic', 'openai']).optional()),
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_MODEL: optionalText.pipe(modelList.optional()),
@@ -159,13 +193,21 @@ const envSchema = z.object({
   TUBESUM_INTERACTION_TOKEN_LIFETIME_MS: positiveInt(14 * 60_000, 15 * 60_000),
 });
 
+/** Stores other processes and machines reach (worker mode needs one). */
+const SHARED_STORE = /^(redis|rediss|postgres|postgresql):\/\//i;
+
+/** A URL as it may be shown: its password (or a lone user name) replaced by `***`. */
+function withoutPassword(value: string): string {
+  return value.includes('@') ? redactUrl(value) : value;
+}
+
 /** A Discord bot token: three base64url parts joined by dots. */
 const TOKEN_SHAPE = /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/;
 
 function describeValue(variable: Variable, value: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   if (value === undefined || value.trim() === '') return 'nothing';
   if (SECRET.has(variable)) return 'a value (hidden)';
-  if (variable === 'TUBESUM_PROXY') return `\`${redactUrl(value.trim())}\``;
+  if (variable === 'TUBESUM_PROXY' || variable === 'TUBESUM_QUEUE_URL' || variable === 'TUBESUM_STORE') return `\`${withoutPassword(value.trim())}\``;
   // A secret pasted into the wrong variable is not echoed either.
   const secrets = [...SECRET].map((name) => env[name]?.trim()).filter((secret): secret is string => !!secret);
   if (TOKEN_SHAPE.test(value.trim()) || secrets.some((secret) => value.includes(secret))) {
@@ -237,6 +279,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (proxy !== undefined && proxyProblem !== undefined) {
     problems.push(`Expected \`${proxy.origin}\` to be ${proxyProblem}, got \`${redactUrl(proxy.url)}\`.`);
   }
+  if (e.TUBESUM_QUEUE_URL !== undefined && !SHARED_STORE.test(e.TUBESUM_STORE)) {
+    // The same refusal as BatchProcessor's with a distributed executor, in the words of the variables.
+    problems.push(
+      `Expected \`TUBESUM_STORE\` to be a store the workers reach too (redis://… or postgres://…) because \`TUBESUM_QUEUE_URL\` is set, ` +
+        `got ${env.TUBESUM_STORE?.trim() ? `\`${withoutPassword(e.TUBESUM_STORE)}\`` : `nothing (the default is \`${e.TUBESUM_STORE}\`)`}: ` +
+        'a memory store lives in this process and a SQLite file on this machine, where workers on other machines cannot see the batches.',
+    );
+  }
   if (problems.length > 0) throw invalid(problems);
 
   return {
@@ -245,8 +295,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       applicationId: e.DISCORD_APPLICATION_ID,
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ''),
+      shards: e.TUBESUM_SHARDS,
     },
     store: e.TUBESUM_STORE,
+    queue: e.TUBESUM_QUEUE_URL === undefined ? undefined : { url: e.TUBESUM_QUEUE_URL, prefix: e.TUBESUM_QUEUE_PREFIX },
     summarizer,
     transcriptsDir: e.TUBESUM_TRANSCRIPTS_DIR,
     transcriptLanguages: e.TUBESUM_TRANSCRIPT_LANGUAGES,

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       applicationId: '1100000000000000001',
       guildId: undefined,
       apiUrl: undefined,
+      shards: 'auto',
     });
     expect(config.store).toBe('sqlite://.tubesum/bot.sqlite');
     expect(config.summarizer).toBeUndefined();
@@ -81,6 +82,36 @@ describe('loadConfig', () => {
 
     const withToken = errorOf({ ...base, DISCORD_APPLICATION_ID: '12', ANTHROPIC_API_KEY: ' ' , TUBESUM_SUMMARIZER: 'anthropic' });
     expect(withToken.message).not.toContain('secret-token-value');
+  });
+
+  it('reads the shard count: auto (Discord says how many) or a number', () => {
+    expect(loadConfig({ ...base, TUBESUM_SHARDS: 'auto' }).discord.shards).toBe('auto');
+    expect(loadConfig({ ...base, TUBESUM_SHARDS: ' 4 ' }).discord.shards).toBe(4);
+    for (const wrong of ['0', 'two', '-1', '4097', '1.5']) {
+      expect(errorOf({ ...base, TUBESUM_SHARDS: wrong }).message).toContain(
+        `Expected \`TUBESUM_SHARDS\` to be \`auto\` or a number of gateway shards from 1 to 4096, got \`${wrong}\`.`,
+      );
+    }
+  });
+
+  it('reads worker mode (TUBESUM_QUEUE_URL) and refuses a store the workers cannot reach, never showing a password', () => {
+    expect(loadConfig(base).queue).toBeUndefined();
+    const config = loadConfig({ ...base, TUBESUM_QUEUE_URL: 'redis://:pw@10.0.0.5:6379', TUBESUM_STORE: 'postgres://u:p@db/tubesum' });
+    expect(config.queue).toEqual({ url: 'redis://:pw@10.0.0.5:6379', prefix: 'tubesum' });
+    expect(loadConfig({ ...base, TUBESUM_QUEUE_URL: 'rediss://h:6380', TUBESUM_STORE: 'redis://h', TUBESUM_QUEUE_PREFIX: 'ts-1' }).queue?.prefix).toBe('ts-1');
+
+    for (const store of [undefined, 'memory://', 'sqlite://bot.sqlite', './bot.sqlite']) {
+      const error = errorOf({ ...base, TUBESUM_QUEUE_URL: 'redis://:hunter2@h:6379', ...(store === undefined ? {} : { TUBESUM_STORE: store }) });
+      expect(isTubesumError(error, 'INVALID_OPTIONS')).toBe(true);
+      expect(error.message).toContain('Expected `TUBESUM_STORE` to be a store the workers reach too (redis://… or postgres://…) because `TUBESUM_QUEUE_URL` is set');
+      expect(error.message).toContain(store === undefined ? 'got nothing (the default is `sqlite://.tubesum/bot.sqlite`)' : `got \`${store}\``);
+      expect(error.message).not.toContain('hunter2');
+    }
+    const wrong = errorOf({ ...base, TUBESUM_QUEUE_URL: 'http://:hunter2@h:6379', TUBESUM_QUEUE_PREFIX: 'a:b' });
+    expect(wrong.message).toContain('Expected `TUBESUM_QUEUE_URL` to be a Redis URL such as redis://127.0.0.1:6379');
+    expect(wrong.message).toContain('got `http://:***@h:6379`');
+    expect(wrong.message).toMatch(/`TUBESUM_QUEUE_PREFIX`.*letters, digits.*got `a:b`/);
+    expect(wrong.message).not.toContain('hunter2');
   });
 
   it('requires the settings of the chosen summarizer', () => {

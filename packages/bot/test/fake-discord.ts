@@ -10,8 +10,12 @@ import type { WebSocket } from 'ws';
 
 export const FAKE_IDS = {
   application: '1100000000000000001',
+  /** On shard 1 of 2 (`(id >> 22) % 2`). */
   guild: '1200000000000000001',
   channel: '1300000000000000001',
+  /** A second guild, on shard 0 of 2, with its own channel. */
+  otherGuild: '1200000000004194305',
+  otherChannel: '1300000000000000002',
   owner: '1400000000000000001',
   otherUser: '1400000000000000002',
 } as const;
@@ -90,6 +94,10 @@ export interface FakeDiscordOptions {
    * answers when a file is over the real limit. @default Infinity
    */
   maxUploadBytes?: number;
+  /** `shards` answered by `GET /gateway/bot` (what `shards: 'auto'` spawns). @default 1 */
+  shards?: number;
+  /** `session_start_limit.max_concurrency`: shards identifying at once. @default the `shards` value */
+  maxConcurrency?: number;
 }
 
 export interface CommandOptionInput {
@@ -97,6 +105,67 @@ export interface CommandOptionInput {
   type: number;
   value?: string | number | boolean;
   options?: CommandOptionInput[];
+}
+
+/** The guilds the fake's bot is in, each with one text channel. */
+const GUILDS = [
+  { id: FAKE_IDS.guild, channelId: FAKE_IDS.channel, name: 'Fake Guild' },
+  { id: FAKE_IDS.otherGuild, channelId: FAKE_IDS.otherChannel, name: 'Other Guild' },
+] as const;
+
+/** The shard Discord routes a guild's events to: `(guild_id >> 22) % shard_count`. */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+function channelOfGuild(guildId: string): string {
+  const guild = GUILDS.find((each) => each.id === guildId);
+  if (!guild) throw new Error(`FakeDiscord: no guild ${guildId}`);
+  return guild.channelId;
+}
+
+/** A gateway event sent to a client, with the shard of the connection it went to. */
+export interface RecordedDispatch {
+  event: string;
+  guildId: string | undefined;
+  shard: [number, number];
+}
+
+/** The GUILD_CREATE of a guild, with its channel (discord.js caches channels only from here). */
+function guildCreatePayload(guild: (typeof GUILDS)[number]) {
+  return {
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    owner_id: FAKE_IDS.owner,
+    unavailable: false,
+    member_count: 2,
+    joined_at: '2025-01-01T00:00:00.000Z',
+    large: false,
+    features: [],
+    roles: [
+      {
+        id: guild.id,
+        name: '@everyone',
+        permissions: '1071698660929',
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    channels: [
+      { id: guild.channelId, type: 0, name: 'general', guild_id: guild.id, position: 0, permission_overwrites: [], parent_id: null },
+    ],
+    members: [],
+    threads: [],
+    emojis: [],
+    stickers: [],
+    presences: [],
+    voice_states: [],
+  };
 }
 
 const botUser = {
@@ -118,6 +187,10 @@ export class FakeDiscord {
   /** Commands registered with PUT, by route. */
   readonly commands = new Map<string, unknown>();
   readonly identifies: unknown[] = [];
+  /** Every dispatch sent after READY (GUILD_CREATE, INTERACTION_CREATE, …), with the shard that got it. */
+  readonly dispatches: RecordedDispatch[] = [];
+  shards: number;
+  maxConcurrency: number;
   tokenTtlMs: number;
   attachmentSizeLimit: number;
   maxUploadBytes: number;
@@ -126,6 +199,9 @@ export class FakeDiscord {
   readonly #sockets = new Set<WebSocket>();
   readonly #ready = new Set<WebSocket>();
   readonly #seq = new Map<WebSocket, number>();
+  /** `[shard_id, shard_count]` each connection identified (or resumed) with. */
+  readonly #shardOfSocket = new Map<WebSocket, [number, number]>();
+  readonly #sessions = new Map<string, [number, number]>();
   readonly #interactions = new Map<string, InteractionInfo>();
   readonly #attachments = new Map<string, { data: Buffer; contentType: string; behaviour?: AttachmentBehaviour }>();
   readonly #failures: (ScriptedFailure & { left: number })[] = [];
@@ -136,6 +212,8 @@ export class FakeDiscord {
     this.tokenTtlMs = options.tokenTtlMs ?? 15 * 60_000;
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
     this.maxUploadBytes = options.maxUploadBytes ?? Number.POSITIVE_INFINITY;
+    this.shards = options.shards ?? 1;
+    this.maxConcurrency = options.maxConcurrency ?? this.shards;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'application/json' });
@@ -168,6 +246,13 @@ export class FakeDiscord {
   /** Number of gateway connections that received READY and are still open. */
   get connectedClients(): number {
     return this.#ready.size;
+  }
+
+  /** The `[shard_id, shard_count]` of every connection that is ready, sorted. */
+  get connectedShards(): [number, number][] {
+    return [...this.#ready]
+      .map((ws): [number, number] => this.#shardOfSocket.get(ws) ?? [0, 1])
+      .sort((a, b) => a[0] - b[0]);
   }
 
   async close(): Promise<void> {
@@ -225,44 +310,50 @@ export class FakeDiscord {
     });
   }
 
-  /** Sends a chat-input command interaction to every connected client; returns its id and token. */
+  /**
+   * Sends a chat-input command interaction in `guildId` (default {@link FAKE_IDS.guild}) to the
+   * connection of that guild's shard, as Discord does; returns its id and token.
+   */
   sendCommand(input: {
     name: string;
     options?: CommandOptionInput[];
     userId?: string;
     attachments?: ReturnType<FakeDiscord['addAttachment']>[];
+    guildId?: string;
   }): { id: string; token: string } {
-    const { id, token } = this.#newInteraction();
+    const guildId = input.guildId ?? FAKE_IDS.guild;
+    const { id, token } = this.#newInteraction(guildId);
     const attachments = Object.fromEntries((input.attachments ?? []).map((a) => [a.id, a]));
     this.#dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner),
+      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
       type: 2,
       data: {
         id: '1700000000000000000',
         name: input.name,
         type: 1,
-        guild_id: FAKE_IDS.guild,
+        guild_id: guildId,
         options: input.options ?? [],
         resolved: { attachments },
       },
-    });
+    }, guildId);
     return { id, token };
   }
 
-  /** Clicks a button on `messageId` as `userId`. */
+  /** Clicks a button on `messageId` as `userId`, in the guild of the message's channel. */
   clickButton(input: { customId: string; messageId: string; userId?: string }): { id: string; token: string } {
-    const { id, token } = this.#newInteraction();
+    const message = this.messages.get(input.messageId);
+    const guildId = GUILDS.find((guild) => guild.channelId === message?.channel_id)?.id ?? FAKE_IDS.guild;
+    const { id, token } = this.#newInteraction(guildId);
     // For a component interaction the "original" message is the one carrying the button.
     this.#interactions.get(token)!.componentMessageId = input.messageId;
-    const message = this.messages.get(input.messageId);
     this.#dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner),
+      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
       type: 3,
       data: { custom_id: input.customId, component_type: 2 },
       message: this.#messageJson(
         message ?? {
           id: input.messageId,
-          channel_id: FAKE_IDS.channel,
+          channel_id: channelOfGuild(guildId),
           content: '',
           embeds: [],
           components: [],
@@ -272,7 +363,7 @@ export class FakeDiscord {
           edits: 0,
         },
       ),
-    });
+    }, guildId);
     return { id, token };
   }
 
@@ -308,29 +399,30 @@ export class FakeDiscord {
     return ((BigInt(Date.now() - 1_420_070_400_000) << 22n) | (1n << 17n) | this.#counter).toString();
   }
 
-  #newInteraction(): { id: string; token: string } {
+  #newInteraction(guildId: string): { id: string; token: string } {
     const id = this.#id();
     const token = `itok-${id}`;
     this.#interactions.set(token, {
       id,
       token,
       createdAt: performance.now(),
-      channelId: FAKE_IDS.channel,
+      channelId: channelOfGuild(guildId),
       originalMessageId: undefined,
       ephemeral: false,
     });
     return { id, token };
   }
 
-  #interactionBase(id: string, token: string, userId: string) {
+  #interactionBase(id: string, token: string, userId: string, guildId: string) {
+    const channelId = channelOfGuild(guildId);
     return {
       id,
       application_id: FAKE_IDS.application,
       token,
       version: 1,
-      guild_id: FAKE_IDS.guild,
-      channel_id: FAKE_IDS.channel,
-      channel: { id: FAKE_IDS.channel, type: 0, guild_id: FAKE_IDS.guild },
+      guild_id: guildId,
+      channel_id: channelId,
+      channel: { id: channelId, type: 0, guild_id: guildId },
       member: {
         user: user(userId),
         roles: [],
@@ -344,14 +436,20 @@ export class FakeDiscord {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': FAKE_IDS.guild },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: this.attachmentSizeLimit,
     };
   }
 
-  #dispatch(event: string, data: unknown): void {
-    for (const ws of this.#ready) this.#send(ws, event, data);
+  /** Sends an event to the connections that get it: with a guild, only the one of its shard. */
+  #dispatch(event: string, data: unknown, guildId?: string, only?: WebSocket): void {
+    for (const ws of only ? [only] : this.#ready) {
+      const shard = this.#shardOfSocket.get(ws) ?? [0, 1];
+      if (guildId !== undefined && shardOfGuild(guildId, shard[1]) !== shard[0]) continue;
+      this.dispatches.push({ event, guildId, shard });
+      this.#send(ws, event, data);
+    }
   }
 
   #send(ws: WebSocket, event: string, data: unknown): void {
@@ -365,65 +463,43 @@ export class FakeDiscord {
     ws.on('close', () => {
       this.#sockets.delete(ws);
       this.#ready.delete(ws);
+      this.#shardOfSocket.delete(ws);
     });
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
     ws.on('message', (raw) => {
       const payload = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (payload.op === 1) ws.send(JSON.stringify({ op: 11 }));
       else if (payload.op === 2) {
-        this.identifies.push(payload.d);
+        const identify = payload.d as { shard?: [number, number] };
+        this.identifies.push(identify);
+        const shard = identify.shard ?? [0, 1];
+        if (!(Number.isInteger(shard[1]) && shard[1] >= 1 && Number.isInteger(shard[0]) && shard[0] >= 0 && shard[0] < shard[1])) {
+          ws.close(4010, 'Invalid shard'); // as Discord does
+          return;
+        }
+        const sessionId = `fake-session-${this.#id()}`;
+        this.#shardOfSocket.set(ws, shard);
+        this.#sessions.set(sessionId, shard);
+        // Only the guilds of this shard, as Discord routes them: (guild_id >> 22) % shard_count.
+        const guilds = GUILDS.filter((guild) => shardOfGuild(guild.id, shard[1]) === shard[0]);
         this.#send(ws, 'READY', {
           v: 10,
           user: botUser,
-          guilds: [{ id: FAKE_IDS.guild, unavailable: true }],
-          session_id: `fake-session-${this.#sockets.size}`,
+          guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+          session_id: sessionId,
           resume_gateway_url: `ws://127.0.0.1:${this.#port}/gateway`,
-          shard: [0, 1],
+          shard,
           application: { id: FAKE_IDS.application, flags: 0 },
         });
-        this.#send(ws, 'GUILD_CREATE', {
-          id: FAKE_IDS.guild,
-          name: 'Fake Guild',
-          icon: null,
-          owner_id: FAKE_IDS.owner,
-          unavailable: false,
-          member_count: 2,
-          joined_at: '2025-01-01T00:00:00.000Z',
-          large: false,
-          features: [],
-          roles: [
-            {
-              id: FAKE_IDS.guild,
-              name: '@everyone',
-              permissions: '1071698660929',
-              position: 0,
-              color: 0,
-              hoist: false,
-              managed: false,
-              mentionable: false,
-              flags: 0,
-            },
-          ],
-          channels: [
-            {
-              id: FAKE_IDS.channel,
-              type: 0,
-              name: 'general',
-              guild_id: FAKE_IDS.guild,
-              position: 0,
-              permission_overwrites: [],
-              parent_id: null,
-            },
-          ],
-          members: [],
-          threads: [],
-          emojis: [],
-          stickers: [],
-          presences: [],
-          voice_states: [],
-        });
         this.#ready.add(ws);
+        for (const guild of guilds) this.#dispatch('GUILD_CREATE', guildCreatePayload(guild), guild.id, ws);
       } else if (payload.op === 6) {
+        const shard = this.#sessions.get((payload.d as { session_id?: string }).session_id ?? '');
+        if (!shard) {
+          ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
+          return;
+        }
+        this.#shardOfSocket.set(ws, shard);
         this.#ready.add(ws);
         this.#send(ws, 'RESUMED', {});
       }
@@ -514,8 +590,8 @@ export class FakeDiscord {
     if (record.method === 'GET' && path === '/gateway/bot') {
       reply(200, {
         url: `ws://127.0.0.1:${this.#port}/gateway`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        shards: this.shards,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: this.maxConcurrency },
       });
       return;
     }

@@ -9,7 +9,7 @@ import { createBot } from '../src/bot.js';
 import type { Bot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
-import type { FakeMessage, RecordedRequest } from './fake-discord.js';
+import type { FakeDiscordOptions, FakeMessage, RecordedRequest } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 
 export const TRANSCRIPTS = fileURLToPath(new URL('./fixtures/transcripts/', import.meta.url));
@@ -111,11 +111,12 @@ export async function unzip(data: Buffer): Promise<Record<string, string>> {
 
 /** Edits of one message that Discord accepted (webhook or channel route), in order. */
 export function editsOf(fake: FakeDiscord, token: string, messageId: string): RecordedRequest[] {
+  const channelId = fake.messages.get(messageId)?.channel_id ?? FAKE_IDS.channel;
   return fake.requests.filter(
     (r) =>
       r.method === 'PATCH' &&
       r.status === 200 &&
-      (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${FAKE_IDS.channel}/messages/${messageId}`),
+      (r.path.endsWith(`/${token}/messages/@original`) || r.path === `/channels/${channelId}/messages/${messageId}`),
   );
 }
 
@@ -129,11 +130,11 @@ export const urls = (value: string): CommandOptionInput => ({ name: 'urls', type
  * A fake Discord for one `describe` block, started before its tests and closed after them, and
  * the bot a test starts on it, stopped after each test.
  */
-export function useFakeDiscord(): { readonly fake: FakeDiscord; start(options: StartBotOptions): Promise<Bot> } {
+export function useFakeDiscord(fakeOptions: FakeDiscordOptions = {}): { readonly fake: FakeDiscord; start(options: StartBotOptions): Promise<Bot> } {
   let fake: FakeDiscord | undefined;
   let bot: Bot | undefined;
   beforeAll(async () => {
-    fake = await FakeDiscord.start();
+    fake = await FakeDiscord.start(fakeOptions);
   });
   afterEach(async () => {
     await bot?.stop();

@@ -6,6 +6,7 @@ import { listCommand } from './commands/list.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
 import type { CliContext } from './context.js';
 import { CliError, ExitCode } from './exit-code.js';
 import { oneLine } from './render/format.js';
@@ -29,8 +30,36 @@ offline extractive summarizer (--offline). Batches are kept in ~/.tubesum/store.
 YouTube blocking this machine? --proxy (or TUBESUM_PROXY, HTTPS_PROXY), or --transcripts.`;
 }
 
+/** The examples under `worker --help`. */
+function workerExamples(tubesum: string): string {
+  return `
+Examples:
+  $ ${tubesum} worker --queue redis://10.0.0.5:6379 --offline
+  $ ANTHROPIC_API_KEY=… TUBESUM_QUEUE_URL=redis://:password@10.0.0.5:6379 ${tubesum} worker --global-summaries 16
+  $ ${tubesum} run urls.txt --queue redis://10.0.0.5:6379     # on any machine: submit and follow
+
+Every worker and submitter must use the same Redis, --queue-prefix and store (the store defaults
+to the queue's Redis). Run one worker per machine or IP (YouTube limits per IP), as many as you
+like. SIGTERM or Ctrl-C: the worker takes no new video and finishes the ones in hand.`;
+}
+
 /** Options of `run` and `resume` that build the processor. */
 function addProcessorOptions(command: Command): Command {
+  return addQueueOptions(addSourceOptions(command), 'send the videos to `tubesum worker` processes through this Redis (BullMQ) and follow them there')
+    .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
+    .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE; with --queue, the queue\'s Redis)')
+    .option('--json', 'print newline-delimited JSON events instead of a progress bar');
+}
+
+/** `--queue` and `--queue-prefix`, of `run`, `resume` and `worker`. */
+function addQueueOptions(command: Command, what: string): Command {
+  return command
+    .option('--queue <url>', `${what} (default: TUBESUM_QUEUE_URL; the password is never printed)`)
+    .option('--queue-prefix <name>', 'Redis key prefix shared by submitters and workers (default: tubesum)');
+}
+
+/** The summarizer and transcript options of `run`, for `worker` too. */
+function addSourceOptions(command: Command): Command {
   return command
     .option('--transcripts <dir>', 'read transcripts from files named <videoId>.vtt/.srt/.json3/.txt in <dir> before asking YouTube')
     .option('--no-youtube', 'never contact YouTube: transcripts only from --transcripts')
@@ -40,10 +69,7 @@ function addProcessorOptions(command: Command): Command {
     .option('--model <id>', `Anthropic model, needs ANTHROPIC_API_KEY (default: ${DEFAULT_ANTHROPIC_MODEL})`)
     .option('--openai-url <url>', 'base URL of an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)')
     .option('--openai-model <name>', 'model name on the OpenAI-compatible server')
-    .option('--context-tokens <n>', 'context window of the OpenAI-compatible model as the server runs it; longer transcripts are chunked (default: 4096)')
-    .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
-    .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
-    .option('--json', 'print newline-delimited JSON events instead of a progress bar');
+    .option('--context-tokens <n>', 'context window of the OpenAI-compatible model as the server runs it; longer transcripts are chunked (default: 4096)');
 }
 
 /** Builds the `tubesum` program; `setExitCode` receives each command's result. */
@@ -85,6 +111,15 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .option('-o, --out <file>', 'where to write the ZIP (default: ./tubesum-<id>.zip)')
       .option('--with-transcripts', 'add each transcript to the ZIP, as text with [mm:ss] marks and as SRT'),
   ).action(async (id: string, flags) => setExitCode(await resumeCommand(id, flags, context)));
+
+  addQueueOptions(addSourceOptions(program.command('worker')), 'the Redis the submitters send videos to (required)')
+    .description('take videos from a queue (submitted by `run --queue` or the bot) and summarize them, until Ctrl-C or SIGTERM')
+    .option('--store <url>', 'the submitters\' store, redis:// or postgres:// (default: TUBESUM_STORE, else the queue\'s Redis)')
+    .option('--concurrency-transcripts <n>', 'transcripts this worker fetches at once; YouTube limits per IP (default: 2)')
+    .option('--concurrency-summaries <n>', 'summaries this worker writes at once (default: 4)')
+    .option('--global-summaries <n>', 'summaries at once across all workers, for an API key\'s limit (default: no cluster-wide limit)')
+    .addHelpText('after', workerExamples(tubesum))
+    .action(async (flags) => setExitCode(await workerCommand(flags, context)));
 
   program
     .command('list')

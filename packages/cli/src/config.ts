@@ -60,6 +60,8 @@ export interface Environment extends ProxyEnvironment {
   ANTHROPIC_API_KEY?: string | undefined;
   OPENAI_API_KEY?: string | undefined;
   TUBESUM_STORE?: string | undefined;
+  /** The Redis of the workers (`--queue`): `run` submits there, `worker` takes videos from there. */
+  TUBESUM_QUEUE_URL?: string | undefined;
 }
 
 /** Which summarizer to build, with what it needs. */
@@ -152,6 +154,7 @@ const environmentSchema = z.object({
   ANTHROPIC_API_KEY: optionalVariable,
   OPENAI_API_KEY: optionalVariable,
   TUBESUM_STORE: optionalVariable,
+  TUBESUM_QUEUE_URL: optionalVariable,
   TUBESUM_PROXY: optionalVariable,
   HTTPS_PROXY: optionalVariable,
   https_proxy: optionalVariable,
@@ -168,7 +171,8 @@ function flagName(key: PropertyKey | undefined): string {
   return `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-function parse<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
+/** Parses flags or variables; a failure names the flag and what it got (a URL without its password). */
+export function parse<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -177,7 +181,7 @@ function parse<T extends z.ZodType>(schema: T, input: Record<string, unknown>): 
   const field = flagName(key);
   const shown = field.endsWith('_KEY')
     ? 'a value that is not shown'
-    : /proxy/i.test(field)
+    : /proxy|queue|store/i.test(field)
       ? `\`${redactUrl(String(got))}\``
       : `\`${String(got)}\``;
   throw new CliError(`Expected \`${field}\` to be ${issue?.message ?? 'valid'}, got ${shown}.`);
@@ -298,7 +302,7 @@ export function shellQuote(value: string): string {
 }
 
 /** The flags that rebuild the same processor, for the `tubesum resume` hint. */
-export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
+export function processorFlagsToArgs(flags: ProcessorFlags & { queue?: string; queuePrefix?: string }): string[] {
   const args: string[] = [];
   const add = (name: string, value: string | undefined) => {
     if (value !== undefined) args.push(name, shellQuote(value));
@@ -311,15 +315,21 @@ export function processorFlagsToArgs(flags: ProcessorFlags): string[] {
   add('--openai-model', flags.openaiModel);
   add('--context-tokens', flags.contextTokens);
   add('--concurrency', flags.concurrency);
-  add('--store', flags.store);
-  // A proxy's password is never printed: the hint shows `***` in its place.
+  // A password (of the proxy, the store or the queue) is never printed: the hint shows `***` in its place.
+  if (flags.store !== undefined) add('--store', flags.store.includes('@') ? redactUrl(flags.store) : flags.store);
   if (flags.proxy !== undefined) add('--proxy', redactUrl(flags.proxy));
+  if (flags.queue !== undefined) add('--queue', redactUrl(flags.queue));
+  add('--queue-prefix', flags.queuePrefix);
   if (flags.anyTranscriptLanguage) args.push('--any-transcript-language');
   return args;
 }
 
 /** `tubesum resume <id> [same flags]`, with the `invocation` that started this process. */
-export function resumeHint(jobId: string, flags: ProcessorFlags & { out?: string; withTranscripts?: boolean }, invocation = 'tubesum'): string {
+export function resumeHint(
+  jobId: string,
+  flags: ProcessorFlags & { queue?: string; queuePrefix?: string; out?: string; withTranscripts?: boolean },
+  invocation = 'tubesum',
+): string {
   const out = flags.out === undefined ? [] : ['--out', shellQuote(flags.out)];
   const transcripts = flags.withTranscripts === true ? ['--with-transcripts'] : [];
   return [invocation, 'resume', jobId, ...processorFlagsToArgs(flags), ...out, ...transcripts].join(' ');

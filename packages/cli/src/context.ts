@@ -11,6 +11,11 @@ export interface CliContext extends Output {
   cwd: string;
   /** Calls `listener` on every Ctrl-C (SIGINT); returns a function that stops listening. */
   onInterrupt(listener: () => void): () => void;
+  /**
+   * Calls `listener` when the process is asked to stop (SIGTERM: systemd, Docker, Kubernetes);
+   * returns a function that stops listening. Absent: only Ctrl-C stops a command.
+   */
+  onTerminate?(listener: () => void): () => void;
   /** Ends the process at once (the second Ctrl-C). */
   exit(code: number): never;
   /**
@@ -53,6 +58,10 @@ export function processContext(): CliContext {
     onInterrupt(listener) {
       process.on('SIGINT', listener);
       return () => process.removeListener('SIGINT', listener);
+    },
+    onTerminate(listener) {
+      process.on('SIGTERM', listener);
+      return () => process.removeListener('SIGTERM', listener);
     },
     exit(code) {
       process.exit(code);

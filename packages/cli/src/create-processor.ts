@@ -11,11 +11,15 @@ import {
   YouTubeTranscriptSource,
   YouTubeVideoListSource,
   chainTranscriptSources,
+  isTubesumError,
   openStore,
 } from '@tubesum/core';
-import type { BatchStore, FetchFunction, Summarizer, TranscriptSource } from '@tubesum/core';
+import type { BatchProcessorOptions, BatchStore, FetchFunction, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { ProcessorConfig, SummarizerConfig } from './config.js';
+import { CliError, ExitCode } from './exit-code.js';
 import { createProxyFetch } from './proxy.js';
+import type { QueueSetting } from './queue-config.js';
+import { oneLine } from './render/format.js';
 
 /**
  * A SQLite store named by a path: make sure its folder exists, so the first run just works.
@@ -32,12 +36,20 @@ function prepareStorePath(storeUrl: string, cwd: string, create: boolean): strin
   return scheme === 'sqlite' ? `sqlite://${absolute}` : absolute;
 }
 
-/** Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default); `create: false` creates no file or folder. */
-export async function openCliStore(storeUrl: string, cwd: string, { create = true }: { create?: boolean } = {}): Promise<BatchStore> {
-  return openStore(prepareStorePath(storeUrl, cwd, create));
+/**
+ * Opens the store at `storeUrl` (`~/.tubesum/store.sqlite` by default); `create: false` creates no
+ * file or folder. `namespace` prefixes its keys (with a queue: the queue's prefix). @default 'tubesum'
+ */
+export async function openCliStore(
+  storeUrl: string,
+  cwd: string,
+  { create = true, namespace }: { create?: boolean; namespace?: string } = {},
+): Promise<BatchStore> {
+  return openStore(prepareStorePath(storeUrl, cwd, create), namespace === undefined ? {} : { namespace });
 }
 
-function createSummarizer(config: SummarizerConfig): Summarizer {
+/** The summarizer `config` names. */
+export function createSummarizer(config: SummarizerConfig): Summarizer {
   switch (config.kind) {
     case 'extractive':
       return new ExtractiveSummarizer();
@@ -53,7 +65,8 @@ function createSummarizer(config: SummarizerConfig): Summarizer {
   }
 }
 
-function createTranscriptSource(config: ProcessorConfig['transcripts'], fetch: FetchFunction | undefined): TranscriptSource {
+/** The files of `--transcripts`, then YouTube (unless `--no-youtube`), chained. */
+export function createTranscriptSource(config: ProcessorConfig['transcripts'], fetch: FetchFunction | undefined): TranscriptSource {
   const sources: TranscriptSource[] = [];
   if (config.directory !== undefined) sources.push(new FileTranscriptSource({ directory: config.directory }));
   if (config.youtube) sources.push(new YouTubeTranscriptSource({ allowAnyLanguage: config.anyLanguage, ...(fetch === undefined ? {} : { fetch }) }));
@@ -62,25 +75,82 @@ function createTranscriptSource(config: ProcessorConfig['transcripts'], fetch: F
   return rest.length === 0 ? only : chainTranscriptSources([only, ...rest]);
 }
 
+/** A processor of `run` or `resume`, and how to close it with what it uses (the queue's connections). */
+export interface CliProcessor {
+  processor: BatchProcessor;
+  /** Closes the processor (its store with it), then the queue executor when there is one. */
+  close(): Promise<void>;
+}
+
+/** A proxy (--proxy, TUBESUM_PROXY, HTTPS_PROXY) carries every YouTube request: transcripts and lists. */
+export function youtubeFetch(config: ProcessorConfig, injected: FetchFunction | undefined): FetchFunction | undefined {
+  return config.transcripts.proxy === undefined ? injected : createProxyFetch(config.transcripts.proxy);
+}
+
 /**
  * Builds the processor `run` and `resume` use, from validated configuration. `fetch` performs
  * every YouTube request (transcripts, playlists, channels); with `--no-youtube`, playlist and
- * channel links are rejected with a reason.
+ * channel links are rejected with a reason. With `queue`, the videos run on `tubesum worker`
+ * processes (through BullMQ on that Redis) and this process only submits and follows.
  */
-export async function createCliProcessor(config: ProcessorConfig, cwd: string, injected?: FetchFunction): Promise<BatchProcessor> {
-  // A proxy (--proxy, TUBESUM_PROXY, HTTPS_PROXY) carries every YouTube request: transcripts and lists.
-  const fetch = config.transcripts.proxy === undefined ? injected : createProxyFetch(config.transcripts.proxy);
-  const summarizer = createSummarizer(config.summarizer);
-  const transcripts = createTranscriptSource(config.transcripts, fetch);
-  const store = await openCliStore(config.storeUrl, cwd);
-  return new BatchProcessor({
-    transcripts,
-    summarizer,
-    store,
+export async function createCliProcessor(config: ProcessorConfig & { queue?: QueueSetting }, cwd: string, injected?: FetchFunction): Promise<CliProcessor> {
+  const fetch = youtubeFetch(config, injected);
+  const lists = config.transcripts.youtube ? { lists: new YouTubeVideoListSource(fetch === undefined ? {} : { fetch }) } : {};
+  if (config.queue !== undefined) return createQueueProcessor(config, config.queue, cwd, lists);
+  const processor = new BatchProcessor({
+    transcripts: createTranscriptSource(config.transcripts, fetch),
+    summarizer: createSummarizer(config.summarizer),
+    store: await openCliStore(config.storeUrl, cwd),
     closeStore: true,
-    ...(config.transcripts.youtube ? { lists: new YouTubeVideoListSource(fetch === undefined ? {} : { fetch }) } : {}),
+    ...lists,
     ...(config.concurrency === undefined ? {} : { concurrency: { summaries: config.concurrency } }),
   });
+  return { processor, close: () => processor.close() };
+}
+
+/** A processor whose items run on the workers of `queue`. */
+async function createQueueProcessor(config: ProcessorConfig, queue: QueueSetting, cwd: string, lists: Pick<BatchProcessorOptions, 'lists'>): Promise<CliProcessor> {
+  // Loaded only here: BullMQ and ioredis are not needed by the commands that run in-process.
+  const { createQueueExecutor } = await import('@tubesum/bullmq');
+  const executor = createQueueExecutor({ connection: queue.url, prefix: queue.prefix });
+  try {
+    await executor.ready();
+  } catch (error) {
+    // Not awaited: closing an executor whose Redis was never reached does not resolve (@tubesum/bullmq
+    // 77ac028); its connections end with the process (main.ts's exit timer).
+    void executor.close().catch(() => undefined);
+    throw error;
+  }
+  let store: BatchStore | undefined;
+  try {
+    // One prefix names a deployment: the queue's keys and the store's.
+    store = await openCliStore(config.storeUrl, cwd, { namespace: queue.prefix });
+    const processor = new BatchProcessor({ store, executor, closeStore: true, ...lists });
+    return {
+      processor,
+      async close() {
+        await processor.close();
+        await executor.close();
+      },
+    };
+  } catch (error) {
+    await store?.close?.();
+    await executor.close();
+    throw unreachableStoreError(error);
+  }
+}
+
+/**
+ * Core refuses a store the workers cannot reach (memory, SQLite) with `INVALID_OPTIONS`; its
+ * message speaks of options, so say which flag to change, keeping its words.
+ */
+export function unreachableStoreError(error: unknown): unknown {
+  if (!isTubesumError(error, ErrorCode.INVALID_OPTIONS) || (error.details as { path?: unknown } | undefined)?.path !== 'store') return error;
+  return new CliError(
+    `With \`--queue\`, \`--store\` (or TUBESUM_STORE) must be a store the workers reach too: redis://… or postgres://… (leave both unset to use the queue's Redis). ${oneLine(error.message)}`,
+    ExitCode.USAGE,
+    { cause: error },
+  );
 }
 
 /** A processor for commands that only read the store (`list`, `status`, `export`): it never fetches or summarizes. */

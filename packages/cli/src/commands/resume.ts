@@ -7,11 +7,13 @@ import { attachRenderer, displayPath, followJob } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/create-renderer.js';
 import { proxyNotice } from '../proxy.js';
+import { queueNotice, withQueue } from '../queue-config.js';
+import type { QueueFlags } from '../queue-config.js';
 import { checkOut, writeZip } from '../zip-output.js';
 import type { ZipTarget } from '../zip-output.js';
 import { findJob } from './find-job.js';
 
-export interface ResumeCommandFlags extends ProcessorFlags {
+export interface ResumeCommandFlags extends ProcessorFlags, QueueFlags {
   out?: string;
   json?: boolean;
   withTranscripts?: boolean;
@@ -24,13 +26,15 @@ export interface ResumeCommandFlags extends ProcessorFlags {
  * already ended just gets its ZIP written again.
  */
 export async function resumeCommand(id: string, flags: ResumeCommandFlags, context: CliContext): Promise<ExitCode> {
-  const config = resolveProcessorConfig(flags, context.env, context.cwd);
+  const config = withQueue(flags, context.env, (each) => resolveProcessorConfig(each, context.env, context.cwd));
   await checkOut(flags.out, context.cwd);
   const target: ZipTarget = { out: flags.out, store: flags.store, withTranscripts: flags.withTranscripts };
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
-  if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+  if (config.queue !== undefined) renderer.notice(queueNotice(config.queue));
+  else if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
-  const processor = await createCliProcessor(config, context.cwd, context.fetch);
+  const cli = await createCliProcessor(config, context.cwd, context.fetch);
+  const { processor } = cli;
   try {
     const invocation = context.invocation ?? 'tubesum';
     const job = await findJob(processor, id, invocation);
@@ -75,6 +79,6 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
     }
   } finally {
     renderer.close();
-    await processor.close();
+    await cli.close();
   }
 }

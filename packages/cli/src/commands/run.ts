@@ -11,9 +11,11 @@ import { checkOut } from '../zip-output.js';
 import { describeListExpansion, oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/create-renderer.js';
 import { proxyNotice } from '../proxy.js';
+import { queueNotice, withQueue } from '../queue-config.js';
+import type { QueueFlags } from '../queue-config.js';
 import type { Renderer } from '../render/types.js';
 
-export interface RunCommandFlags extends RunFlags {
+export interface RunCommandFlags extends RunFlags, QueueFlags {
   json?: boolean;
   withTranscripts?: boolean;
 }
@@ -34,15 +36,17 @@ function reportIntake(job: JobSnapshot, text: string, renderer: Renderer): void 
 
 /** `tubesum run <file or URLs...>`: submits a batch, shows its progress, writes the ZIP. */
 export async function runCommand(inputs: readonly string[], flags: RunCommandFlags, context: CliContext): Promise<ExitCode> {
-  const config = resolveRunConfig(flags, context.env, context.cwd);
+  const config = withQueue(flags, context.env, (each) => resolveRunConfig(each, context.env, context.cwd));
   const text = await readUrlInputs({ args: inputs, stdin: context.stdin, cwd: context.cwd, invocation: context.invocation });
   // A bad --out must not cost a whole batch: check it before anything runs.
   await checkOut(config.out, context.cwd);
   const renderer = createRenderer(renderModeFor(context, flags.json ?? false), context);
-  if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
+  if (config.queue !== undefined) renderer.notice(queueNotice(config.queue));
+  else if (config.summarizer.kind === 'extractive' && config.summarizer.notice) renderer.notice(config.summarizer.notice);
   if (config.transcripts.proxy !== undefined) renderer.notice(proxyNotice(config.transcripts.proxy));
 
-  const processor: BatchProcessor = await createCliProcessor(config, context.cwd, context.fetch);
+  const cli = await createCliProcessor(config, context.cwd, context.fetch);
+  const processor: BatchProcessor = cli.processor;
   const events = attachRenderer(processor, renderer);
   try {
     let job: JobSnapshot;
@@ -75,6 +79,6 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
   } finally {
     events.detach();
     renderer.close();
-    await processor.close();
+    await cli.close();
   }
 }

@@ -22,12 +22,12 @@ function isListening(host: string, port: number, timeoutMs = 1000): Promise<bool
  * (`CI=true`) the suite runs anyway and fails on the connection, since the servers are required
  * there; elsewhere it is skipped with a visible notice.
  */
-export async function skipUnlessReachable(service: string, url: string): Promise<boolean> {
+export async function skipUnlessReachable(service: string, url: string, suite = 'its BatchStore conformance suite'): Promise<boolean> {
   const { hostname, port } = new URL(url);
   if (await isListening(hostname, Number(port))) return false;
   if (process.env.CI === 'true') return false;
   console.warn(
-    `\n⚠ ${service} is not reachable at ${hostname}:${port}: its BatchStore conformance suite is SKIPPED on this machine ` +
+    `\n⚠ ${service} is not reachable at ${hostname}:${port}: ${suite} is SKIPPED on this machine ` +
       `(it is required, and fails, when CI=true; .ci/run starts the server).\n`,
   );
   return true;
