@@ -1,0 +1,451 @@
+// Batch mode's engine: requests collected as they come and sent as Message Batches (by count, by
+// bytes, and after a time window), each batch polled with backoff, its results streamed into the
+// store one at a time and handed to whoever waits for them. Durable: see provider-batch-records.ts.
+import { createHash, randomBytes } from 'node:crypto';
+import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
+import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
+import { sleep } from '../internal/abort.js';
+import { describeAnthropicError } from './anthropic-message.js';
+import { AnthropicMessageBatches, type ProviderBatchResult, type ProviderBatchStatus } from './anthropic-message-batches.js';
+import type { ProviderFailure } from './provider-error.js';
+import { ProviderBatchRecords, type ProviderBatchRecord, type StoredProviderResult } from './provider-batch-records.js';
+import type { ProviderBatchWait } from './summarizer.js';
+
+/** Most Message Batches end within an hour. */
+export const ANTHROPIC_BATCH_TYPICAL_MS = 3_600_000;
+
+export interface BatchQueueSettings {
+  maxRequests: number;
+  maxBytes: number;
+  windowMs: number;
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+}
+
+/** One caller's wait for one request. */
+export interface BatchWaitOptions {
+  signal: AbortSignal;
+  cancelSignal?: AbortSignal | undefined;
+  onWait?: ((wait: ProviderBatchWait) => void) | undefined;
+  /** Maps a provider failure to the caller's error (with its video id). */
+  fail: (failure: ProviderFailure) => TubesumError;
+  videoId?: string | undefined;
+}
+
+/** A request answered by a batch, with where it was found (to mark it for another try). */
+export interface BatchAnswer {
+  result: StoredProviderResult;
+  expiredResubmits: number;
+}
+
+interface Waiter {
+  resolve(answer: StoredProviderResult): void;
+  reject(error: unknown): void;
+  options: BatchWaitOptions;
+}
+
+interface Pending {
+  key: string;
+  params: MessageCreateParamsNonStreaming;
+  bytes: number;
+  expiredResubmits: number;
+  waiters: Set<Waiter>;
+}
+
+/** The key of a request in the store: the same prompt to the same model is the same request. */
+export function requestKey(params: MessageCreateParamsNonStreaming): string {
+  return createHash('sha256').update(JSON.stringify(params)).digest('base64url');
+}
+
+export class AnthropicBatchQueue {
+  readonly #batches: AnthropicMessageBatches;
+  readonly #records: ProviderBatchRecords;
+  readonly #settings: BatchQueueSettings;
+  readonly #pending = new Map<string, Pending>();
+  #pendingBytes = 0;
+  #window: NodeJS.Timeout | undefined;
+  readonly #trackers = new Map<string, Promise<BatchTracker | undefined>>();
+
+  constructor(batches: AnthropicMessageBatches, records: ProviderBatchRecords, settings: BatchQueueSettings) {
+    this.#batches = batches;
+    this.#records = records;
+    this.#settings = settings;
+  }
+
+  /** The result of `params`: a stored one, the one of the batch it was sent in before, or of a new batch. */
+  async request(key: string, params: MessageCreateParamsNonStreaming, options: BatchWaitOptions): Promise<BatchAnswer> {
+    const index = await this.#records.getRequest(key);
+    if (index && !index.stale) {
+      const customId = AnthropicMessageBatches.customId(index.token, index.index);
+      const stored = await this.#records.getResult(customId);
+      if (stored) return { result: stored, expiredResubmits: index.expiredResubmits };
+      const tracker = await this.#tracker(index.token, options);
+      if (tracker) return { result: await tracker.wait(customId, options), expiredResubmits: index.expiredResubmits };
+    }
+    return { result: await this.#enqueue(key, params, options, index?.expiredResubmits ?? 0), expiredResubmits: index?.expiredResubmits ?? 0 };
+  }
+
+  /** Marks a request to be sent again by the next {@link request} (a transient error, an expiry). */
+  async resubmitLater(key: string, expiredResubmits: number): Promise<void> {
+    const index = await this.#records.getRequest(key);
+    if (index) await this.#records.saveRequest(key, { ...index, stale: true, expiredResubmits });
+  }
+
+  #enqueue(key: string, params: MessageCreateParamsNonStreaming, options: BatchWaitOptions, expiredResubmits: number): Promise<StoredProviderResult> {
+    if (options.signal.aborted) return Promise.reject(cancelledError(options.signal));
+    return new Promise<StoredProviderResult>((resolve, reject) => {
+      let pending = this.#pending.get(key);
+      if (!pending) {
+        const bytes = Buffer.byteLength(JSON.stringify(params)) + 100;
+        if (this.#pending.size > 0 && this.#pendingBytes + bytes > this.#settings.maxBytes) this.#flush();
+        pending = { key, params, bytes, expiredResubmits, waiters: new Set() };
+        this.#pending.set(key, pending);
+        this.#pendingBytes += bytes;
+      }
+      const waiter: Waiter = { resolve, reject, options };
+      pending.waiters.add(waiter);
+      const entry = pending;
+      const onAbort = (): void => {
+        entry.waiters.delete(waiter);
+        if (entry.waiters.size === 0 && this.#pending.get(key) === entry) {
+          this.#pending.delete(key);
+          this.#pendingBytes -= entry.bytes;
+        }
+        reject(cancelledError(options.signal));
+      };
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      const settle = waiter.resolve;
+      const fail = waiter.reject;
+      waiter.resolve = (value) => {
+        options.signal.removeEventListener('abort', onAbort);
+        settle(value);
+      };
+      waiter.reject = (error) => {
+        options.signal.removeEventListener('abort', onAbort);
+        fail(error);
+      };
+      options.onWait?.({ provider: 'Anthropic', phase: 'collecting', typicalMs: ANTHROPIC_BATCH_TYPICAL_MS });
+      if (this.#pending.size >= this.#settings.maxRequests) this.#flush();
+      else if (this.#window === undefined) {
+        this.#window = setTimeout(() => this.#flush(), this.#settings.windowMs);
+        this.#window.unref();
+      }
+    });
+  }
+
+  /** Sends what was collected as one batch. */
+  #flush(): void {
+    clearTimeout(this.#window);
+    this.#window = undefined;
+    const taken = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#pendingBytes = 0;
+    if (taken.length === 0) return;
+    const token = `tb${randomBytes(9).toString('base64url')}`;
+    const record: ProviderBatchRecord = { version: 1, token, markedAt: new Date().toISOString(), state: 'submitting', keys: taken.map((entry) => entry.key) };
+    const tracker = new BatchTracker(this.#batches, this.#records, this.#settings, record);
+    const entry = Promise.resolve(tracker);
+    tracker.onDone = () => this.#forget(token, entry);
+    this.#trackers.set(token, entry);
+    for (const [index, pending] of taken.entries()) {
+      for (const waiter of pending.waiters) tracker.adopt(AnthropicMessageBatches.customId(token, index), waiter);
+    }
+    // Failures reach every waiter through the tracker; this promise does not reject.
+    void tracker.submit(taken);
+  }
+
+  /** The tracker of a stored submission, recovering one whose creation was never confirmed. */
+  #tracker(token: string, options: BatchWaitOptions): Promise<BatchTracker | undefined> {
+    const found = this.#trackers.get(token);
+    if (found) return found;
+    const entry: Promise<BatchTracker | undefined> = this.#load(token, options, () => this.#forget(token, entry)).catch((error: unknown) => {
+      this.#forget(token, entry);
+      throw error;
+    });
+    this.#trackers.set(token, entry);
+    return entry;
+  }
+
+  #forget(token: string, entry: Promise<BatchTracker | undefined>): void {
+    if (this.#trackers.get(token) === entry) this.#trackers.delete(token);
+  }
+
+  async #load(token: string, options: BatchWaitOptions, forget: () => void): Promise<BatchTracker | undefined> {
+    const record = await this.#records.getBatch(token);
+    if (!record || record.state === 'failed' || record.state === 'lost') {
+      forget();
+      return undefined;
+    }
+    const tracker = new BatchTracker(this.#batches, this.#records, this.#settings, record);
+    tracker.onDone = forget;
+    if (record.state === 'submitting' && !(await tracker.recover(options.fail))) {
+      forget();
+      return undefined;
+    }
+    tracker.start();
+    return tracker;
+  }
+}
+
+/** One provider batch in this process: its waiters, its polling, its results. */
+class BatchTracker {
+  readonly #batches: AnthropicMessageBatches;
+  readonly #records: ProviderBatchRecords;
+  readonly #settings: BatchQueueSettings;
+  readonly #record: ProviderBatchRecord;
+  /** Takes this tracker out of the queue's map: it stopped, or nobody waits on it any more. */
+  onDone: () => void = () => {};
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  /** Aborted when nobody waits any more and the batch is not being cancelled: polling stops. */
+  readonly #idle = new AbortController();
+  #cancelWanted = false;
+  #cancelSent = false;
+  #started = false;
+  /** True when the batch was found by searching, not recorded: its results must carry our token. */
+  #recovered = false;
+
+  constructor(batches: AnthropicMessageBatches, records: ProviderBatchRecords, settings: BatchQueueSettings, record: ProviderBatchRecord) {
+    this.#batches = batches;
+    this.#records = records;
+    this.#settings = settings;
+    this.#record = record;
+  }
+
+  adopt(customId: string, waiter: Waiter): void {
+    const set = this.#waiters.get(customId) ?? new Set<Waiter>();
+    set.add(waiter);
+    this.#waiters.set(customId, set);
+    const { signal } = waiter.options;
+    const onAbort = (): void => this.#leave(customId, waiter);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = waiter.resolve;
+    const fail = waiter.reject;
+    waiter.resolve = (value) => {
+      signal.removeEventListener('abort', onAbort);
+      settle(value);
+    };
+    waiter.reject = (error) => {
+      signal.removeEventListener('abort', onAbort);
+      fail(error);
+    };
+    this.#notify(waiter);
+  }
+
+  wait(customId: string, options: BatchWaitOptions): Promise<StoredProviderResult> {
+    if (options.signal.aborted) return Promise.reject(cancelledError(options.signal));
+    return new Promise((resolve, reject) => this.adopt(customId, { resolve, reject, options }));
+  }
+
+  /** Marks, creates, records: in this order, so a crash anywhere leaves something to resume from. */
+  async submit(taken: readonly Pending[]): Promise<void> {
+    const record = this.#record;
+    try {
+      await this.#records.saveBatch(record);
+      for (const [index, entry] of taken.entries()) {
+        await this.#records.saveRequest(entry.key, { version: 1, token: record.token, index, expiredResubmits: entry.expiredResubmits });
+      }
+    } catch (error) {
+      return this.#failAll(() => error);
+    }
+    let status: ProviderBatchStatus;
+    try {
+      status = await this.#batches.submit(
+        record.token,
+        taken.map((entry) => entry.params),
+      );
+    } catch (error) {
+      const failure = describeAnthropicError(error);
+      // A refusal created nothing; after a lost connection the batch may exist: the marker stays for a resume to find it.
+      if (failure.kind === 'http' && failure.status !== undefined && failure.status < 500) {
+        record.state = 'failed';
+        await this.#records.saveBatch(record).catch(() => {});
+      }
+      return this.#failAll((waiter) => waiter.options.fail(failure));
+    }
+    record.batchId = status.id;
+    record.submittedAt = status.createdAt;
+    record.state = 'submitted';
+    try {
+      await this.#records.saveBatch(record);
+    } catch (error) {
+      // The batch runs and this process polls it; should it die, the marker finds the batch again.
+      process.emitWarning(`tubesum: could not record Anthropic batch ${status.id}: ${String(error)}`);
+    }
+    this.start();
+  }
+
+  /** Finds the batch of a marker whose creation was never recorded; false when there is none. */
+  async recover(fail: (failure: ProviderFailure) => TubesumError): Promise<boolean> {
+    const record = this.#record;
+    const markedMs = Date.parse(record.markedAt);
+    let candidates: ProviderBatchStatus[];
+    try {
+      candidates = await this.#batches.findCreated(new Date(markedMs - 60_000), record.keys.length);
+    } catch (error) {
+      throw fail(describeAnthropicError(error));
+    }
+    // The first one created after the marker; its results must carry our token (checked as they stream).
+    const mine = candidates.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt)).find((batch) => Date.parse(batch.createdAt) >= markedMs - 60_000);
+    if (!mine) {
+      record.state = 'lost';
+      await this.#records.saveBatch(record);
+      return false;
+    }
+    this.#recovered = true;
+    record.batchId = mine.id;
+    record.submittedAt = mine.createdAt;
+    record.state = 'submitted';
+    await this.#records.saveBatch(record);
+    return true;
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const set of this.#waiters.values()) for (const waiter of set) this.#notify(waiter);
+    // Every failure is handed to the waiters; this promise does not reject.
+    void this.#run().finally(() => this.onDone());
+  }
+
+  async #run(): Promise<void> {
+    const record = this.#record;
+    const id = record.batchId!;
+    if (this.#waiters.size === 0 && !this.#cancelWanted) return;
+    await this.#maybeCancel();
+    let ended: ProviderBatchStatus | undefined;
+    for (;;) {
+      try {
+        ended = await this.#batches.waitUntilEnded(id, {
+          intervalMs: this.#settings.pollIntervalMs,
+          maxIntervalMs: this.#settings.maxPollIntervalMs,
+          signal: this.#idle.signal,
+          keepGoing: () => this.#waiters.size > 0 || this.#cancelWanted,
+          onPoll: () => this.#notifyAll(),
+        });
+        break;
+      } catch (error) {
+        if (this.#idle.signal.aborted) return;
+        if (!(await this.#transient(error))) return;
+      }
+    }
+    if (!ended) return;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#stream(id);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !(await this.#transient(error))) return;
+      }
+    }
+    record.state = 'ended';
+    await this.#records.saveBatch(record).catch(() => {});
+  }
+
+  /** Waits a poll interval after a transient failure and says to go on; fails every waiter after a lasting one. */
+  async #transient(error: unknown): Promise<boolean> {
+    const failure = describeAnthropicError(error);
+    const transient =
+      failure.kind === 'connection' ||
+      failure.kind === 'timeout' ||
+      failure.kind === 'malformed' ||
+      (failure.kind === 'http' && failure.status !== undefined && (failure.status >= 500 || failure.status === 429 || failure.status === 408));
+    if (transient) {
+      await sleep(this.#settings.pollIntervalMs, this.#idle.signal).catch(() => {});
+      return !this.#idle.signal.aborted;
+    }
+    this.#failAll((waiter) => waiter.options.fail(failure));
+    return false;
+  }
+
+  async #stream(id: string): Promise<void> {
+    const token = this.#record.token;
+    let ours = 0;
+    for await (const result of this.#batches.results(id)) {
+      if (!result.customId.startsWith(`${token}-`)) continue;
+      ours += 1;
+      const stored = storedResult(result);
+      // Stored before it is handed on: a crash now loses nothing, and nothing is paid twice.
+      await this.#records.saveResult(result.customId, stored);
+      const waiting = this.#waiters.get(result.customId);
+      this.#waiters.delete(result.customId);
+      for (const waiter of waiting ?? []) waiter.resolve(stored);
+    }
+    if (ours === 0 && this.#recovered) {
+      // The batch found by searching was someone else's: ours was never created. Send again.
+      this.#record.state = 'lost';
+      await this.#records.saveBatch(this.#record);
+    }
+    this.#failAll(
+      (waiter) =>
+        new TubesumError(ErrorCode.PROVIDER_ERROR, `Anthropic's batch ${id} ended without a result for this request; it is sent again.`, {
+          retryable: true,
+          videoId: waiter.options.videoId,
+          details: { batchId: id },
+        }),
+    );
+  }
+
+  #leave(customId: string, waiter: Waiter): void {
+    const set = this.#waiters.get(customId);
+    set?.delete(waiter);
+    if (set?.size === 0) this.#waiters.delete(customId);
+    if (waiter.options.cancelSignal?.aborted) this.#cancelWanted = true;
+    waiter.reject(cancelledError(waiter.options.signal));
+    if (this.#waiters.size > 0) return;
+    if (this.#cancelWanted) {
+      // Failures are reported as warnings inside; this promise does not reject.
+      void this.#maybeCancel();
+      return;
+    }
+    // Paused or closed: stop polling; a later request finds the batch again from the store.
+    this.onDone();
+    this.#idle.abort();
+  }
+
+  /** Cancels the provider batch once nobody waits and a waiter asked for it; its succeeded results are still stored. */
+  async #maybeCancel(): Promise<void> {
+    const id = this.#record.batchId;
+    if (!this.#cancelWanted || this.#waiters.size > 0 || this.#cancelSent || id === undefined) return;
+    this.#cancelSent = true;
+    try {
+      await this.#batches.cancel(id);
+      this.#record.cancelRequested = true;
+      await this.#records.saveBatch(this.#record);
+    } catch (error) {
+      process.emitWarning(`tubesum: could not cancel Anthropic batch ${id}: ${String(error)}`);
+    }
+  }
+
+  #notify(waiter: Waiter): void {
+    const { batchId, submittedAt } = this.#record;
+    waiter.options.onWait?.({
+      provider: 'Anthropic',
+      phase: batchId === undefined ? 'collecting' : 'submitted',
+      ...(batchId === undefined ? {} : { batchId }),
+      ...(submittedAt === undefined ? {} : { submittedAt }),
+      typicalMs: ANTHROPIC_BATCH_TYPICAL_MS,
+    });
+  }
+
+  #notifyAll(): void {
+    for (const set of this.#waiters.values()) for (const waiter of set) this.#notify(waiter);
+  }
+
+  #failAll(errorFor: (waiter: Waiter) => unknown): void {
+    const waiting = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const set of waiting) for (const waiter of set) waiter.reject(errorFor(waiter));
+  }
+}
+
+function storedResult(result: ProviderBatchResult): StoredProviderResult {
+  switch (result.type) {
+    case 'succeeded':
+      return { type: 'succeeded', message: result.message };
+    case 'errored':
+      return { type: 'errored', error: result.error };
+    case 'expired':
+    case 'canceled':
+      return { type: result.type };
+  }
+}
