@@ -12,8 +12,10 @@ export type {
 export type {
   Chapter,
   KeyPoint,
+  ProviderBatchWait,
   SummarizeOptions,
   Summarizer,
+  SummarizerBatching,
   Summary,
   SummaryLength,
   TokenUsage,
@@ -55,10 +57,11 @@ export type { YouTubeRequestLimiterOptions } from './transcripts/youtube-request
 export { ExtractiveSummarizer } from './summarizers/extractive-summarizer.js';
 export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summarizer.js';
 export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/anthropic-summarizer.js';
-export type { AnthropicSummarizerOptions } from './summarizers/anthropic-summarizer.js';
+export type { AnthropicBatchOptions, AnthropicSummarizerOptions } from './summarizers/anthropic-summarizer.js';
+export type { ProviderBatchStore } from './summarizers/provider-batch-records.js';
 export { PROMPT_VERSION } from './summarizers/prompt.js';
-export { DEFAULT_PRICES } from './summarizers/prices.js';
-export type { ModelPrice, PriceTable } from './summarizers/prices.js';
+export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, promptCacheMinTokens, requestCostUsd } from './summarizers/prices.js';
+export type { ModelPrice, PriceTable, RequestTokens } from './summarizers/prices.js';
 export { OpenAICompatibleSummarizer } from './summarizers/openai-compatible-summarizer.js';
 export type { OpenAICompatibleSummarizerOptions } from './summarizers/openai-compatible-summarizer.js';
 

@@ -78,9 +78,14 @@ export class AnthropicBatchQueue {
     if (index && !index.stale) {
       const customId = AnthropicMessageBatches.customId(index.token, index.index);
       const stored = await this.#records.getResult(customId);
-      if (stored) return { result: stored, expiredResubmits: index.expiredResubmits };
-      const tracker = await this.#tracker(index.token, options);
-      if (tracker) return { result: await tracker.wait(customId, options), expiredResubmits: index.expiredResubmits };
+      // A request whose batch was cancelled was never answered: asked again, it is sent again.
+      if (stored && stored.type !== 'canceled') return { result: stored, expiredResubmits: index.expiredResubmits };
+      const tracker = stored ? undefined : await this.#tracker(index.token, options);
+      if (tracker) {
+        const result = tracker.wait(customId, options);
+        tracker.start();
+        return { result: await result, expiredResubmits: index.expiredResubmits };
+      }
     }
     return { result: await this.#enqueue(key, params, options, index?.expiredResubmits ?? 0), expiredResubmits: index?.expiredResubmits ?? 0 };
   }
@@ -182,7 +187,6 @@ export class AnthropicBatchQueue {
       forget();
       return undefined;
     }
-    tracker.start();
     return tracker;
   }
 }
@@ -299,8 +303,9 @@ class BatchTracker {
     return true;
   }
 
+  /** Polls the provider batch once its id is known (a tracker still submitting starts itself). */
   start(): void {
-    if (this.#started) return;
+    if (this.#started || this.#record.batchId === undefined) return;
     this.#started = true;
     for (const set of this.#waiters.values()) for (const waiter of set) this.#notify(waiter);
     // Every failure is handed to the waiters; this promise does not reject.
