@@ -8,20 +8,24 @@ import { expandInputs } from '../lists/expand-inputs.js';
 import type { VideoListSource } from '../lists/video-list-source.js';
 import { sleep } from '../internal/abort.js';
 import { FairLimiter } from '../internal/fair-limiter.js';
+import type { Summarizer } from '../summarizers/summarizer.js';
+import type { TranscriptSource } from '../transcripts/transcript-source.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { createSqliteStore } from '../storage/sqlite-store.js';
 import type { BatchEvents } from './events.js';
 import { ENDED_JOB_STATUSES } from './job.js';
-import type { ItemRecord, JobRecord, JobSnapshot, JobState, SummaryRecord } from './job.js';
+import type { ItemRecord, JobRecord, JobSnapshot, JobState } from './job.js';
 import { JobFollower } from './job-follower.js';
 import { JobRun } from './job-run.js';
 import type { RunContext } from './job-run.js';
-import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
-import type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
+import { LocalItemExecutor } from './local-executor.js';
+import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, assertSharedStore, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
+import type { BatchProcessorOptions, ProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
 import { countItems, emptyCounts, storedSnapshot } from './progress.js';
 import { DEFAULT_RETRY } from './retry.js';
+import type { RetryOptions } from './retry.js';
 import { StoredJobs } from './stored-jobs.js';
 
 export { MAX_VIDEOS_PER_BATCH } from './options.js';
@@ -71,35 +75,42 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const defaults = DEFAULT_PROCESSOR_OPTIONS;
     this.#ownsStore = parsed.closeStore ?? options.store === undefined;
     const retry = { ...DEFAULT_RETRY, ...stripUndefined(parsed.retry ?? {}) };
+    if (options.executor?.distributed === true) assertSharedStore(options.store);
     this.#stored = new StoredJobs(options.store ?? createSqliteStore({ path: defaults.storePath }), retry);
-    const transcripts = parsed.concurrency?.transcripts ?? defaults.transcripts;
-    const summaries = parsed.concurrency?.summaries ?? defaults.summaries;
-    const prefetch = parsed.prefetch ?? summaries * 2;
     const leaseMs = parsed.leaseMs ?? defaults.leaseMs;
     this.#lists = options.lists;
     this.#maxVideos = parsed.maxVideos;
+    const executor = options.executor ?? this.#localExecutor(options, parsed, retry);
     this.#context = {
       stored: this.#stored,
-      transcripts: options.transcripts,
-      summarizer: options.summarizer,
-      // Items admitted into the pipeline at once: enough to keep both stages busy, few enough
-      // that a 10,000-video batch never holds 10,000 transcripts in memory.
-      admission: new FairLimiter(transcripts + summaries + prefetch),
-      transcriptSlots: new FairLimiter(transcripts),
-      summarySlots: new FairLimiter(summaries),
-      retry,
-      itemTimeoutMs: parsed.itemTimeoutMs ?? defaults.itemTimeoutMs,
+      executor,
+      admission: new FairLimiter(executor.capacity ?? defaults.transcripts + defaults.summaries * 3),
       stateWriteIntervalMs: parsed.stateWriteIntervalMs ?? defaults.stateWriteIntervalMs,
       leaseMs,
       pollIntervalMs: parsed.pollIntervalMs ?? defaults.pollIntervalMs,
       owner: `${process.pid}:${randomUUID()}`,
-      unsavedSummaries: new Map<string, SummaryRecord>(),
       emit: (name, build) => this.#emit(name, build),
     };
     if (parsed.adoptOrphans === true) {
       this.#adoption = setInterval(() => void this.#adoptOrphans(), Math.max(50, Math.floor(leaseMs / 2)));
       this.#adoption.unref();
     }
+  }
+
+  /** The in-process pipeline (no `executor` option): `transcripts` and `summarizer` are required then. */
+  #localExecutor(options: BatchProcessorOptions, parsed: ProcessorOptions, retry: Required<RetryOptions>): LocalItemExecutor {
+    const defaults = DEFAULT_PROCESSOR_OPTIONS;
+    const summaries = parsed.concurrency?.summaries ?? defaults.summaries;
+    return new LocalItemExecutor({
+      store: this.#stored.store,
+      // Checked by the options schema: both are there when there is no executor.
+      transcripts: options.transcripts as TranscriptSource,
+      summarizer: options.summarizer as Summarizer,
+      retry,
+      itemTimeoutMs: parsed.itemTimeoutMs ?? defaults.itemTimeoutMs,
+      concurrency: { transcript: parsed.concurrency?.transcripts ?? defaults.transcripts, summary: summaries },
+      prefetch: parsed.prefetch ?? summaries * 2,
+    });
   }
 
   /** The store this processor writes to. */

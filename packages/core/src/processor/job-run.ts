@@ -1,20 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
-import { withDeadline } from '../internal/abort.js';
 import type { FairLimiter } from '../internal/fair-limiter.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
-import type { Summarizer } from '../summarizers/summarizer.js';
-import type { Transcript, TranscriptSource } from '../transcripts/transcript-source.js';
-import { summaryCacheKey, transcriptCacheKey } from './cache-keys.js';
 import type { BatchEvents } from './events.js';
+import type { ItemExecutor, ItemProgress } from './item-executor.js';
 import { ENDED_ITEM_STATUSES } from './job.js';
-import type { CurrentItem, ItemRecord, ItemStatus, JobRecord, JobSnapshot, JobState, Progress, SummaryRecord } from './job.js';
+import type { CurrentItem, ItemRecord, ItemStatus, JobRecord, JobSnapshot, JobState, Progress } from './job.js';
 import { Lease } from './lease.js';
-import { pauseReasonOf, pausesAtOnce } from './pause-reasons.js';
+import { pauseReasonOf } from './pause-reasons.js';
 import { countItems, progressOf } from './progress.js';
-import { runWithRetries, toTubesumError } from './retry.js';
-import type { RetryAttempt, RetryOptions } from './retry.js';
+import { toTubesumError } from './retry.js';
 import type { StoredJobs } from './stored-jobs.js';
 
 /** Item ends kept in the job's state for processes that follow it from the store. */
@@ -26,20 +22,15 @@ export type Emit = <Name extends keyof BatchEvents>(name: Name, build: () => Par
 /** What every run of a processor shares. */
 export interface RunContext {
   stored: StoredJobs;
-  transcripts: TranscriptSource;
-  summarizer: Summarizer;
+  /** Runs each item's stages: in this process by default, or on workers. */
+  executor: ItemExecutor;
+  /** Items of all runs in the executor at once, fair between runs. */
   admission: FairLimiter;
-  transcriptSlots: FairLimiter;
-  summarySlots: FairLimiter;
-  retry: Required<RetryOptions>;
-  itemTimeoutMs: number;
   stateWriteIntervalMs: number;
   leaseMs: number;
   pollIntervalMs: number;
   /** This processor's owner token: process id and a random token. */
   owner: string;
-  /** Summaries paid for whose write to the store failed: kept until stored, never paid again. */
-  unsavedSummaries: Map<string, SummaryRecord>;
   emit: Emit;
 }
 
@@ -71,6 +62,8 @@ export class JobRun {
   #stateTimer: NodeJS.Timeout | undefined;
   #stateWrites: Promise<void> = Promise.resolve();
   #stop: Stop | undefined;
+  /** The executor stopping this job's work everywhere (executors that run it elsewhere). */
+  #stopping: Promise<void> = Promise.resolve();
   #detachSignal = () => {};
   /** Resolves with how the run stopped; never rejects. */
   readonly settled: Promise<RunOutcome>;
@@ -138,8 +131,8 @@ export class JobRun {
     if (this.#stop !== undefined) return;
     this.#stop = stop;
     this.#controller.abort(stop.error);
-    const { admission, transcriptSlots, summarySlots } = this.#context;
-    for (const limiter of [admission, transcriptSlots, summarySlots]) limiter.cancel(this.job.id, stop.error);
+    this.#context.admission.cancel(this.job.id, stop.error);
+    this.#stopping = this.#stopExecutor(stop.kind);
   }
 
   #base() {
@@ -164,7 +157,23 @@ export class JobRun {
       this.#stateTimer = undefined;
     }
     await this.#stateWrites;
+    await this.#stopping;
     return this.#finish();
+  }
+
+  /**
+   * Tells an executor that runs items elsewhere that this job stopped: a cancel is stored first
+   * (a cancel through `submit`'s signal was not), so that no worker starts its work afterwards.
+   */
+  async #stopExecutor(kind: Stop['kind']): Promise<void> {
+    const { executor, stored } = this.#context;
+    if (!executor.stopJob) return;
+    try {
+      if (kind === 'cancel') await stored.retried('request the cancel of a batch', (store) => store.requestCancel(this.job.id));
+      await executor.stopJob(this.job.id, kind);
+    } catch (error) {
+      process.emitWarning(`tubesum: could not stop the work of batch ${this.job.id} on the workers: ${String(error)}`);
+    }
   }
 
   /** Stores how the run ended, gives the lease up and announces it. */
@@ -228,11 +237,15 @@ export class JobRun {
     this.#context.emit('batchProgress', () => this.#base());
     let cached = false;
     try {
-      const transcript = await this.#transcriptFor(item);
-      if (transcript.title !== undefined) item.title = transcript.title;
-      const summary = await this.#summaryFor(item, transcript);
-      cached = summary.cached;
-      item.summaryKey = summary.key;
+      const task = { job: this.job, item: { jobId: item.jobId, index: item.index, videoId: item.videoId, url: item.url } };
+      const result = await this.#context.executor.run(task, signal, {
+        progress: (event) => this.#onProgress(item, event),
+        pause: (error) => {
+          if (!signal.aborted) this.pause(pauseReasonOf(error) ?? error);
+        },
+      });
+      cached = result.cached;
+      item.summaryKey = result.summaryKey;
     } catch (caught) {
       const error = toTubesumError(caught, item.videoId);
       if (this.#stop?.kind === 'cancel') return this.#finishItem(item, 'cancelled', undefined);
@@ -251,114 +264,37 @@ export class JobRun {
     this.#current.delete(item.index);
   }
 
-  async #transcriptFor(item: ItemRecord): Promise<Transcript> {
-    const { stored, transcripts, transcriptSlots } = this.#context;
-    const languages = this.job.options.transcriptLanguages;
-    const key = transcriptCacheKey(item.videoId, languages);
-    const signal = this.#controller.signal;
-    const cached = await stored.retried('read a cached transcript', (store) => store.getCached<Transcript>(key), { signal, videoId: item.videoId });
-    if (cached) {
-      item.transcriptKey = key;
-      return cached;
-    }
-    this.#enterStage(item, 'transcript');
-    const transcript = await transcriptSlots.run(this.job.id, () =>
-      this.#attempt(item, 'transcript', (attemptSignal) =>
-        transcripts.fetchTranscript(item.videoId, languages ? { signal: attemptSignal, languages } : { signal: attemptSignal }),
-      ),
-    );
-    if (transcript.segments.length === 0) {
-      throw new TubesumError(ErrorCode.EMPTY_TRANSCRIPT, `The transcript of ${item.videoId} has no text.`, { videoId: item.videoId });
-    }
-    await stored.retried('cache a transcript', (store) => store.setCached(key, transcript), { signal, videoId: item.videoId });
-    item.transcriptKey = key;
-    return transcript;
-  }
-
-  async #summaryFor(item: ItemRecord, transcript: Transcript): Promise<{ key: string; cached: boolean }> {
-    const { stored, summarizer, summarySlots, unsavedSummaries } = this.#context;
-    const options = this.job.options;
-    const key = summaryCacheKey(item.videoId, transcript, summarizer, options);
-    const signal = this.#controller.signal;
-    // A summary paid for earlier whose write failed: store it now, never pay for it again.
-    const unsaved = unsavedSummaries.get(key);
-    if (unsaved) {
-      await stored.retried('cache a summary', (store) => store.setCached(key, unsaved), { signal, videoId: item.videoId });
-      unsavedSummaries.delete(key);
-      return { key, cached: true };
-    }
-    const existing = await stored.retried('read a cached summary', (store) => store.getCached<SummaryRecord>(key), { signal, videoId: item.videoId });
-    if (existing) return { key, cached: true };
-    this.#enterStage(item, 'summary');
-    const summary = await summarySlots.run(this.job.id, () =>
-      this.#attempt(item, 'summary', (attemptSignal) =>
-        summarizer.summarize(
-          transcript,
-          stripUndefined({ signal: attemptSignal, length: options.length, language: options.language, instructions: options.instructions }),
-        ),
-      ),
-    );
-    const record: SummaryRecord = {
-      version: 1,
-      videoId: item.videoId,
-      url: item.url,
-      ...stripUndefined({ title: transcript.title, channel: transcript.channel, durationSeconds: transcript.durationSeconds }),
-      transcriptLanguage: transcript.language,
-      isAutoGenerated: transcript.isAutoGenerated,
-      summary,
-      createdAt: new Date().toISOString(),
-    };
-    // Paid for: kept in memory until the store has it, even if this job stops meanwhile.
-    unsavedSummaries.set(key, record);
-    await stored.retried('cache a summary', (store) => store.setCached(key, record), { videoId: item.videoId });
-    unsavedSummaries.delete(key);
-    return { key, cached: false };
-  }
-
-  /** One step of an item, with the per-attempt timeout, the job's signal and retries. */
-  #attempt<T>(item: ItemRecord, stage: CurrentItem['stage'], work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { retry, itemTimeoutMs, emit } = this.#context;
-    const what = stage === 'transcript' ? `Fetching the transcript of ${item.videoId}` : `Summarizing ${item.videoId}`;
-    const signal = this.#controller.signal;
-    return runWithRetries(
-      async () => {
+  /** What the executor reports while the item runs, as the item's record and the batch's events. */
+  #onProgress(item: ItemRecord, event: ItemProgress): void {
+    if (item.status !== 'running') return; // a late report from another process
+    switch (event.type) {
+      case 'attempt': {
         item.attempts += 1;
         const perStage = (item.stageAttempts ??= { transcript: 0, summary: 0 });
-        perStage[stage] += 1;
-        try {
-          return await withDeadline(signal, itemTimeoutMs, what, (scope) => work(scope.signal));
-        } catch (caught) {
-          // Stop the batch while this attempt still holds its slot, so no other item starts the same doomed call.
-          const error = toTubesumError(caught, item.videoId);
-          if (!signal.aborted && pausesAtOnce(error)) this.pause(pauseReasonOf(error) ?? error);
-          throw error;
-        }
-      },
-      {
-        ...retry,
-        signal,
-        videoId: item.videoId,
-        // A failure that stops the whole batch is not worth another attempt of this item.
-        shouldStop: pausesAtOnce,
-        onRetry: (attempt: RetryAttempt) => {
-          emit('itemRetry', () => ({
-            ...this.#base(),
-            item: { ...item },
-            stage,
-            attempt: attempt.attempt,
-            error: attempt.error.toJSON(),
-            delayMs: attempt.delayMs,
-          }));
-          emit('batchProgress', () => this.#base());
-        },
-      },
-    );
-  }
-
-  #enterStage(item: ItemRecord, stage: CurrentItem['stage']): void {
-    this.#current.set(item.index, { index: item.index, videoId: item.videoId, ...stripUndefined({ title: item.title }), stage });
-    this.#context.emit('itemStage', () => ({ ...this.#base(), item: { ...item }, stage }));
-    this.#context.emit('batchProgress', () => this.#base());
+        perStage[event.stage] += 1;
+        return;
+      }
+      case 'stage':
+        this.#current.set(item.index, { index: item.index, videoId: item.videoId, ...stripUndefined({ title: item.title }), stage: event.stage });
+        this.#context.emit('itemStage', () => ({ ...this.#base(), item: { ...item }, stage: event.stage }));
+        this.#context.emit('batchProgress', () => this.#base());
+        return;
+      case 'retry':
+        this.#context.emit('itemRetry', () => ({
+          ...this.#base(),
+          item: { ...item },
+          stage: event.stage,
+          attempt: event.attempt,
+          error: event.error,
+          delayMs: event.delayMs,
+        }));
+        this.#context.emit('batchProgress', () => this.#base());
+        return;
+      case 'transcript':
+        item.transcriptKey = event.transcriptKey;
+        if (event.title !== undefined) item.title = event.title;
+        return;
+    }
   }
 
   async #finishItem(item: ItemRecord, status: 'done' | 'failed' | 'cancelled', error: TubesumError | undefined, cached = false): Promise<void> {

@@ -2,22 +2,32 @@ import { z } from 'zod';
 import { exportRequestShape } from '../export/export-stream.js';
 import type { ListExpansion } from '../lists/expand-inputs.js';
 import type { ChannelContent, VideoListSource } from '../lists/video-list-source.js';
+import { ErrorCode, TubesumError } from '../errors.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import type { Summarizer } from '../summarizers/summarizer.js';
 import type { TranscriptSource } from '../transcripts/transcript-source.js';
+import type { ItemExecutor } from './item-executor.js';
 import type { JobOptions } from './job.js';
 import type { RetryOptions } from './retry.js';
 
 /** Options of {@link BatchProcessor}. */
 export interface BatchProcessorOptions {
-  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. */
-  readonly transcripts: TranscriptSource;
-  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. */
-  readonly summarizer: Summarizer;
+  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. Required unless `executor` is given (the workers have theirs). */
+  readonly transcripts?: TranscriptSource | undefined;
+  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. Required unless `executor` is given. */
+  readonly summarizer?: Summarizer | undefined;
+  /**
+   * Where the items' work runs. By default in this process, within `concurrency`, `prefetch`,
+   * `retry` and `itemTimeoutMs` (which then concern the in-process pipeline only). Pass e.g.
+   * `createQueueExecutor()` of `@tubesum/bullmq` to run it on workers: this processor still owns
+   * its batches (state, events, cancel, resume, export), and its store must be one the workers
+   * reach too (Redis or PostgreSQL; a memory or SQLite store is refused with `INVALID_OPTIONS`).
+   */
+  readonly executor?: ItemExecutor | undefined;
   /**
    * Where jobs, items, transcripts and summaries are kept. Several processes (replicas) may share
    * one Redis, PostgreSQL or SQLite store: each running job has one owner.
-   * @default createSqliteStore({ path: '.tubesum/store.sqlite' })
+   * @default createSqliteStore({ path: '.tubesum/store.sqlite' }); required with a distributed `executor`
    */
   readonly store?: BatchStore;
   /**
@@ -168,8 +178,9 @@ const hasMethods = (...names: string[]) =>
 
 export const processorOptionsSchema = z
   .object({
-    transcripts: hasMethods('fetchTranscript'),
-    summarizer: hasMethods('summarize'),
+    transcripts: hasMethods('fetchTranscript').optional(),
+    summarizer: hasMethods('summarize').optional(),
+    executor: hasMethods('run').optional(),
     store: hasMethods('createJob', 'getJob', 'saveItem', 'getItems', 'getCached', 'setCached').optional(),
     closeStore: z.boolean({ error: 'a boolean' }).optional(),
     concurrency: z.object({ transcripts: positiveInteger.optional(), summaries: positiveInteger.optional() }).strict().optional(),
@@ -190,7 +201,34 @@ export const processorOptionsSchema = z
     lists: hasMethods('expand').optional(),
     maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((options, context) => {
+    // The in-process pipeline needs both; with an executor, the workers have their own.
+    if (options.executor !== undefined) return;
+    for (const [name, method] of [['transcripts', 'fetchTranscript'], ['summarizer', 'summarize']] as const) {
+      if (options[name] === undefined) {
+        context.addIssue({ code: 'custom', path: [name], message: `an object with \`${method}()\` (required unless \`executor\` is given)`, input: undefined });
+      }
+    }
+  });
+
+export type ProcessorOptions = z.infer<typeof processorOptionsSchema>;
+
+/**
+ * A distributed executor's workers read and write the same store from other processes and
+ * machines: a store only this process (memory) or this machine (SQLite) reaches is refused.
+ */
+export function assertSharedStore(store: BatchStore | undefined): void {
+  const reach = store?.reach;
+  if (store !== undefined && reach !== 'process' && reach !== 'machine') return;
+  const what = store === undefined ? 'no `store` (the default is a SQLite file)' : reach === 'process' ? 'a memory store' : 'a SQLite store';
+  throw new TubesumError(
+    ErrorCode.INVALID_OPTIONS,
+    `Invalid BatchProcessor options: \`executor\` runs the work on workers in other processes, but the processor has ${what}, which they cannot reach. ` +
+      'Pass a store every worker reaches too: openStore({ url: "redis://…" }) or a PostgreSQL store.',
+    { details: { path: 'store', reach: reach ?? 'default' } },
+  );
+}
 
 const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
 

@@ -72,6 +72,11 @@ export interface BatchStore {
    * Keyv adapter, or a custom serializer or compression, that the store cannot coordinate through).
    */
   readonly coordination: 'atomic' | 'process';
+  /**
+   * Who can reach the data: `'process'` (memory), `'machine'` (a SQLite file), `'network'` (Redis,
+   * PostgreSQL). Workers on other machines need `'network'`. Optional: absent when unknown.
+   */
+  readonly reach?: 'process' | 'machine' | 'network';
   /** Waits for operations in flight, then releases connections; later calls fail with `STORAGE_ERROR`. Optional. */
   close?(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { validateOptions } from '../internal/validate-options.js';
 import type { ItemRecord, JobRecord, JobState } from '../processor/job.js';
 import type { BatchStore, JobLease } from './batch-store.js';
 import type { Coordinator } from './coordination/coordinator.js';
-import { createCoordinator } from './coordination/create-coordinator.js';
+import { createCoordinator, reachOf } from './coordination/create-coordinator.js';
 import type { KeyedLock } from './coordination/keyed-lock.js';
 import { lockFor } from './coordination/keyed-lock.js';
 import { storageError } from './storage-error.js';
@@ -96,6 +96,8 @@ class KeyvBatchStore implements BatchStore {
   readonly #coordinator: Coordinator;
   /** A plain field (not a getter), so a `Proxy` around the store reads it too. */
   readonly coordination: 'atomic' | 'process';
+  /** A plain field too; absent for an adapter of unknown reach. */
+  readonly reach?: 'process' | 'machine' | 'network';
   /** Whether this process knows a job to be in `jobs:unfinished`; only running jobs are remembered. */
   readonly #listedRunning = new Set<string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -108,6 +110,8 @@ class KeyvBatchStore implements BatchStore {
     this.#lock = lockFor(keyv);
     this.#coordinator = createCoordinator(keyv);
     this.coordination = this.#coordinator.coordination;
+    const reach = reachOf(keyv);
+    if (reach !== undefined) this.reach = reach;
   }
 
   createJob(job: JobRecord, state: JobState, items: readonly ItemRecord[]): Promise<void> {

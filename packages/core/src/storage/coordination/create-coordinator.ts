@@ -75,3 +75,12 @@ export function createCoordinator(keyv: Keyv): Coordinator {
   }
   return new ProcessCoordinator(keyv, lockFor(keyv), 'process');
 }
+
+/** Who can reach this Keyv's data: this process (a `Map`), this machine (SQLite), the network (Redis, PostgreSQL); undefined for another adapter. */
+export function reachOf(keyv: Keyv): 'process' | 'machine' | 'network' | undefined {
+  const adapter: unknown = keyv.store;
+  if (adapter instanceof Map) return 'process';
+  if (isSqlAdapter(adapter, 'sqlite')) return 'machine';
+  if (isSqlAdapter(adapter, 'postgres') || isRedisAdapter(adapter)) return 'network';
+  return undefined;
+}

@@ -1,0 +1,10 @@
+// For packages that run items elsewhere (`@tubesum/bullmq`): `import { … } from '@tubesum/core/executor'`.
+// The building blocks of an ItemExecutor and of its workers, so that they run exactly the steps the
+// in-process pipeline runs.
+
+export { ItemStages } from './processor/item-stages.js';
+export type { ItemStagesOptions, StageClaim } from './processor/item-stages.js';
+export type { ItemExecutor, ItemHooks, ItemProgress, ItemResult, ItemStage, ItemTask } from './processor/item-executor.js';
+export { toTubesumError } from './processor/retry.js';
+export { validateOptions } from './internal/validate-options.js';
+export { sleep } from './internal/abort.js';
