@@ -59,6 +59,7 @@ export type { ExtractiveSummarizerOptions } from './summarizers/extractive-summa
 export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/anthropic-summarizer.js';
 export type { AnthropicBatchOptions, AnthropicSummarizerOptions } from './summarizers/anthropic-summarizer.js';
 export type { ProviderBatchStore } from './summarizers/provider-batch-records.js';
+export { describeProviderBatchWait } from './summarizers/describe-provider-batch-wait.js';
 export { PROMPT_VERSION } from './summarizers/prompt.js';
 export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, promptCacheMinTokens, requestCostUsd } from './summarizers/prices.js';
 export type { ModelPrice, PriceTable, RequestTokens } from './summarizers/prices.js';

@@ -74,20 +74,27 @@ export class AnthropicBatchQueue {
 
   /** The result of `params`: a stored one, the one of the batch it was sent in before, or of a new batch. */
   async request(key: string, params: MessageCreateParamsNonStreaming, options: BatchWaitOptions): Promise<BatchAnswer> {
-    const index = await this.#records.getRequest(key);
-    if (index && !index.stale) {
-      const customId = AnthropicMessageBatches.customId(index.token, index.index);
-      const stored = await this.#records.getResult(customId);
-      // A request whose batch was cancelled was never answered: asked again, it is sent again.
-      if (stored && stored.type !== 'canceled') return { result: stored, expiredResubmits: index.expiredResubmits };
-      const tracker = stored ? undefined : await this.#tracker(index.token, options);
-      if (tracker) {
-        const result = tracker.wait(customId, options);
-        tracker.start();
-        return { result: await result, expiredResubmits: index.expiredResubmits };
+    for (;;) {
+      const index = await this.#records.getRequest(key);
+      if (index && !index.stale) {
+        const customId = AnthropicMessageBatches.customId(index.token, index.index);
+        const stored = await this.#records.getResult(customId);
+        // A request whose batch was cancelled was never answered: asked again, it is sent again.
+        if (stored && stored.type !== 'canceled') return { result: stored, expiredResubmits: index.expiredResubmits };
+        const tracker = stored ? undefined : await this.#tracker(index.token, options);
+        if (tracker?.cancelling) {
+          // Being cancelled: wait until its results are stored, then look again (a succeeded one is not paid twice).
+          await tracker.finished;
+          continue;
+        }
+        if (tracker) {
+          const result = tracker.wait(customId, options);
+          tracker.start();
+          return { result: await result, expiredResubmits: index.expiredResubmits };
+        }
       }
+      return { result: await this.#enqueue(key, params, options, index?.expiredResubmits ?? 0), expiredResubmits: index?.expiredResubmits ?? 0 };
     }
-    return { result: await this.#enqueue(key, params, options, index?.expiredResubmits ?? 0), expiredResubmits: index?.expiredResubmits ?? 0 };
   }
 
   /** Marks a request to be sent again by the next {@link request} (a transient error, an expiry). */
@@ -183,6 +190,11 @@ export class AnthropicBatchQueue {
     }
     const tracker = new BatchTracker(this.#batches, this.#records, this.#settings, record);
     tracker.onDone = forget;
+    if (record.cancelRequested === true && record.state === 'submitted') {
+      // Cancelled before this process started: drain its results into the store.
+      tracker.drainCancelled();
+      return tracker;
+    }
     if (record.state === 'submitting' && !(await tracker.recover(options.fail))) {
       forget();
       return undefined;
@@ -205,6 +217,8 @@ class BatchTracker {
   #cancelWanted = false;
   #cancelSent = false;
   #started = false;
+  /** Every failure is handed to the waiters: this promise does not reject. */
+  #finished: Promise<void> = Promise.resolve();
   /** True when the batch was found by searching, not recorded: its results must carry our token. */
   #recovered = false;
 
@@ -303,13 +317,30 @@ class BatchTracker {
     return true;
   }
 
+  /** True while the batch is being cancelled: nobody new should wait on it. */
+  get cancelling(): boolean {
+    return this.#cancelWanted || this.#record.cancelRequested === true;
+  }
+
+  /** Settles once this tracker stopped (its results stored, or nobody waits any more). */
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  drainCancelled(): void {
+    this.#cancelWanted = true;
+    this.#cancelSent = true;
+    this.start();
+  }
+
   /** Polls the provider batch once its id is known (a tracker still submitting starts itself). */
   start(): void {
     if (this.#started || this.#record.batchId === undefined) return;
     this.#started = true;
     for (const set of this.#waiters.values()) for (const waiter of set) this.#notify(waiter);
-    // Every failure is handed to the waiters; this promise does not reject.
-    void this.#run().finally(() => this.onDone());
+    this.#finished = this.#run()
+      .catch((error: unknown) => this.#failAll(() => error))
+      .finally(() => this.onDone());
   }
 
   async #run(): Promise<void> {

@@ -1,13 +1,13 @@
 // Batch mode of AnthropicSummarizer through the real SDK against the fake Message Batches API.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
-import type { BatchStore, ProviderBatchWait, TubesumError } from '@tubesum/core';
+import type { BatchStore, ProviderBatchStore, ProviderBatchWait, TubesumError } from '@tubesum/core';
 import { startFakeAnthropicServer, type FakeAnthropicServer, type FakeBatchRequest } from './fake-anthropic-server.js';
 import { generateTranscript } from './generate-transcript.js';
 
 const API_KEY = 'sk-ant-test-0123456789';
 let server: FakeAnthropicServer;
-let store: BatchStore;
+let store: ProviderBatchStore;
 
 beforeAll(async () => {
   server = await startFakeAnthropicServer();
