@@ -61,7 +61,7 @@ export type { AnthropicBatchOptions, AnthropicSummarizerOptions } from './summar
 export type { ProviderBatchStore } from './summarizers/provider-batch-records.js';
 export { describeProviderBatchWait } from './summarizers/describe-provider-batch-wait.js';
 export { PROMPT_VERSION } from './summarizers/prompt.js';
-export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, promptCacheMinTokens, requestCostUsd } from './summarizers/prices.js';
+export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, formatUsd, promptCacheMinTokens, requestCostUsd } from './summarizers/prices.js';
 export type { ModelPrice, PriceTable, RequestTokens } from './summarizers/prices.js';
 export { OpenAICompatibleSummarizer } from './summarizers/openai-compatible-summarizer.js';
 export type { OpenAICompatibleSummarizerOptions } from './summarizers/openai-compatible-summarizer.js';

@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from '../errors.js';
 import type { ItemCounts, ItemRecord, JobSnapshot, SummaryRecord } from '../processor/job.js';
+import { formatUsd } from '../summarizers/prices.js';
 import { EXPORT_FORMAT_VERSION } from './export-format.js';
 import type { ExportManifest, ExportManifestItem } from './export-format.js';
 import {
@@ -65,6 +66,7 @@ export function indexRow(
   const details: string[] = [`[watch](${videoUrl(item.videoId)})`];
   if (item.list !== undefined) details.push(`from ${escapeInline(listNames?.get(item.list) ?? item.list)}`);
   if (facts?.durationSeconds !== undefined) details.push(durationLabel(facts.durationSeconds));
+  if (item.status === 'done' && item.costUsd !== undefined) details.push(formatUsd(item.costUsd));
   if (transcripts !== undefined) {
     details.push(`transcript: [text](${linkTarget(transcripts.text)}), [SRT](${linkTarget(transcripts.srt)})`);
   }
@@ -90,6 +92,9 @@ export function indexHead(job: JobSnapshot, counts: ItemCounts, listed: number):
       .join(', ')}`,
     `- **Rejected inputs:** ${job.rejected.length} · **Duplicate inputs:** ${job.duplicates.length}`,
   ];
+  if (job.costUsd !== undefined) {
+    lines.push(`- **Cost:** ${formatUsd(job.costUsd)} for the summaries (estimated from the tokens each used, at list prices, with the batch discount and prompt-cache rates where they applied)`);
+  }
   if (listed !== job.total) {
     lines.push(`- **Note:** ${listed} of the job's ${job.total} videos were found in the store; only those are listed.`);
   }
@@ -261,6 +266,7 @@ export function manifestItem(
           }),
       usage: summary.usage,
       ...(summary.costUsd === undefined ? {} : { costUsd: summary.costUsd }),
+      ...(summary.batchApi === true ? { batchApi: true } : {}),
       createdAt: record.createdAt,
     };
   }
@@ -279,6 +285,7 @@ export function manifestHead(job: JobSnapshot, counts: ItemCounts, date: Date): 
     options: job.options,
     total: job.total,
     counts,
+    ...(job.costUsd === undefined ? {} : { costUsd: job.costUsd }),
   };
   return [
     '{',

@@ -120,3 +120,9 @@ export function promptCacheMinTokens(model: string): number {
   const own = (id: string) => (Object.hasOwn(PROMPT_CACHE_MIN_TOKENS, id) ? PROMPT_CACHE_MIN_TOKENS[id] : undefined);
   return own(model) ?? own(model.replace(/-\d{8}$/, '')) ?? DEFAULT_PROMPT_CACHE_MIN_TOKENS;
 }
+
+/** A price for people: `$0.0042` below a dollar (four decimals), `$12.35` above. */
+export function formatUsd(value: number): string {
+  if (!Number.isFinite(value) || value <= 0) return '$0';
+  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}

@@ -1,8 +1,9 @@
 // The batch processor with AnthropicSummarizer in batch mode: transcripts collected into Message
 // Batches, results streamed into the store and the events item by item, cost on the job.
+import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicSummarizer, ErrorCode, createMemoryStore, describeProviderBatchWait } from '@tubesum/core';
-import type { BatchStore, ProviderBatchWait, SummaryRecord } from '@tubesum/core';
+import { AnthropicSummarizer, ErrorCode, createMemoryStore, describeProviderBatchWait, formatUsd } from '@tubesum/core';
+import type { BatchStore, ExportManifest, ProviderBatchWait, SummaryRecord } from '@tubesum/core';
 import { videoOfRequest } from '../summarizers/fake-llm-server.js';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../summarizers/fake-anthropic-server.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
@@ -58,6 +59,15 @@ describe('BatchProcessor with a batching summarizer', () => {
     expect(ended.costUsd).toBeCloseTo(total, 12);
     const stored = await store.getJobState(job.id);
     expect(stored!.costUsd).toBeCloseTo(total, 12);
+
+    // The cost in plain sight: the ZIP's index.md and batch.json.
+    const zip = await JSZip.loadAsync(await processor.export(job.id, { userId: 'u' }));
+    const index = await zip.file('index.md')!.async('string');
+    expect(index).toContain(`- **Cost:** ${formatUsd(total)} for the summaries`);
+    expect(index).toContain(formatUsd(items[0]!.costUsd!));
+    const manifest = JSON.parse(await zip.file('batch.json')!.async('string')) as ExportManifest;
+    expect(manifest.job.costUsd).toBeCloseTo(total, 12);
+    expect(manifest.items[0]!.summary).toMatchObject({ batchApi: true, costUsd: items[0]!.costUsd });
     await processor.close();
   });
 
