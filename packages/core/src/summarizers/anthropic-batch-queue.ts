@@ -8,8 +8,7 @@ import { sleep } from '../internal/abort.js';
 import { describeAnthropicError } from './anthropic-message.js';
 import { AnthropicMessageBatches, type ProviderBatchResult, type ProviderBatchStatus } from './anthropic-message-batches.js';
 import type { ProviderFailure } from './provider-error.js';
-import type { ProviderBatchRecords} from './provider-batch-records.js';
-import { type ProviderBatchRecord, type StoredProviderResult } from './provider-batch-records.js';
+import type { ProviderBatchRecord, ProviderBatchRecords, StoredProviderResult } from './provider-batch-records.js';
 import type { ProviderBatchWait } from './summarizer.js';
 
 /** Most Message Batches end within an hour. */
