@@ -41,6 +41,7 @@ function addProcessorOptions(command: Command): Command {
     .option('--openai-url <url>', 'base URL of an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)')
     .option('--openai-model <name>', 'model name on the OpenAI-compatible server')
     .option('--context-tokens <n>', 'context window of the OpenAI-compatible model as the server runs it; longer transcripts are chunked (default: 4096)')
+    .option('--batch-api', "send the summaries through Anthropic's Message Batches API: half the price, results usually within an hour (at most 24 h); pass it to resume too")
     .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
     .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE)')
     .option('--json', 'print newline-delimited JSON events instead of a progress bar');

@@ -37,12 +37,18 @@ export async function openCliStore(storeUrl: string, cwd: string, { create = tru
   return openStore(prepareStorePath(storeUrl, cwd, create));
 }
 
-function createSummarizer(config: SummarizerConfig): Summarizer {
+function createSummarizer(config: SummarizerConfig, store: BatchStore): Summarizer {
   switch (config.kind) {
     case 'extractive':
       return new ExtractiveSummarizer();
     case 'anthropic':
-      return new AnthropicSummarizer({ apiKey: config.apiKey, ...(config.model === undefined ? {} : { model: config.model }) });
+      return new AnthropicSummarizer({
+        apiKey: config.apiKey,
+        ...(config.model === undefined ? {} : { model: config.model }),
+        ...(config.baseURL === undefined ? {} : { baseURL: config.baseURL }),
+        // The batches' records live in the batch store, so a resume finds them.
+        ...(config.batch === undefined ? {} : { batch: { store, ...config.batch } }),
+      });
     case 'openai-compatible':
       return new OpenAICompatibleSummarizer({
         baseURL: config.baseURL,
@@ -70,9 +76,9 @@ function createTranscriptSource(config: ProcessorConfig['transcripts'], fetch: F
 export async function createCliProcessor(config: ProcessorConfig, cwd: string, injected?: FetchFunction): Promise<BatchProcessor> {
   // A proxy (--proxy, TUBESUM_PROXY, HTTPS_PROXY) carries every YouTube request: transcripts and lists.
   const fetch = config.transcripts.proxy === undefined ? injected : createProxyFetch(config.transcripts.proxy);
-  const summarizer = createSummarizer(config.summarizer);
   const transcripts = createTranscriptSource(config.transcripts, fetch);
   const store = await openCliStore(config.storeUrl, cwd);
+  const summarizer = createSummarizer(config.summarizer, store);
   return new BatchProcessor({
     transcripts,
     summarizer,
