@@ -11,7 +11,7 @@ import type { QueueExecutor } from '@tubesum/bullmq';
 import type { BotConfig, QueueConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { consoleLogger, describeError } from './logger.js';
-import { ProcessorPool } from './processor-pool.js';
+import { ProcessorPool, batchKeyOf } from './processor-pool.js';
 import { NO_MENTIONS } from './progress-message.js';
 import { createSummarizer, createTranscriptSource } from './providers.js';
 
@@ -153,7 +153,30 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       );
     }
   }
-  const pool = processors.size > 0 ? new ProcessorPool(processors) : undefined;
+  const anthropic = config.summarizer?.kind === 'anthropic' ? config.summarizer : undefined;
+  const routing = anthropic !== undefined && anthropic.batch !== 'off' && !dependencies.summarizer ? { mode: anthropic.batch, minVideos: anthropic.batchMinVideos } : undefined;
+  if (routing !== undefined) {
+    const transcripts = dependencies.transcripts ?? createTranscriptSource(config);
+    const lists = dependencies.lists ?? new YouTubeVideoListSource();
+    for (const model of models) {
+      // A store namespace of its own: it resumes its jobs in batch mode, polling the same provider batches.
+      const store = await openStore(config.store, { namespace: namespaceOf(batchKeyOf(model)) });
+      openedStores.push(store);
+      processors.set(
+        batchKeyOf(model),
+        new BatchProcessor({
+          transcripts,
+          summarizer: createSummarizer(config, model, store),
+          store,
+          concurrency: { transcripts: config.concurrency.transcripts },
+          lists,
+          maxVideos: config.limits.maxUrlsPerBatch,
+          ...dependencies.processor,
+        }),
+      );
+    }
+  }
+  const pool = processors.size > 0 ? new ProcessorPool(processors, routing) : undefined;
   const messages = pool
     ? new BatchMessages({
         rest: client.rest,

@@ -3,10 +3,32 @@ import { z } from 'zod';
 import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
 import type { ProxySetting } from './proxy.js';
 
+/**
+ * With `TUBESUM_ANTHROPIC_BATCH=auto`, batches of at least this many videos go through the Message
+ * Batches API: below it, waiting up to an hour to save half of a few cents is a bad trade.
+ */
+export const DEFAULT_BATCH_MIN_VIDEOS = 20;
+
 /** Which summarizer the bot runs, and the models a user may pick from (the first is the default). */
 export type SummarizerConfig =
   | { kind: 'offline'; models: string[] }
-  | { kind: 'anthropic'; apiKey: string; models: string[] }
+  | {
+      kind: 'anthropic';
+      apiKey: string;
+      models: string[];
+      /** `ANTHROPIC_BASE_URL`: a gateway or proxy; the SDK's default when unset. */
+      baseUrl?: string | undefined;
+      /**
+       * `TUBESUM_ANTHROPIC_BATCH`: `off` (request/response), `on` (every batch through the Message
+       * Batches API, half the price, results usually within an hour), `auto` (from `batchMinVideos` on).
+       */
+      batch: 'off' | 'on' | 'auto';
+      /** `TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS`: with `auto`, batches of at least this many videos use the Message Batches API. */
+      batchMinVideos: number;
+      /** `TUBESUM_BATCH_WINDOW_MS` and `TUBESUM_BATCH_POLL_MS`: the batch window and first poll interval (the summarizer's defaults when unset). */
+      batchWindowMs?: number | undefined;
+      batchPollMs?: number | undefined;
+    }
   | { kind: 'openai'; baseUrl: string; apiKey: string | undefined; models: string[]; contextTokens: number };
 
 /** Worker mode: where the queue of videos is. */
@@ -96,6 +118,11 @@ export const CONFIG_VARIABLES = {
   TUBESUM_SUMMARIZER: 'one of offline, anthropic, openai',
   ANTHROPIC_API_KEY: 'an Anthropic API key',
   ANTHROPIC_MODEL: 'a comma-separated list of Anthropic model ids, the first one the default',
+  ANTHROPIC_BASE_URL: 'an http(s) URL',
+  TUBESUM_ANTHROPIC_BATCH: 'one of off, on, auto',
+  TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS: 'a positive integer',
+  TUBESUM_BATCH_WINDOW_MS: 'a positive integer (milliseconds)',
+  TUBESUM_BATCH_POLL_MS: 'a positive integer (milliseconds)',
   OPENAI_BASE_URL: 'the http(s) base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:11434/v1)',
   OPENAI_MODEL: 'a comma-separated list of model ids, the first one the default',
   OPENAI_API_KEY: 'the API key of the OpenAI-compatible API (optional for local servers)',
@@ -131,6 +158,11 @@ const modelList = z
   .transform((value) => [...new Set(value.split(',').map((model) => model.trim()).filter((model) => model !== ''))])
   .pipe(z.array(z.string().max(100)).min(1).max(25));
 
+/** A positive integer, or undefined when the variable is unset. */
+function optionalPositiveInt() {
+  return optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional());
+}
+
 function positiveInt(defaultValue: number, max = Number.MAX_SAFE_INTEGER) {
   return optionalText.pipe(
     z
@@ -163,6 +195,11 @@ const envSchema = z.object({
   TUBESUM_SUMMARIZER: optionalText.pipe(z.enum(['offline', 'anthropic', 'openai']).optional()),
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_MODEL: optionalText.pipe(modelList.optional()),
+  ANTHROPIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  TUBESUM_ANTHROPIC_BATCH: optionalText.pipe(z.enum(['off', 'on', 'auto']).optional()),
+  TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS: positiveInt(DEFAULT_BATCH_MIN_VIDEOS),
+  TUBESUM_BATCH_WINDOW_MS: optionalPositiveInt(),
+  TUBESUM_BATCH_POLL_MS: optionalPositiveInt(),
   OPENAI_BASE_URL: optionalText.pipe(httpUrl.optional()),
   OPENAI_MODEL: optionalText.pipe(modelList.optional()),
   OPENAI_API_KEY: optionalText,
@@ -251,7 +288,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   else if (kind === 'anthropic') {
     if (e.ANTHROPIC_API_KEY === undefined) {
       problems.push('Expected `ANTHROPIC_API_KEY` to be set because `TUBESUM_SUMMARIZER` is `anthropic`, got nothing.');
-    } else summarizer = { kind, apiKey: e.ANTHROPIC_API_KEY, models: e.ANTHROPIC_MODEL ?? [DEFAULT_ANTHROPIC_MODEL] };
+    } else {
+      summarizer = {
+        kind,
+        apiKey: e.ANTHROPIC_API_KEY,
+        models: e.ANTHROPIC_MODEL ?? [DEFAULT_ANTHROPIC_MODEL],
+        ...(e.ANTHROPIC_BASE_URL === undefined ? {} : { baseUrl: e.ANTHROPIC_BASE_URL }),
+        batch: e.TUBESUM_ANTHROPIC_BATCH ?? 'off',
+        batchMinVideos: e.TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS,
+        ...(e.TUBESUM_BATCH_WINDOW_MS === undefined ? {} : { batchWindowMs: e.TUBESUM_BATCH_WINDOW_MS }),
+        ...(e.TUBESUM_BATCH_POLL_MS === undefined ? {} : { batchPollMs: e.TUBESUM_BATCH_POLL_MS }),
+      };
+    }
   } else if (kind === 'openai') {
     if (e.OPENAI_BASE_URL === undefined) {
       problems.push('Expected `OPENAI_BASE_URL` to be set because `TUBESUM_SUMMARIZER` is `openai`, got nothing.');
@@ -273,6 +321,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         contextTokens: e.OPENAI_CONTEXT_TOKENS,
       };
     }
+  }
+  if (e.TUBESUM_ANTHROPIC_BATCH !== undefined && e.TUBESUM_ANTHROPIC_BATCH !== 'off' && kind !== 'anthropic') {
+    problems.push(`Expected \`TUBESUM_ANTHROPIC_BATCH\` to be \`off\` or unset without the Anthropic summarizer, got \`${e.TUBESUM_ANTHROPIC_BATCH}\`.`);
   }
   const proxy = resolveProxySetting(env);
   const proxyProblem = proxy === undefined ? undefined : proxyUrlProblem(proxy.url);

@@ -1,4 +1,5 @@
-import type { ItemRecord, JobSnapshot, ListExpansion } from '@tubesum/core';
+import { formatUsd } from '@tubesum/core';
+import type { ItemRecord, JobSnapshot, ListExpansion, ProviderBatchWait } from '@tubesum/core';
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 
@@ -161,6 +162,17 @@ function layoutFields(fields: { name: string; lines: string[] }[], used: number)
     .filter((field) => field.value.length <= each);
 }
 
+/**
+ * `Waiting for Anthropic's batch (submitted <t:…:R>, usually under 1 h)`: Discord renders the
+ * relative time on the reader's side and keeps it current, so the message needs no edit to age.
+ */
+export function waitLine(wait: ProviderBatchWait): string {
+  if (wait.phase === 'collecting' || wait.submittedAt === undefined) return `Collecting the summaries into one of ${wait.provider}'s batches…`;
+  const submitted = Math.floor(Date.parse(wait.submittedAt) / 1000);
+  const typical = wait.typicalMs >= 3_600_000 ? `${Math.round(wait.typicalMs / 3_600_000)} h` : `${Math.round(wait.typicalMs / 60_000)} min`;
+  return `Waiting for ${wait.provider}'s batch (submitted <t:${submitted}:R>, usually under ${typical}): half the price, results as soon as it ends.`;
+}
+
 /** Renders the one progress message of a batch: live while it runs, the outcome once it ended. */
 export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { job } = view;
@@ -168,6 +180,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { counts } = progress;
   const ended = job.status === 'done' || job.status === 'cancelled';
   const remaining = Math.max(0, progress.total - progress.finished);
+  const waiting = progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? progress.current.find((current) => current.waiting)?.waiting;
   const lines: string[] = (job.lists ?? []).slice(0, 10).map(listLine);
   if ((job.lists?.length ?? 0) > 10) lines.push(`… and ${(job.lists?.length ?? 0) - 10} more lists`);
   if (lines.length > 0) lines.push('');
@@ -181,6 +194,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
     );
     lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}%`);
     lines.push(`Took ${formatDuration(progress.elapsedMs)}.`);
+    if (job.costUsd !== undefined) lines.push(`Cost: ${formatUsd(job.costUsd)} (estimated from the tokens used, batch discount applied).`);
   } else {
     lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}% · ${progress.finished}/${progress.total}`);
     lines.push(`✅ ${counts.done} done · ❌ ${counts.failed} failed · ⏳ ${remaining} remaining`);
@@ -189,6 +203,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
       lines.push(`⏸️ **Paused**: ${reason}`);
       lines.push('Nothing is lost. Once the bot’s operator fixes this (for example the API key), restarting the bot resumes the batch here.');
     } else if (view.cancelling) lines.push('**Cancelling…** work in flight is being stopped.');
+    else if (waiting !== undefined) lines.push(`⏳ ${waitLine(waiting)}`);
     else if (progress.current.length > 0) {
       const current = progress.current
         .slice(0, 5)
@@ -196,9 +211,10 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
       const more = progress.current.length > 5 ? ` and ${progress.current.length - 5} more` : '';
       lines.push(`Working on: ${current.join(', ')}${more}`);
     } else if (progress.finished === 0) lines.push('Starting…');
+    // While a provider batch runs only "processing" is known: no ETA is better than a frozen one.
     lines.push(
       `Elapsed ${formatDuration(progress.elapsedMs)}` +
-        (progress.etaMs === undefined ? '' : ` · ETA ~${formatDuration(progress.etaMs)}`),
+        (progress.etaMs === undefined || waiting !== undefined ? '' : ` · ETA ~${formatDuration(progress.etaMs)}`),
     );
   }
   if (ended && view.delivery && view.delivery.length > 0) lines.push('', ...view.delivery);

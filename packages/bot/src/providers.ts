@@ -6,7 +6,7 @@ import {
   YouTubeTranscriptSource,
   chainTranscriptSources,
 } from '@tubesum/core';
-import type { Summarizer, TranscriptSource } from '@tubesum/core';
+import type { ProviderBatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { BotConfig } from './config.js';
 import { createProxyFetch } from './proxy.js';
 
@@ -24,11 +24,26 @@ export function createTranscriptSource(config: BotConfig): TranscriptSource {
   return chainTranscriptSources([new FileTranscriptSource({ directory: config.transcriptsDir }), youtube]);
 }
 
-/** The configured summarizer for one of its models. */
-export function createSummarizer(config: BotConfig, model: string): Summarizer {
+/** The configured summarizer for one of its models; with `batchStore`, in Anthropic's batch mode, its records kept there. */
+export function createSummarizer(config: BotConfig, model: string, batchStore?: ProviderBatchStore): Summarizer {
   const summarizer = config.summarizer;
   if (summarizer === undefined || summarizer.kind === 'offline') return new ExtractiveSummarizer();
-  if (summarizer.kind === 'anthropic') return new AnthropicSummarizer({ apiKey: summarizer.apiKey, model });
+  if (summarizer.kind === 'anthropic') {
+    return new AnthropicSummarizer({
+      apiKey: summarizer.apiKey,
+      model,
+      ...(summarizer.baseUrl === undefined ? {} : { baseURL: summarizer.baseUrl }),
+      ...(batchStore === undefined
+        ? {}
+        : {
+            batch: {
+              store: batchStore,
+              ...(summarizer.batchWindowMs === undefined ? {} : { windowMs: summarizer.batchWindowMs }),
+              ...(summarizer.batchPollMs === undefined ? {} : { pollIntervalMs: summarizer.batchPollMs }),
+            },
+          }),
+    });
+  }
   return new OpenAICompatibleSummarizer({
     baseURL: summarizer.baseUrl,
     model,

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
       kind: 'anthropic',
       apiKey: 'sk-ant',
       models: ['claude-haiku-4-5', 'claude-sonnet-4-6'],
+      batch: 'off',
+      batchMinVideos: 20,
     });
     expect(config.limits.maxUrlsPerBatch).toBe(5);
     expect(config.limits.maxRunningBatchesPerUser).toBe(1);
@@ -148,6 +150,18 @@ describe('loadConfig', () => {
     const misplaced = errorOf({ DISCORD_TOKEN: '', DISCORD_APPLICATION_ID: shaped });
     expect(misplaced.message).not.toContain(shaped);
     expect(misplaced.message).toMatch(/`DISCORD_TOKEN`.*got nothing/);
+  });
+
+  it('reads the Message Batches switch, its threshold and tuning, and refuses it without Anthropic', () => {
+    const anthropic = { ...base, ANTHROPIC_API_KEY: 'sk-ant-key' };
+    expect(loadConfig(anthropic).summarizer).toMatchObject({ kind: 'anthropic', batch: 'off', batchMinVideos: 20 });
+    expect(
+      loadConfig({ ...anthropic, TUBESUM_ANTHROPIC_BATCH: 'auto', TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS: '50', TUBESUM_BATCH_WINDOW_MS: '1000', TUBESUM_BATCH_POLL_MS: '500', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/' }).summarizer,
+    ).toMatchObject({ batch: 'auto', batchMinVideos: 50, batchWindowMs: 1000, batchPollMs: 500, baseUrl: 'http://127.0.0.1:9/' });
+    expect(errorOf({ ...anthropic, TUBESUM_ANTHROPIC_BATCH: 'sometimes' }).message).toContain('Expected `TUBESUM_ANTHROPIC_BATCH` to be one of off, on, auto');
+    expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'offline', TUBESUM_ANTHROPIC_BATCH: 'on' }).message).toContain(
+      'Expected `TUBESUM_ANTHROPIC_BATCH` to be `off` or unset without the Anthropic summarizer',
+    );
   });
 
   it('.env.example documents every variable the bot reads, and no other', () => {

@@ -46,6 +46,7 @@ like. SIGTERM or Ctrl-C: the worker takes no new video and finishes the ones in 
 /** Options of `run` and `resume` that build the processor. */
 function addProcessorOptions(command: Command): Command {
   return addQueueOptions(addSourceOptions(command), 'send the videos to `tubesum worker` processes through this Redis (BullMQ) and follow them there')
+    .option('--batch-api', "send the summaries through Anthropic's Message Batches API: half the price, results usually within an hour (at most 24 h); pass it to resume too")
     .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
     .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE; with --queue, the queue\'s Redis)')
     .option('--json', 'print newline-delimited JSON events instead of a progress bar');

@@ -40,6 +40,8 @@ export interface ProcessorFlags {
   proxy?: string;
   /** Take a transcript in any language when none is in the wanted ones. @default false */
   anyTranscriptLanguage?: boolean;
+  /** Summaries through Anthropic's Message Batches API, at half the price. @default false */
+  batchApi?: boolean;
 }
 
 /** Flags of `tubesum run`. */
@@ -58,6 +60,12 @@ export interface RunFlags extends ProcessorFlags {
 /** The environment variables tubesum reads. */
 export interface Environment extends ProxyEnvironment {
   ANTHROPIC_API_KEY?: string | undefined;
+  /** Where Anthropic requests go (a gateway, a proxy); the SDK's default when unset. */
+  ANTHROPIC_BASE_URL?: string | undefined;
+  /** With `--batch-api`: how long the first summary waits for others before its batch is sent, in ms. */
+  TUBESUM_BATCH_WINDOW_MS?: string | undefined;
+  /** With `--batch-api`: the first wait between two looks at a running batch, in ms (it grows to 5 min). */
+  TUBESUM_BATCH_POLL_MS?: string | undefined;
   OPENAI_API_KEY?: string | undefined;
   TUBESUM_STORE?: string | undefined;
   /** The Redis of the workers (`--queue`): `run` submits there, `worker` takes videos from there. */
@@ -67,7 +75,14 @@ export interface Environment extends ProxyEnvironment {
 /** Which summarizer to build, with what it needs. */
 export type SummarizerConfig =
   | { kind: 'extractive'; /** Printed once when nobody asked for the extractive summarizer. */ notice?: string }
-  | { kind: 'anthropic'; apiKey: string; model?: string }
+  | {
+      kind: 'anthropic';
+      apiKey: string;
+      model?: string;
+      baseURL?: string;
+      /** Through the Message Batches API, with its window and first poll interval when given. */
+      batch?: { windowMs?: number; pollIntervalMs?: number };
+    }
   | { kind: 'openai-compatible'; baseURL: string; model: string; apiKey?: string; contextTokens: number };
 
 /**
@@ -132,6 +147,7 @@ const processorFlagsSchema = z.object({
   store: nonEmpty.optional(),
   proxy: nonEmpty.optional(),
   anyTranscriptLanguage: z.boolean().default(false),
+  batchApi: z.boolean().default(false),
 });
 
 const runFlagsSchema = processorFlagsSchema.extend({
@@ -152,6 +168,9 @@ const optionalVariable = z.string().trim().optional().transform((value) => value
 
 const environmentSchema = z.object({
   ANTHROPIC_API_KEY: optionalVariable,
+  ANTHROPIC_BASE_URL: optionalVariable.pipe(z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional()),
+  TUBESUM_BATCH_WINDOW_MS: optionalVariable.pipe(positiveInteger(86_400_000).optional()),
+  TUBESUM_BATCH_POLL_MS: optionalVariable.pipe(positiveInteger(3_600_000).optional()),
   OPENAI_API_KEY: optionalVariable,
   TUBESUM_STORE: optionalVariable,
   TUBESUM_QUEUE_URL: optionalVariable,
@@ -188,6 +207,14 @@ export function parse<T extends z.ZodType>(schema: T, input: Record<string, unkn
 }
 
 function resolveSummarizer(flags: z.output<typeof processorFlagsSchema>, env: z.output<typeof environmentSchema>): SummarizerConfig {
+  const summarizer = resolveSummarizerKind(flags, env);
+  if (flags.batchApi && summarizer.kind !== 'anthropic') {
+    throw new CliError('`--batch-api` sends summaries through Anthropic\'s Message Batches API: it needs ANTHROPIC_API_KEY (and not `--offline` or `--openai-url`).');
+  }
+  return summarizer;
+}
+
+function resolveSummarizerKind(flags: z.output<typeof processorFlagsSchema>, env: z.output<typeof environmentSchema>): SummarizerConfig {
   if (flags.offline) {
     if (flags.openaiUrl !== undefined || flags.model !== undefined) {
       throw new CliError('`--offline` cannot be combined with `--model` or `--openai-url`: pick one summarizer.');
@@ -213,7 +240,20 @@ function resolveSummarizer(flags: z.output<typeof processorFlagsSchema>, env: z.
     };
   }
   if (env.ANTHROPIC_API_KEY !== undefined) {
-    return { kind: 'anthropic', apiKey: env.ANTHROPIC_API_KEY, ...(flags.model === undefined ? {} : { model: flags.model }) };
+    return {
+      kind: 'anthropic',
+      apiKey: env.ANTHROPIC_API_KEY,
+      ...(flags.model === undefined ? {} : { model: flags.model }),
+      ...(env.ANTHROPIC_BASE_URL === undefined ? {} : { baseURL: env.ANTHROPIC_BASE_URL }),
+      ...(flags.batchApi
+        ? {
+            batch: {
+              ...(env.TUBESUM_BATCH_WINDOW_MS === undefined ? {} : { windowMs: env.TUBESUM_BATCH_WINDOW_MS }),
+              ...(env.TUBESUM_BATCH_POLL_MS === undefined ? {} : { pollIntervalMs: env.TUBESUM_BATCH_POLL_MS }),
+            },
+          }
+        : {}),
+    };
   }
   if (flags.model !== undefined) {
     throw new CliError('`--model` needs ANTHROPIC_API_KEY in the environment (or use `--openai-url` with `--openai-model`).');

@@ -48,13 +48,22 @@ export async function openCliStore(
   return openStore(prepareStorePath(storeUrl, cwd, create), namespace === undefined ? {} : { namespace });
 }
 
-/** The summarizer `config` names. */
-export function createSummarizer(config: SummarizerConfig): Summarizer {
+/**
+ * The summarizer `config` names. `store` keeps the records of Anthropic's Message Batches (batch
+ * mode only), so a resume finds a batch it submitted.
+ */
+export function createSummarizer(config: SummarizerConfig, store?: BatchStore): Summarizer {
   switch (config.kind) {
     case 'extractive':
       return new ExtractiveSummarizer();
     case 'anthropic':
-      return new AnthropicSummarizer({ apiKey: config.apiKey, ...(config.model === undefined ? {} : { model: config.model }) });
+      return new AnthropicSummarizer({
+        apiKey: config.apiKey,
+        ...(config.model === undefined ? {} : { model: config.model }),
+        ...(config.baseURL === undefined ? {} : { baseURL: config.baseURL }),
+        // The batches' records live in the batch store, so a resume finds them.
+        ...(config.batch === undefined || store === undefined ? {} : { batch: { store, ...config.batch } }),
+      });
     case 'openai-compatible':
       return new OpenAICompatibleSummarizer({
         baseURL: config.baseURL,
@@ -97,10 +106,11 @@ export async function createCliProcessor(config: ProcessorConfig & { queue?: Que
   const fetch = youtubeFetch(config, injected);
   const lists = config.transcripts.youtube ? { lists: new YouTubeVideoListSource(fetch === undefined ? {} : { fetch }) } : {};
   if (config.queue !== undefined) return createQueueProcessor(config, config.queue, cwd, lists);
+  const store = await openCliStore(config.storeUrl, cwd);
   const processor = new BatchProcessor({
     transcripts: createTranscriptSource(config.transcripts, fetch),
-    summarizer: createSummarizer(config.summarizer),
-    store: await openCliStore(config.storeUrl, cwd),
+    summarizer: createSummarizer(config.summarizer, store),
+    store,
     closeStore: true,
     ...lists,
     ...(config.concurrency === undefined ? {} : { concurrency: { summaries: config.concurrency } }),

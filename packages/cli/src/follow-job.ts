@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { ErrorCode } from '@tubesum/core';
+import { ErrorCode, formatUsd } from '@tubesum/core';
 import type { BatchEvents, BatchProcessor, JobSnapshot, Progress } from '@tubesum/core';
 import type { CliContext } from './context.js';
 import { LOCAL_USER_ID } from './config.js';
@@ -134,11 +134,14 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
   const counts = formatCounts(job.progress);
   renderer.close();
   const exitCode = job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
-  renderer.result(`${job.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts}. ZIP written to ${displayPath(path, context.cwd)}`, {
+  // The cost in plain sight: the summaries' price, batch discount and prompt-cache rates applied.
+  const cost = job.costUsd === undefined ? '' : `, cost ${formatUsd(job.costUsd)}`;
+  renderer.result(`${job.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts}${cost}. ZIP written to ${displayPath(path, context.cwd)}`, {
     status: job.status,
     jobId: job.id,
     total: job.total,
     counts: job.progress.counts,
+    ...(job.costUsd === undefined ? {} : { costUsd: job.costUsd }),
     rejected: job.rejected.length,
     duplicates: job.duplicates.length,
     zip: path,

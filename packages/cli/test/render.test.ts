@@ -22,6 +22,13 @@ describe('rendering', () => {
     expect([...formatBarLine(progress, 40)]).toHaveLength(39);
   });
 
+  it("says what a summary waiting on Anthropic's batch waits for, not a video name", () => {
+    const submittedAt = new Date(Date.now() - 12 * 60_000 - 5_000).toISOString();
+    const waiting = { provider: 'Anthropic', phase: 'submitted' as const, batchId: 'msgbatch_1', submittedAt, typicalMs: 3_600_000 };
+    const line = formatBarLine({ ...progress, current: [{ ...progress.current[0]!, waiting }] }, 200);
+    expect(line).toMatch(/\| waiting for Anthropic's batch \(submitted 12 min ago, usually under 1 h\)$/);
+  });
+
   it('writes one line per item end, with the reason of a failure', () => {
     const item = { jobId: 'j', index: 2, videoId: 'NoSuchVideo', url: 'u', input: 'i', status: 'failed' as const, attempts: 1 };
     const error = { code: 'TRANSCRIPTS_DISABLED' as const, message: 'No transcript\nfile.', retryable: false };

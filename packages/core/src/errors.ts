@@ -43,6 +43,12 @@ export const ErrorCode = {
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** A step took longer than its allowed time. */
   TIMEOUT: 'TIMEOUT',
+  /**
+   * A request sent in a provider batch (Anthropic's Message Batches) expired twice: the provider did
+   * not process it within 24 hours, then again when sent once more. Not retried; run the video again
+   * later or without the batch API.
+   */
+  BATCH_EXPIRED: 'BATCH_EXPIRED',
   /** The work was cancelled by the caller. */
   CANCELLED: 'CANCELLED',
   /** The storage backend failed to read or write. */

@@ -12,8 +12,10 @@ export type {
 export type {
   Chapter,
   KeyPoint,
+  ProviderBatchWait,
   SummarizeOptions,
   Summarizer,
+  SummarizerBatching,
   Summary,
   SummaryLength,
   TokenUsage,
@@ -64,10 +66,12 @@ export type { YouTubeRequestLimiterOptions } from './transcripts/youtube/youtube
 export { ExtractiveSummarizer } from './summarizers/extractive/extractive-summarizer.js';
 export type { ExtractiveSummarizerOptions } from './summarizers/extractive/extractive-summarizer.js';
 export { AnthropicSummarizer, DEFAULT_ANTHROPIC_MODEL } from './summarizers/language-model/anthropic-summarizer.js';
-export type { AnthropicSummarizerOptions } from './summarizers/language-model/anthropic-summarizer.js';
+export type { AnthropicBatchOptions, AnthropicSummarizerOptions } from './summarizers/language-model/anthropic-summarizer.js';
+export type { ProviderBatchStore } from './summarizers/language-model/provider-batch-records.js';
+export { describeProviderBatchWait } from './summarizers/language-model/describe-provider-batch-wait.js';
 export { PROMPT_VERSION } from './summarizers/language-model/prompt.js';
-export { DEFAULT_PRICES } from './summarizers/language-model/prices.js';
-export type { ModelPrice, PriceTable } from './summarizers/language-model/prices.js';
+export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, formatUsd, promptCacheMinTokens, requestCostUsd } from './summarizers/language-model/prices.js';
+export type { ModelPrice, PriceTable, RequestTokens } from './summarizers/language-model/prices.js';
 export { OpenAICompatibleSummarizer } from './summarizers/language-model/openai-compatible-summarizer.js';
 export type { OpenAICompatibleSummarizerOptions } from './summarizers/language-model/openai-compatible-summarizer.js';
 

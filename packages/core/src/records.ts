@@ -1,7 +1,7 @@
 import type { SerializedError } from './errors.js';
 import type { DuplicateInput, InputNote, RejectedInput } from './intake/parse-url-list.js';
 import type { ListExpansion } from './lists/expand-inputs.js';
-import type { Summary, SummaryLength } from './summarizers/summarizer.js';
+import type { ProviderBatchWait, Summary, SummaryLength } from './summarizers/summarizer.js';
 
 /**
  * Where a whole job stands. `done` means every item ended (some may have failed); `paused` means it
@@ -76,6 +76,11 @@ export interface JobState {
    */
   endedSeq?: number;
   recentlyEnded?: number[];
+  /**
+   * What the job's summaries cost in US dollars (the sum of their `costUsd`, batch discount and
+   * prompt-cache rates applied); absent until a summary with a known price is done.
+   */
+  costUsd?: number;
 }
 
 /** One video of a job. */
@@ -100,6 +105,8 @@ export interface ItemRecord {
   transcriptKey?: string;
   /** Store key of the cached summary, once written. */
   summaryKey?: string;
+  /** The price of its summary in US dollars, when known (also for a summary taken from the cache: it was paid once). */
+  costUsd?: number;
   title?: string;
   startedAt?: string;
   endedAt?: string;
@@ -131,6 +138,8 @@ export interface CurrentItem {
   videoId: string;
   title?: string;
   stage: 'transcript' | 'summary';
+  /** Set while the summary waits on a provider batch: in words: `describeProviderBatchWait`. */
+  waiting?: ProviderBatchWait;
 }
 
 /** A summary as cached in the store and exported: the summary and what is known of the video. */

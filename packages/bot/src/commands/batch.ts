@@ -133,8 +133,10 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
       `Too many videos: ${parsed.videos.length}. One batch takes at most ${config.limits.maxUrlsPerBatch}; split the list into several batches.`,
     );
   }
-  const model = interaction.options.getString('model') ?? pool.defaultModel;
-  const processor = pool.get(model);
+  const chosenModel = interaction.options.getString('model') ?? pool.defaultModel;
+  pool.get(chosenModel);
+  // A playlist or channel link counts as many videos as the batch may take: such batches are big.
+  const { key: model, processor } = pool.choose(chosenModel, parsed.videos.length + parsed.lists.length * config.limits.maxUrlsPerBatch);
   const length = interaction.options.getString('length') as SummaryLength | null;
   const language = interaction.options.getString('language');
   const name = interaction.options.getString('name');

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { describeProviderBatchWait } from '@tubesum/core';
 import type { Progress } from '@tubesum/core';
 import { formatDuration, itemLabel, truncate } from './format.js';
 import type { Output } from '../output.js';
@@ -7,10 +8,13 @@ import type { Renderer } from './types.js';
 
 const BAR_WIDTH = 24;
 
-/** `fetching The Gettysburg Address +2` */
+/** `fetching The Gettysburg Address +2`, or `waiting for Anthropic's batch (submitted 12 min ago, usually under 1 h)`. */
 function currentText(progress: Progress): string {
   const [first, ...rest] = progress.current;
   if (!first) return '';
+  // Until a provider batch ends only "processing" is known: say that rather than a frozen video name.
+  const waiting = progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? first.waiting;
+  if (waiting) return describeProviderBatchWait(waiting);
   const verb = first.stage === 'transcript' ? 'fetching' : 'summarizing';
   return `${verb} ${itemLabel(first)}${rest.length > 0 ? ` +${rest.length}` : ''}`;
 }

@@ -34,6 +34,8 @@ export interface ExportManifest {
     total: number;
     /** Counts of the items in this export, by status. */
     counts: ItemCounts;
+    /** What the job's summaries cost in US dollars (estimated: see `JobState.costUsd`); absent when no price is known. */
+    costUsd?: number;
   };
   /** Every item, in batch order. */
   items: ExportManifestItem[];
@@ -83,8 +85,12 @@ export interface ExportManifestItem {
     tldr: string;
     keyPoints: Array<KeyPoint & { url: string }>;
     chapters?: Array<Chapter & { url: string }>;
+    /** Tokens, with prompt-cache reads and writes when there were any. */
     usage: TokenUsage;
+    /** The price paid in US dollars (estimated), batch discount applied. */
     costUsd?: number;
+    /** True when the summary was made through Anthropic's Message Batches, at half the price. */
+    batchApi?: boolean;
     createdAt: string;
   };
 }

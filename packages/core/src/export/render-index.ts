@@ -2,6 +2,7 @@
 // and duplicate inputs. Written in pieces (head, rows, tail) so that a streaming export holds one row at a time.
 import type { SerializedError } from '../errors.js';
 import type { ItemCounts, ItemRecord, JobSnapshot } from '../records.js';
+import { formatUsd } from '../summarizers/language-model/prices.js';
 import type { TranscriptFiles } from './export-names.js';
 import { dateLabel, durationLabel, escapeInline, linkTarget, oneLine, videoUrl } from './render-markdown.js';
 
@@ -45,6 +46,7 @@ export function indexRow(
   const details: string[] = [`[watch](${videoUrl(item.videoId)})`];
   if (item.list !== undefined) details.push(`from ${escapeInline(listNames?.get(item.list) ?? item.list)}`);
   if (facts?.durationSeconds !== undefined) details.push(durationLabel(facts.durationSeconds));
+  if (item.status === 'done' && item.costUsd !== undefined) details.push(formatUsd(item.costUsd));
   if (transcripts !== undefined) {
     details.push(`transcript: [text](${linkTarget(transcripts.text)}), [SRT](${linkTarget(transcripts.srt)})`);
   }
@@ -70,6 +72,9 @@ export function indexHead(job: JobSnapshot, counts: ItemCounts, listed: number):
       .join(', ')}`,
     `- **Rejected inputs:** ${job.rejected.length} · **Duplicate inputs:** ${job.duplicates.length}`,
   ];
+  if (job.costUsd !== undefined) {
+    lines.push(`- **Cost:** ${formatUsd(job.costUsd)} for the summaries (estimated from the tokens each used, at list prices, with the batch discount and prompt-cache rates where they applied)`);
+  }
   if (listed !== job.total) {
     lines.push(`- **Note:** ${listed} of the job's ${job.total} videos were found in the store; only those are listed.`);
   }

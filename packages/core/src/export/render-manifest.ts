@@ -58,6 +58,7 @@ export function manifestItem(
           }),
       usage: summary.usage,
       ...(summary.costUsd === undefined ? {} : { costUsd: summary.costUsd }),
+      ...(summary.batchApi === true ? { batchApi: true } : {}),
       createdAt: record.createdAt,
     };
   }
@@ -76,6 +77,7 @@ export function manifestHead(job: JobSnapshot, counts: ItemCounts, date: Date): 
     options: job.options,
     total: job.total,
     counts,
+    ...(job.costUsd === undefined ? {} : { costUsd: job.costUsd }),
   };
   return [
     '{',

@@ -13,6 +13,7 @@ export const jobSchema = z.looseObject({
   options: z.looseObject({}),
   rejected: z.array(z.object({ input: z.string(), reason: z.string() })),
   duplicates: z.array(z.object({ input: z.string(), videoId: z.string() })),
+  costUsd: z.number().nonnegative().optional(),
 });
 
 const itemSchema = z.looseObject({
@@ -21,6 +22,7 @@ const itemSchema = z.looseObject({
   url: z.string(),
   input: z.string(),
   status: z.enum(STATUSES),
+  costUsd: z.number().nonnegative().optional(),
 });
 
 /** A bad time from a summarizer (NaN) shows as 0:00 rather than failing the whole export. */

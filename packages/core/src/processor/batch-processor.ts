@@ -24,7 +24,7 @@ import type { ItemExecutor } from './item-executor.js';
 import { LocalItemExecutor } from './local-executor.js';
 import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, assertSharedStore, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
 import type { BatchProcessorOptions, ProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
-import { countItems, emptyCounts, storedSnapshot } from './progress.js';
+import { costOfItems, countItems, emptyCounts, storedSnapshot } from './progress.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { RetryOptions } from './retry.js';
 import { StoredJobs } from './stored-jobs.js';
@@ -102,16 +102,20 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   /** The in-process pipeline (no `executor` option): `transcripts` and `summarizer` are required then. */
   #localExecutor(options: BatchProcessorOptions, parsed: ProcessorOptions, retry: Required<RetryOptions>): LocalItemExecutor {
     const defaults = DEFAULT_PROCESSOR_OPTIONS;
-    const summaries = parsed.concurrency?.summaries ?? defaults.summaries;
+    const summarizer = options.summarizer as Summarizer;
+    // A batching summarizer's summaries wait minutes to hours, many at once, for half the price.
+    const batching = summarizer.batching;
+    const transcripts = parsed.concurrency?.transcripts ?? defaults.transcripts;
+    const summaries = parsed.concurrency?.summaries ?? (batching ? Math.min(batching.maxWaiting, defaults.batchingSummaries) : defaults.summaries);
     return new LocalItemExecutor({
       store: this.#stored.store,
       // Checked by the options schema: both are there when there is no executor.
       transcripts: options.transcripts as TranscriptSource,
-      summarizer: options.summarizer as Summarizer,
+      summarizer,
       retry,
       itemTimeoutMs: parsed.itemTimeoutMs ?? defaults.itemTimeoutMs,
-      concurrency: { transcript: parsed.concurrency?.transcripts ?? defaults.transcripts, summary: summaries },
-      prefetch: parsed.prefetch ?? summaries * 2,
+      concurrency: { transcript: transcripts, summary: summaries },
+      prefetch: parsed.prefetch ?? (batching ? transcripts * 2 : summaries * 2),
     });
   }
 
@@ -431,7 +435,8 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       const items = await this.#stored.loadItems(jobId, loaded.job.total);
       for (const item of items) if (item.status === 'running') item.status = 'pending';
       const { pauseReason: _pauseReason, ...rest } = loaded.state;
-      const state: JobState = { ...rest, status: 'running', counts: countItems(items) };
+      const costUsd = costOfItems(items);
+      const state: JobState = { ...rest, status: 'running', counts: countItems(items), ...(costUsd === undefined ? {} : { costUsd }) };
       if (loaded.state.status !== 'running') await this.#stored.retried('save the batch state', (store) => store.saveJobState(jobId, state));
       return this.#start(loaded.job, state, items, true, undefined);
     } catch (error) {

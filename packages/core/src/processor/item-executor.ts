@@ -1,4 +1,6 @@
-import type { SerializedError, TubesumError } from '../errors.js';
+import { ErrorCode, TubesumError } from '../errors.js';
+import type { SerializedError } from '../errors.js';
+import type { ProviderBatchWait } from '../summarizers/summarizer.js';
 import type { ItemRecord, JobRecord } from '../records.js';
 
 /** The two paid steps of an item. */
@@ -17,12 +19,22 @@ export interface ItemTask {
  * - `stage`: the item's real work entered a stage (a cache hit skips its stage): `itemStage`.
  * - `retry`: an attempt failed with a retryable error; another follows after `delayMs`: `itemRetry`.
  * - `transcript`: the transcript is there (cached under `transcriptKey`); the summary stage follows.
+ * - `waiting`: the summary waits on a provider batch (Anthropic's Message Batches): only "processing" is known.
  */
 export type ItemProgress =
   | { readonly type: 'attempt'; readonly stage: ItemStage }
   | { readonly type: 'stage'; readonly stage: ItemStage }
   | { readonly type: 'retry'; readonly stage: ItemStage; readonly attempt: number; readonly error: SerializedError; readonly delayMs: number }
-  | { readonly type: 'transcript'; readonly transcriptKey: string; readonly title?: string | undefined };
+  | { readonly type: 'transcript'; readonly transcriptKey: string; readonly title?: string | undefined }
+  | { readonly type: 'waiting'; readonly wait: ProviderBatchWait };
+
+/**
+ * The abort reason of a batch's signal when the batch is cancelled for good (not paused or closed):
+ * a batching summarizer then cancels the provider batch. `details.stop` is `'cancel'`.
+ */
+export function isCancelStop(reason: unknown): boolean {
+  return reason instanceof TubesumError && reason.code === ErrorCode.CANCELLED && reason.details?.['stop'] === 'cancel';
+}
 
 /** How an executor talks back to the batch that owns the item. */
 export interface ItemHooks {
@@ -40,6 +52,8 @@ export interface ItemResult {
   readonly summaryKey: string;
   /** True when the summary came from the cache without a summarizer call. */
   readonly cached: boolean;
+  /** The summary's price in US dollars (its `costUsd`), when known. */
+  readonly costUsd?: number | undefined;
 }
 
 /**

@@ -2,9 +2,10 @@ import { ErrorCode, TubesumError } from '../errors.js';
 import { withDeadline } from '../internal/abort.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import type { BatchStore } from '../storage/batch-store.js';
-import type { Summarizer } from '../summarizers/summarizer.js';
+import type { SummarizeOptions, Summarizer, Summary } from '../summarizers/summarizer.js';
 import type { Transcript, TranscriptSource } from '../transcripts/transcript-source.js';
 import { summaryCacheKey, transcriptCacheKey } from './cache-keys.js';
+import { isCancelStop } from './item-executor.js';
 import type { ItemHooks, ItemStage, ItemTask } from './item-executor.js';
 import type { SummaryRecord } from '../records.js';
 import { pausesAtOnce } from './pause-reasons.js';
@@ -84,7 +85,7 @@ export class ItemStages {
   }
 
   /** The item's summary, from the cache or the summarizer (then stored at once), and its cache key. */
-  async summary(task: ItemTask, transcript: Transcript, signal: AbortSignal, hooks: ItemHooks): Promise<{ key: string; cached: boolean }> {
+  async summary(task: ItemTask, transcript: Transcript, signal: AbortSignal, hooks: ItemHooks): Promise<{ key: string; cached: boolean; costUsd?: number }> {
     const { videoId, url } = task.item;
     const options = task.job.options;
     const key = summaryCacheKey(videoId, transcript, this.#options.summarizer, options);
@@ -93,22 +94,39 @@ export class ItemStages {
     if (unsaved) {
       await this.#stored.retried('cache a summary', (store) => store.setCached(key, unsaved), { signal, videoId });
       this.#unsavedSummaries.delete(key);
-      return { key, cached: true };
+      return { key, cached: true, ...costOf(unsaved) };
     }
     const read = () => this.#stored.retried('read a cached summary', (store) => store.getCached<SummaryRecord>(key), { signal, videoId });
-    if (await read()) return { key, cached: true };
+    const cachedRecord = await read();
+    if (cachedRecord) return { key, cached: true, ...costOf(cachedRecord) };
     const claim = await this.#options.claim?.('summary', key, task, signal);
     try {
-      if (claim && (await read())) return { key, cached: true };
+      const filled = claim ? await read() : undefined;
+      if (filled) return { key, cached: true, ...costOf(filled) };
       hooks.progress({ type: 'stage', stage: 'summary' });
-      const summary = await this.#gate('summary', task, () =>
-        this.#attempt(task, 'summary', signal, hooks, (attemptSignal) =>
-          this.#options.summarizer.summarize(
-            transcript,
-            stripUndefined({ signal: attemptSignal, length: options.length, language: options.language, instructions: options.instructions }),
-          ),
-        ),
-      );
+      const { summarizer } = this.#options;
+      // Listens to the job's signal before the attempts do, so a cancel is known as one when they stop.
+      const batching = summarizer.batching ? batchingOptions(signal, hooks) : undefined;
+      const summarize = (attemptSignal: AbortSignal) =>
+        summarizer.summarize(
+          transcript,
+          stripUndefined({
+            signal: attemptSignal,
+            length: options.length,
+            language: options.language,
+            instructions: options.instructions,
+            ...batching?.options,
+          }),
+        );
+      let summary: Summary;
+      try {
+        // A batching summarizer's summaries wait together, without a slot, for as long as a provider batch takes.
+        summary = summarizer.batching
+          ? await this.#attempt(task, 'summary', signal, hooks, summarize, summarizer.batching.timeoutMs)
+          : await this.#gate('summary', task, () => this.#attempt(task, 'summary', signal, hooks, summarize));
+      } finally {
+        batching?.dispose();
+      }
       const record: SummaryRecord = {
         version: 1,
         videoId,
@@ -123,7 +141,7 @@ export class ItemStages {
       this.#unsavedSummaries.set(key, record);
       await this.#stored.retried('cache a summary', (store) => store.setCached(key, record), { videoId });
       this.#unsavedSummaries.delete(key);
-      return { key, cached: false };
+      return { key, cached: false, ...costOf(record) };
     } finally {
       await claim?.release();
     }
@@ -134,14 +152,21 @@ export class ItemStages {
   }
 
   /** One step of an item, with the per-attempt timeout, the signal and retries. */
-  #attempt<T>(task: ItemTask, stage: ItemStage, signal: AbortSignal, hooks: ItemHooks, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  #attempt<T>(
+    task: ItemTask,
+    stage: ItemStage,
+    signal: AbortSignal,
+    hooks: ItemHooks,
+    work: (signal: AbortSignal) => Promise<T>,
+    timeoutMs: number = this.#itemTimeoutMs,
+  ): Promise<T> {
     const { videoId } = task.item;
     const what = stage === 'transcript' ? `Fetching the transcript of ${videoId}` : `Summarizing ${videoId}`;
     return runWithRetries(
       async () => {
         hooks.progress({ type: 'attempt', stage });
         try {
-          return await withDeadline(signal, this.#itemTimeoutMs, what, (scope) => work(scope.signal));
+          return await withDeadline(signal, timeoutMs, what, (scope) => work(scope.signal));
         } catch (caught) {
           // Stop the batch while this attempt still holds its slot, so no other item starts the same doomed call.
           const error = toTubesumError(caught, videoId);
@@ -160,4 +185,24 @@ export class ItemStages {
       },
     );
   }
+}
+
+/** What a batching summarizer needs besides the signal: whether a stop is a cancel, and where to report its wait. */
+function batchingOptions(signal: AbortSignal, hooks: ItemHooks): { options: Pick<SummarizeOptions, 'cancelSignal' | 'onProviderBatch'>; dispose(): void } {
+  const cancel = new AbortController();
+  const onAbort = (): void => {
+    if (isCancelStop(signal.reason)) cancel.abort(signal.reason);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    options: { cancelSignal: cancel.signal, onProviderBatch: (wait) => hooks.progress({ type: 'waiting', wait }) },
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
+}
+
+/** The price of a stored summary, when known. */
+function costOf(record: SummaryRecord): { costUsd?: number } {
+  const cost = record.summary?.costUsd;
+  return typeof cost === 'number' && Number.isFinite(cost) ? { costUsd: cost } : {};
 }

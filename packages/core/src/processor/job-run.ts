@@ -9,7 +9,7 @@ import { ENDED_ITEM_STATUSES } from '../records.js';
 import type { CurrentItem, ItemRecord, ItemStatus, JobRecord, JobSnapshot, JobState, Progress } from '../records.js';
 import { Lease } from './lease.js';
 import { pauseReasonOf } from './pause-reasons.js';
-import { countItems, progressOf } from './progress.js';
+import { costOfItems, countItems, progressOf } from './progress.js';
 import { toTubesumError } from './retry.js';
 import type { StoredJobs } from './stored-jobs.js';
 
@@ -134,7 +134,11 @@ export class JobRun {
   #halt(stop: Stop): void {
     if (this.#stop !== undefined) return;
     this.#stop = stop;
-    this.#controller.abort(stop.error);
+    // A cancel says so in its reason (`details.stop`), so that a provider batch is cancelled too, not just left.
+    const { error } = stop;
+    this.#controller.abort(
+      stop.kind === 'cancel' ? new TubesumError(error.code, error.message, { cause: error.cause, retryable: false, details: { ...error.details, stop: 'cancel' } }) : error,
+    );
     this.#admission.cancel(this.job.id, stop.error);
     this.#stopping = this.#stopExecutor(stop.kind);
   }
@@ -192,7 +196,9 @@ export class JobRun {
     const stop = this.#stop;
     if (stop?.kind === 'lost') return 'lost';
     const counts = countItems(this.items);
-    const { pauseReason: _pauseReason, ...rest } = this.state;
+    const costUsd = costOfItems(this.items);
+    const { pauseReason: _pauseReason, costUsd: _costUsd, ...known } = this.state;
+    const rest = costUsd === undefined ? known : { ...known, costUsd };
     if (stop === undefined || stop.kind === 'cancel') {
       this.state = { ...rest, status: stop ? 'cancelled' : 'done', counts, endedAt: new Date().toISOString() };
     } else if (stop.kind === 'pause') {
@@ -250,9 +256,14 @@ export class JobRun {
       });
       cached = result.cached;
       item.summaryKey = result.summaryKey;
+      if (result.costUsd !== undefined) item.costUsd = result.costUsd;
     } catch (caught) {
       const error = toTubesumError(caught, item.videoId);
       if (this.#stop?.kind === 'cancel') return this.#finishItem(item, 'cancelled', undefined);
+      // The provider batch was cancelled by someone else (the provider's console): the item ends cancelled, saying so.
+      if (this.#stop === undefined && error.code === ErrorCode.CANCELLED && error.details?.['reason'] === 'provider-batch-canceled') {
+        return this.#finishItem(item, 'cancelled', error);
+      }
       const pause = this.#stop === undefined ? pauseReasonOf(error) : undefined;
       if (pause) this.pause(pause);
       if (this.#stop !== undefined) return this.#backToPending(item);
@@ -298,6 +309,15 @@ export class JobRun {
         item.transcriptKey = event.transcriptKey;
         if (event.title !== undefined) item.title = event.title;
         return;
+      case 'waiting': {
+        const current = this.#current.get(item.index);
+        if (!current) return;
+        const before = current.waiting;
+        current.waiting = event.wait;
+        // Announced when it changes (collected, then submitted), not at every poll: readers compute "12 min ago" themselves.
+        if (before?.phase !== event.wait.phase || before.batchId !== event.wait.batchId) this.#context.emit('batchProgress', () => this.#base());
+        return;
+      }
     }
   }
 
@@ -319,6 +339,7 @@ export class JobRun {
     if (!error) delete item.error;
     this.state.counts[previous] -= 1;
     this.state.counts[status] += 1;
+    if (status === 'done' && item.costUsd !== undefined) this.state.costUsd = (this.state.costUsd ?? 0) + item.costUsd;
     this.#endedHere += 1;
     this.#noteEnded(item.index);
     this.#scheduleStateWrite();

@@ -28,7 +28,7 @@ export class LocalItemExecutor implements ItemExecutor {
     const { transcript, key } = await this.#stages.transcript(task, signal, hooks);
     hooks.progress({ type: 'transcript', transcriptKey: key, ...(transcript.title === undefined ? {} : { title: transcript.title }) });
     const summary = await this.#stages.summary(task, transcript, signal, hooks);
-    return { summaryKey: summary.key, cached: summary.cached };
+    return { summaryKey: summary.key, cached: summary.cached, ...(summary.costUsd === undefined ? {} : { costUsd: summary.costUsd }) };
   }
 
   #watch(jobId: string, signal: AbortSignal): void {

@@ -43,15 +43,16 @@ export interface BatchProcessorOptions {
      */
     readonly transcripts?: number;
     /**
-     * Summaries at once.
-     * @default 4
+     * Summaries at once. With a batching summarizer (Anthropic's batch mode) this is how many may
+     * wait for their provider batch at once, each holding its transcript in memory.
+     * @default 4; with a batching summarizer, the smaller of its `batching.maxWaiting` and 1000
      */
     readonly summaries?: number;
   };
   /**
    * Transcripts fetched ahead and held while they wait for a summary slot, so the
    * summarizer never waits for YouTube.
-   * @default 2 × concurrency.summaries
+   * @default 2 × concurrency.summaries; with a batching summarizer, 2 × concurrency.transcripts
    */
   readonly prefetch?: number;
   /** Retries of retryable failures (rate limits, overload, timeouts, blocks, storage hiccups). */
@@ -148,6 +149,8 @@ export const DEFAULT_PROCESSOR_OPTIONS = {
   storePath: '.tubesum/store.sqlite',
   transcripts: 2,
   summaries: 4,
+  /** Summaries waiting for a provider batch at once, by default, with a batching summarizer. */
+  batchingSummaries: 1000,
   itemTimeoutMs: 300_000,
   stateWriteIntervalMs: 1000,
   leaseMs: 30_000,

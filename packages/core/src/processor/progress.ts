@@ -10,6 +10,13 @@ export function countItems(items: readonly ItemRecord[]): ItemCounts {
   return counts;
 }
 
+/** The sum of the done items' summary prices, or undefined when none is known. */
+export function costOfItems(items: readonly ItemRecord[]): number | undefined {
+  let total: number | undefined;
+  for (const item of items) if (item.status === 'done' && item.costUsd !== undefined) total = (total ?? 0) + item.costUsd;
+  return total;
+}
+
 /** What a progress snapshot is computed from: the counts, and how the run went so far. */
 interface ProgressInput {
   total: number;

@@ -8,10 +8,21 @@ export interface Line {
   [key: string]: unknown;
 }
 
-/** Runs the worker; `until` decides, line by line, when to SIGKILL it. */
-export function runWorker(args: string[], until?: (lines: Line[]) => boolean): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null }> {
+/**
+ * Runs the worker (durable-worker.ts unless `options.worker` names another); `until` decides, line
+ * by line, when to SIGKILL it, and so does `options.killWhen` once it resolves.
+ */
+export function runWorker(
+  args: string[],
+  until?: (lines: Line[]) => boolean,
+  options: { worker?: URL; killWhen?: Promise<unknown> } = {},
+): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const path = options.worker ? fileURLToPath(options.worker) : worker;
+    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    void options.killWhen?.then(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     const lines: Line[] = [];
     let buffered = '';
     let stderr = '';

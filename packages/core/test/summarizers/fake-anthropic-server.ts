@@ -1,5 +1,9 @@
-// A fake Anthropic Messages API (POST /v1/messages) on 127.0.0.1 for the real @anthropic-ai/sdk.
+// A fake Anthropic Messages API (POST /v1/messages, and the Message Batches API under
+// /v1/messages/batches) on 127.0.0.1 for the real @anthropic-ai/sdk.
+import { createFakeMessageBatches, type FakeMessageBatches } from './fake-anthropic-batches.js';
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server.js';
+
+export type { FakeBatch, FakeBatchOutcome, FakeBatchRequest, FakeMessageBatches } from './fake-anthropic-batches.js';
 
 export { LLM_FAULT_KINDS, countTokens, deadKey, defaultAnswer, unknownModel, withFaults } from './fake-llm-server.js';
 export type { FakeHandler, FakeLlmServer, FakeReply, LlmFaultKind, RecordedRequest } from './fake-llm-server.js';
@@ -23,14 +27,24 @@ function text(content: unknown): string {
   return '';
 }
 
+function prompt(body: Record<string, unknown>): { system: string; user: string } {
+  const messages = Array.isArray(body['messages']) ? (body['messages'] as { content?: unknown }[]) : [];
+  return { system: text(body['system']), user: messages.map((message) => text(message.content)).join('\n') };
+}
+
+/** The fake Anthropic server: `batches` scripts its Message Batches API. */
+export interface FakeAnthropicServer extends FakeLlmServer {
+  readonly batches: FakeMessageBatches;
+}
+
 /** Starts the fake; pass `server.url` as the SDK's `baseURL`. */
-export function startFakeAnthropicServer(): Promise<FakeLlmServer> {
+export async function startFakeAnthropicServer(): Promise<FakeAnthropicServer> {
   let id = 0;
-  return startFakeLlmServer({
-    prompt(body) {
-      const messages = Array.isArray(body['messages']) ? (body['messages'] as { content?: unknown }[]) : [];
-      return { system: text(body['system']), user: messages.map((message) => text(message.content)).join('\n') };
-    },
+  let url = '';
+  const batches = createFakeMessageBatches({ prompt }, () => url);
+  const server = await startFakeLlmServer({
+    prompt,
+    route: batches.route,
     success(request, answer, outputTokens, truncated) {
       id += 1;
       return {
@@ -46,6 +60,15 @@ export function startFakeAnthropicServer(): Promise<FakeLlmServer> {
     },
     error(status, message, errorType) {
       return { type: 'error', error: { type: errorType ?? ERROR_TYPES[status] ?? 'api_error', message } };
+    },
+  });
+  url = server.url;
+  const reset = server.reset;
+  return Object.assign(server, {
+    batches,
+    reset: () => {
+      reset();
+      batches.reset();
     },
   });
 }

@@ -49,6 +49,8 @@ export type LlmFaultKind = (typeof LLM_FAULT_KINDS)[number];
 export type FakeHandler = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
 export interface FakeServerProtocol {
+  /** Answers requests outside the one endpoint (e.g. Anthropic's `/v1/messages/batches`); true when it did. Not recorded in `requests`. */
+  route?(method: string, path: string, body: Record<string, unknown>, res: ServerResponse): boolean | Promise<boolean>;
   /** Pulls system and user text out of a request body. */
   prompt(body: Record<string, unknown>): { system: string; user: string };
   success(request: RecordedRequest, text: string, outputTokens: number, truncated: boolean): unknown;
@@ -186,6 +188,7 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
     } catch {
       body = {};
     }
+    if (protocol.route && (await protocol.route(req.method ?? 'GET', req.url ?? '/', body, res))) return;
     const { system, user } = protocol.prompt(body);
     const request: RecordedRequest = {
       method: req.method ?? 'GET',

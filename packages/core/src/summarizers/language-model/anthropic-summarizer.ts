@@ -1,19 +1,56 @@
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk';
-import type { Model } from '@anthropic-ai/sdk/resources/messages/messages';
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsNonStreaming, Model } from '@anthropic-ai/sdk/resources/messages/messages';
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../../errors.js';
 import type { Transcript } from '../../transcripts/transcript-source.js';
+import { AnthropicBatchQueue, requestKey } from './anthropic-batch-queue.js';
+import { batchErrorFailure, completionOf, describeAnthropicError } from './anthropic-message.js';
+import { AnthropicMessageBatches } from './anthropic-message-batches.js';
+import { estimateTokens } from './estimate-tokens.js';
 import { summarizeWithLanguageModel, type Completion, type CompletionRequest } from './language-model-summary.js';
 import { validateOptions } from '../../internal/validate-options.js';
-import { DEFAULT_PRICES, type PriceTable } from './prices.js';
+import { DEFAULT_PRICES, promptCacheMinTokens, type PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
+import { ProviderBatchRecords, type ProviderBatchStore } from './provider-batch-records.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
-import type { SummarizeOptions, Summarizer, Summary } from '../summarizer.js';
+import type { SummarizeOptions, Summarizer, SummarizerBatching, Summary } from '../summarizer.js';
+
+/** Options of batch mode ({@link AnthropicSummarizerOptions.batch}). */
+export interface AnthropicBatchOptions {
+  /**
+   * Where the batches sent, which request went in which, and each result are kept, so that a process
+   * killed at any point resumes by polling the same batch: pass the processor's store.
+   */
+  store: ProviderBatchStore;
+  /**
+   * Requests in one batch at most. Anthropic documents 100,000; one of its pages says 10,000.
+   * @default 10_000
+   */
+  maxRequests?: number | undefined;
+  /**
+   * Bytes of requests in one batch at most (Anthropic's limit: 256 MB).
+   * @default 200_000_000
+   */
+  maxBytes?: number | undefined;
+  /**
+   * How long the first request waits for others before its batch is sent anyway, in milliseconds.
+   * @default 60_000
+   */
+  windowMs?: number | undefined;
+  /**
+   * First wait between two looks at a running batch; each wait is 1.5 times the last, up to `maxPollIntervalMs`.
+   * @default 10_000
+   */
+  pollIntervalMs?: number | undefined;
+  /** @default 300_000 */
+  maxPollIntervalMs?: number | undefined;
+  /**
+   * Longest one summary may wait for its batches, in milliseconds. A batch expires after 24 hours,
+   * and an expired request is sent once more.
+   * @default 180_000_000 (50 hours)
+   */
+  timeoutMs?: number | undefined;
+}
 
 /** Options of {@link AnthropicSummarizer}. */
 export interface AnthropicSummarizerOptions {
@@ -63,6 +100,22 @@ export interface AnthropicSummarizerOptions {
    * @default globalThis.fetch
    */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Asks Anthropic to cache the prompt (system prompt and transcript) of requests long enough to be
+   * cached: at least the model's minimum ({@link promptCacheMinTokens}, 4,096 tokens for Haiku 4.5).
+   * Shorter prompts are sent without a cache mark, since Anthropic would silently not cache them.
+   * A cache write costs 1.25 × the input price and a read a tenth of it; the summary's `usage`
+   * reports what was read and written, so check it rather than expect savings.
+   * @default false
+   */
+  promptCache?: boolean | undefined;
+  /**
+   * Batch mode: every request goes through Anthropic's Message Batches API, at half the price, with
+   * results usually within an hour (at most 24 hours). `summarize()` resolves when the summary's
+   * batches ended; the batch processor lets many summaries wait at once (see `batching`).
+   * @default undefined (request/response)
+   */
+  batch?: AnthropicBatchOptions | undefined;
 }
 
 /** The default model: a current Haiku, fast and cheap enough for batches. */
@@ -71,6 +124,8 @@ export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 const priceSchema = z.object({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
+  cacheReadPerMillion: z.number().nonnegative().optional(),
+  cacheWritePerMillion: z.number().nonnegative().optional(),
   longPrompt: z
     .object({ thresholdTokens: z.number().int().positive(), inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() })
     .optional(),
@@ -91,6 +146,22 @@ const optionsSchema = z
     model: z.string().min(1).optional(),
     baseURL: z.url().optional(),
     maxContextTokens: z.number().int().min(1024).optional(),
+    promptCache: z.boolean().optional(),
+    batch: z
+      .object({
+        store: z.custom<ProviderBatchStore>(
+          (value) => typeof value === 'object' && value !== null && typeof (value as ProviderBatchStore).getCached === 'function' && typeof (value as ProviderBatchStore).setCached === 'function',
+          'a store (getCached and setCached), e.g. the processor\'s',
+        ),
+        maxRequests: z.number().int().min(1).max(100_000).optional(),
+        maxBytes: z.number().int().min(1_000_000).max(256_000_000).optional(),
+        windowMs: z.number().int().nonnegative().optional(),
+        pollIntervalMs: z.number().int().positive().optional(),
+        maxPollIntervalMs: z.number().int().positive().optional(),
+        timeoutMs: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
     ...llmOptionShape,
   })
   .strict();
@@ -103,7 +174,11 @@ const optionsSchema = z
 export class AnthropicSummarizer implements Summarizer {
   readonly model: string;
   readonly promptVersion = PROMPT_VERSION;
+  /** Set in batch mode. */
+  readonly batching: SummarizerBatching | undefined;
   readonly #client: Anthropic;
+  readonly #batchQueue: AnthropicBatchQueue | undefined;
+  readonly #promptCache: boolean;
   readonly #keySource: string;
   readonly #timeoutMs: number;
   readonly #settings: { contextTokens: number; maxOutputTokens: number; chunkConcurrency: number; prices: PriceTable };
@@ -136,6 +211,23 @@ export class AnthropicSummarizer implements Summarizer {
       chunkConcurrency: parsed.chunkConcurrency ?? 2,
       prices: { ...DEFAULT_PRICES, ...parsed.prices },
     };
+    this.#promptCache = parsed.promptCache ?? false;
+    const batch = parsed.batch;
+    if (batch) {
+      const maxRequests = batch.maxRequests ?? 10_000;
+      const pollIntervalMs = batch.pollIntervalMs ?? 10_000;
+      this.#batchQueue = new AnthropicBatchQueue(new AnthropicMessageBatches(this.#client), new ProviderBatchRecords(batch.store, 'anthropic'), {
+        maxRequests,
+        maxBytes: batch.maxBytes ?? 200_000_000,
+        windowMs: batch.windowMs ?? 60_000,
+        pollIntervalMs,
+        maxPollIntervalMs: Math.max(pollIntervalMs, batch.maxPollIntervalMs ?? 300_000),
+      });
+      this.batching = { maxWaiting: maxRequests, timeoutMs: batch.timeoutMs ?? 180_000_000 };
+    } else {
+      this.#batchQueue = undefined;
+      this.batching = undefined;
+    }
   }
 
   summarize(transcript: Transcript, options: SummarizeOptions = {}): Promise<Summary> {
@@ -143,100 +235,95 @@ export class AnthropicSummarizer implements Summarizer {
       provider: 'Anthropic',
       model: this.model,
       ...this.#settings,
-      complete: (request) => this.#complete(request, transcript.videoId, options.signal),
+      complete: (request) =>
+        this.#batchQueue ? this.#completeInBatch(this.#batchQueue, request, transcript.videoId, options) : this.#complete(request, transcript.videoId, options.signal),
     });
+  }
+
+  /** The request as the Messages API takes it; a prompt long enough to be cached gets a cache mark when `promptCache` is on. */
+  #params(request: CompletionRequest): MessageCreateParamsNonStreaming {
+    const cache = this.#promptCache && estimateTokens(request.system + request.user) >= promptCacheMinTokens(this.model);
+    return {
+      model: this.model,
+      max_tokens: request.maxOutputTokens,
+      system: request.system,
+      messages: [{ role: 'user', content: cache ? [{ type: 'text', text: request.user, cache_control: { type: 'ephemeral' } }] : request.user }],
+    };
+  }
+
+  #fail(videoId: string, ...signals: (AbortSignal | undefined)[]): (failure: ProviderFailure) => TubesumError {
+    return (failure) =>
+      providerError(failure, {
+        provider: 'Anthropic',
+        model: this.model,
+        keySource: this.#keySource,
+        signal: signals.find((signal) => signal?.aborted),
+        videoId,
+      });
+  }
+
+  /** One request through a Message Batch: every outcome becomes a completion or the error the processor acts on. */
+  async #completeInBatch(queue: AnthropicBatchQueue, request: CompletionRequest, videoId: string, options: SummarizeOptions): Promise<Completion> {
+    const params = this.#params(request);
+    const key = requestKey(params);
+    const fail = this.#fail(videoId, options.signal, request.signal);
+    for (;;) {
+      const { result, expiredResubmits } = await queue.request(key, params, {
+        signal: request.signal,
+        cancelSignal: options.cancelSignal,
+        onWait: options.onProviderBatch,
+        fail,
+        videoId,
+      });
+      switch (result.type) {
+        case 'succeeded': {
+          const completion = completionOf(result.message, true);
+          if (completion) return completion;
+          await queue.resubmitLater(key, expiredResubmits);
+          throw fail({ kind: 'malformed', message: `unexpected batch result: ${JSON.stringify(result.message).slice(0, 200)}`, cause: result });
+        }
+        case 'errored': {
+          const error = fail(batchErrorFailure(result.error));
+          // A transient failure goes into a later batch when the processor retries; a lasting one stays stored.
+          if (error.retryable) await queue.resubmitLater(key, expiredResubmits);
+          throw error;
+        }
+        case 'expired':
+          if (expiredResubmits < 1) {
+            await queue.resubmitLater(key, expiredResubmits + 1);
+            continue;
+          }
+          throw new TubesumError(ErrorCode.BATCH_EXPIRED, `Anthropic did not process the summary of ${videoId} within 24 hours, twice; run it again later or without the batch API.`, {
+            videoId,
+            retryable: false,
+          });
+        case 'canceled':
+          await queue.resubmitLater(key, expiredResubmits);
+          throw new TubesumError(ErrorCode.CANCELLED, `Anthropic's batch was cancelled before the summary of ${videoId} was written.`, {
+            videoId,
+            retryable: false,
+            details: { reason: 'provider-batch-canceled' },
+          });
+      }
+    }
   }
 
   async #complete(request: CompletionRequest, videoId: string, outer: AbortSignal | undefined): Promise<Completion> {
     // The SDK's own timeout stops at the response headers; ours also covers a body that trickles in.
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const fail = (failure: ProviderFailure): TubesumError =>
-      providerError(failure, {
-        provider: 'Anthropic',
-        model: this.model,
-        keySource: this.#keySource,
-        signal: outer?.aborted ? outer : request.signal.aborted ? request.signal : undefined,
-        videoId,
-      });
+    const fail = this.#fail(videoId, outer, request.signal);
     let message: unknown;
     try {
-      message = await this.#client.messages.create(
-        {
-          model: this.model,
-          max_tokens: request.maxOutputTokens,
-          system: request.system,
-          messages: [{ role: 'user', content: request.user }],
-        },
-        { signal: AbortSignal.any([request.signal, timeout]) },
-      );
+      message = await this.#client.messages.create(this.#params(request), { signal: AbortSignal.any([request.signal, timeout]) });
     } catch (error) {
       if (error instanceof TubesumError) throw error;
       if (request.signal.aborted) throw fail({ kind: 'abort', message: '', cause: error });
       if (timeout.aborted) throw fail({ kind: 'timeout', message: `no complete answer within ${this.#timeoutMs} ms`, cause: error });
       throw fail(describeAnthropicError(error));
     }
-    const answer = messageSchema.safeParse(message);
-    if (!answer.success) {
-      throw fail({ kind: 'malformed', message: `unexpected answer: ${String(JSON.stringify(message)).slice(0, 200)}`, cause: answer.error });
-    }
-    const { content, usage, stop_reason: stopReason } = answer.data;
-    return {
-      text: content.flatMap((block) => (block.type === 'text' && typeof block.text === 'string' ? [block.text] : [])).join(''),
-      inputTokens: usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0),
-      outputTokens: usage.output_tokens,
-      truncated: stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded',
-    };
+    const completion = completionOf(message, false);
+    if (!completion) throw fail({ kind: 'malformed', message: `unexpected answer: ${String(JSON.stringify(message)).slice(0, 200)}`, cause: message });
+    return completion;
   }
 }
 
-/** The parts of a Messages API answer we read; anything else is a malformed answer, worth another attempt. */
-const messageSchema = z
-  .object({
-    content: z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()),
-    usage: z
-      .object({
-        input_tokens: z.number(),
-        output_tokens: z.number(),
-        cache_read_input_tokens: z.number().nullish(),
-        cache_creation_input_tokens: z.number().nullish(),
-      })
-      .loose(),
-    stop_reason: z.string().nullish(),
-  })
-  .loose();
-
-/**
- * What the SDK threw, as a {@link ProviderFailure}. Besides its own error classes, reading the body
- * can fail raw: undici's `TypeError: terminated` when the connection drops mid-body, a `SyntaxError`
- * when a 200 carries cut JSON. Both are transient, not a verdict on the request.
- */
-function describeAnthropicError(error: unknown): ProviderFailure {
-  if (error instanceof APIUserAbortError) return { kind: 'abort', message: error.message, cause: error };
-  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: error.message, cause: error };
-  if (error instanceof APIConnectionError) return { kind: 'connection', message: error.message, cause: error };
-  if (error instanceof APIError && typeof error.status === 'number') {
-    return {
-      kind: 'http',
-      status: error.status,
-      headers: error.headers,
-      message: error.apiMessage ?? error.message,
-      code: error.errorCode ?? error.type ?? undefined,
-      cause: error,
-    };
-  }
-  if (error instanceof Error && error.name === 'AbortError') return { kind: 'abort', message: error.message, cause: error };
-  if (error instanceof SyntaxError) return { kind: 'malformed', message: `the answer is not valid JSON (${error.message})`, cause: error };
-  if (isConnectionFailure(error)) {
-    const cause = error.cause instanceof Error ? error.cause : error;
-    return { kind: 'connection', message: `the connection broke off (${cause.message})`, cause: error };
-  }
-  return { kind: 'other', message: error instanceof Error ? error.message : String(error), cause: error };
-}
-
-/** undici's failures while reading a body: `terminated`, or any error caused by a socket error code. */
-function isConnectionFailure(error: unknown): error is Error {
-  if (!(error instanceof TypeError)) return false;
-  if (error.message === 'terminated' || error.message === 'fetch failed') return true;
-  const cause: unknown = error.cause;
-  return cause instanceof Error && typeof (cause as { code?: unknown }).code === 'string';
-}

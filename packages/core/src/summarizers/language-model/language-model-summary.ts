@@ -28,8 +28,15 @@ export interface CompletionRequest extends Prompt {
 /** The model's answer and what it cost. */
 export interface Completion {
   text: string;
+  /** Every prompt token, cache reads and writes included. */
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
+  cacheReadInputTokens?: number | undefined;
+  /** Of `inputTokens`, those written to the provider's prompt cache. */
+  cacheCreationInputTokens?: number | undefined;
+  /** True when the request went through a provider batch, billed at the batch discount. */
+  batch?: boolean | undefined;
   /** True when the answer stopped at `maxOutputTokens`. */
   truncated: boolean;
 }
@@ -165,6 +172,9 @@ class Run {
   readonly #onAbort = (): void => this.#controller.abort(this.#outer?.reason);
   #inputTokens = 0;
   #outputTokens = 0;
+  #cacheReadInputTokens = 0;
+  #cacheCreationInputTokens = 0;
+  #batch = false;
   #costUsd: number | undefined = 0;
 
   constructor(settings: LanguageModelSettings, outer: AbortSignal | undefined, videoId: string) {
@@ -188,7 +198,10 @@ class Run {
     });
     this.#inputTokens += answer.inputTokens;
     this.#outputTokens += answer.outputTokens;
-    const cost = requestCostUsd(priceOf(this.#settings.model, this.#settings.prices), answer.inputTokens, answer.outputTokens);
+    this.#cacheReadInputTokens += answer.cacheReadInputTokens ?? 0;
+    this.#cacheCreationInputTokens += answer.cacheCreationInputTokens ?? 0;
+    if (answer.batch) this.#batch = true;
+    const cost = requestCostUsd(priceOf(this.#settings.model, this.#settings.prices), answer, { batch: answer.batch });
     this.#costUsd = cost === undefined || this.#costUsd === undefined ? undefined : this.#costUsd + cost;
     return answer;
   }
@@ -311,8 +324,14 @@ class Run {
       markdown: renderSummaryMarkdown(transcript.videoId, body, { partialNote }),
       language: context.language,
       model: this.#settings.model,
-      usage: { inputTokens: this.#inputTokens, outputTokens: this.#outputTokens },
+      usage: {
+        inputTokens: this.#inputTokens,
+        outputTokens: this.#outputTokens,
+        ...(this.#cacheReadInputTokens > 0 ? { cacheReadInputTokens: this.#cacheReadInputTokens } : {}),
+        ...(this.#cacheCreationInputTokens > 0 ? { cacheCreationInputTokens: this.#cacheCreationInputTokens } : {}),
+      },
       ...(this.#costUsd === undefined ? {} : { costUsd: this.#costUsd }),
+      ...(this.#batch ? { batchApi: true } : {}),
     };
   }
 }
