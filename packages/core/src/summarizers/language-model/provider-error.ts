@@ -1,4 +1,5 @@
 import { ErrorCode, TubesumError, cancelledError } from '../../errors.js';
+import { retryAfterMsFrom } from '../../internal/retry-after.js';
 
 /** A provider failure, described the same way whichever SDK raised it. */
 export interface ProviderFailure {
@@ -111,22 +112,4 @@ export function providerError(failure: ProviderFailure, context: ProviderContext
     retryable: status >= 500 || status === 409,
     details,
   });
-}
-
-/**
- * How long the provider asked us to wait: `retry-after-ms`, then `retry-after` (seconds or
- * an HTTP date). Undefined when neither is there or readable.
- */
-export function retryAfterMsFrom(headers: Headers | undefined, now: number = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const milliseconds = headers.get('retry-after-ms');
-  if (milliseconds !== null && milliseconds.trim() !== '') {
-    const value = Number(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return Math.ceil(value);
-  }
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (!retryAfter) return undefined;
-  if (/^\d+(?:\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
