@@ -2,6 +2,9 @@
 // the benchmarks (bench/workers.ts) use them too.
 import { readFileSync } from 'node:fs';
 
+/** The retry policy of the worker processes; a local run to compare with uses the same. */
+export const WORKER_RETRY = { attempts: 2, minDelayMs: 10, maxDelayMs: 50 };
+
 /** Lines of the shared summarizer log. */
 export function readCallLog(callLog: string): { pid: string; videoId: string; what: string; at: number }[] {
   let text = '';

@@ -65,4 +65,4 @@ export async function startWorkers(count: number, command: WorkerCommand): Promi
   return workers;
 }
 
-export { readCallLog, videoUrls } from './call-log.js';
+export { WORKER_RETRY, readCallLog, videoUrls } from './call-log.js';
