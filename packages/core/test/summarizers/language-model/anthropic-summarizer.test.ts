@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, PROMPT_VERSION } from '@tubesum/core';
 import { transcriptLines } from '../../../src/summarizers/language-model/chunk-transcript.js';
-import { startFakeAnthropicServer, type FakeLlmServer } from '../fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeLlmServer } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
 import { failure } from '../../support/failure.js';
 
@@ -172,7 +172,7 @@ describe('AnthropicSummarizer', () => {
       most = Math.max(most, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 20));
       inFlight -= 1;
-      const { defaultAnswer } = await import('../fake-anthropic-server.js');
+      const { defaultAnswer } = await import('@tubesum/test-support');
       return defaultAnswer(request);
     });
     const hour = generateTranscript();
@@ -191,7 +191,7 @@ describe('AnthropicSummarizer', () => {
     let calls = 0;
     server.setDefault(async (request) => {
       calls += 1;
-      const { defaultAnswer } = await import('../fake-anthropic-server.js');
+      const { defaultAnswer } = await import('@tubesum/test-support');
       return calls === 2 ? { status: 400, message: 'Output blocked by content filtering policy' } : defaultAnswer(request);
     });
     const summary = await summarizer({ maxContextTokens: 8192, maxOutputTokens: 1024, chunkConcurrency: 1 }).summarize(

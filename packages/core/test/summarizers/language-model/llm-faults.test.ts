@@ -5,16 +5,8 @@ import { AnthropicSummarizer, ErrorCode, OpenAICompatibleSummarizer } from '@tub
 import type { Summarizer } from '@tubesum/core';
 import { runWithRetries, type RetryAttempt } from '../../../src/processor/retry.js';
 import { faultPlan } from '../../support/chaos.js';
-import { startFakeAnthropicServer } from '../fake-anthropic-server.js';
-import {
-  LLM_FAULT_KINDS,
-  deadKey,
-  unknownModel,
-  withFaults,
-  type FakeLlmServer,
-  type LlmFaultKind,
-} from '../fake-llm-server.js';
-import { startFakeOpenAIServer } from '../fake-openai-server.js';
+import { deadKey, LLM_FAULT_KINDS, startFakeAnthropicServer, startFakeOpenAIServer, unknownModel, withFaults } from '@tubesum/test-support';
+import type { FakeLlmServer, LlmFaultKind } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
 import { failure } from '../../support/failure.js';
 

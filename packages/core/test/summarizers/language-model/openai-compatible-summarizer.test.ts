@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAICompatibleSummarizer, PROMPT_VERSION } from '@tubesum/core';
 import type { OpenAICompatibleSummarizerOptions } from '@tubesum/core';
 import { transcriptLines } from '../../../src/summarizers/language-model/chunk-transcript.js';
-import { startFakeOpenAIServer, type FakeLlmServer } from '../fake-openai-server.js';
+import { startFakeOpenAIServer, type FakeLlmServer } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
 import { failure } from '../../support/failure.js';
 
