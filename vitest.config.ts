@@ -19,5 +19,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Type tests of the public API (events map, error codes, options): `*.test-d.ts` files with
+    // expectTypeOf, checked by tsc as part of `vitest run` (so of `pnpm test`). vitest hands tsc
+    // only these files and what they import, so it takes seconds.
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 });

@@ -3,8 +3,7 @@
 import { AnthropicSummarizer, BatchProcessor, createMemoryStore } from '@tubesum/core';
 import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { faultPlan } from '../packages/core/test/support/chaos.js';
-import { startFakeAnthropicServer } from '../packages/core/test/summarizers/fake-anthropic-server.js';
-import { LLM_FAULT_KINDS, deadKey, videoOfRequest, withFaults } from '../packages/core/test/summarizers/fake-llm-server.js';
+import { deadKey, LLM_FAULT_KINDS, startFakeAnthropicServer, videoOfRequest, withFaults } from '@tubesum/test-support';
 import { round } from './types.js';
 import type { BenchResult } from './types.js';
 

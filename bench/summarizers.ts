@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AnthropicSummarizer, BatchProcessor, ExtractiveSummarizer, createSqliteStore } from '@tubesum/core';
 import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { splitSentences } from '../packages/core/src/summarizers/split-sentences.js';
-import { countTokens, startFakeAnthropicServer } from '../packages/core/test/summarizers/fake-anthropic-server.js';
+import { countTokens, startFakeAnthropicServer } from '@tubesum/test-support';
 import { generateTranscript } from '../packages/core/test/summarizers/generate-transcript.js';
 import { round } from './types.js';
 import type { BenchResult } from './types.js';

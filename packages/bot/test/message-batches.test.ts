@@ -2,7 +2,7 @@
 // API (the fake one); the message says what it waits for, and the final message what it cost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@tubesum/core';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../core/test/summarizers/fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test-support/src/fake-anthropic-server.js';
 import { FakeDiscord } from './fake-discord.js';
 import { VIDEOS, messageText, run, startBot, urls } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../core/test/summarizers/fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test-support/src/fake-anthropic-server.js';
 import { runCli, tempHome } from './run-cli.js';
 
 let server: FakeAnthropicServer;

@@ -1,11 +1,9 @@
-import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import JSZip from 'jszip';
+import { startFakeOpenAIServer } from '@tubesum/test-support';
+import type { FakeLlmServer } from '@tubesum/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runTubesum } from '../src/cli.js';
 import type { CliContext } from '../src/context.js';
@@ -142,39 +140,28 @@ describe('tubesum usage errors', () => {
 
 describe('Ctrl-C', () => {
   const { home, store } = tempHome();
-  /** An OpenAI-compatible server that takes requests and never answers: every summary hangs. */
-  let server: Server;
+  /** Core's fake OpenAI-compatible server, taking requests and never answering: every summary hangs. */
+  let server: FakeLlmServer;
   let baseURL = '';
-  let received = 0;
-  let closedByClient = 0;
+  const received = () => server.requests.length;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      received += 1;
-      request.resume();
-      response.once('close', () => {
-        closedByClient += 1;
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startFakeOpenAIServer();
+    server.setDefault(() => ({ hang: true }));
+    baseURL = `${server.url}/v1`;
   });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  afterAll(() => server.close());
 
   const hanging = () => ['--transcripts', 'examples/transcripts', '--no-youtube', '--openai-url', baseURL, '--openai-model', 'hang'];
 
   it('stops the batch with exit 130 and a resume hint; `tubesum resume` then finishes it', async () => {
     const run = startCli(['run', 'examples/urls.txt', ...hanging()], { home, store });
     const [, jobId] = await run.waitForStdout(/Started batch (\S+):/);
-    while (received === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (received() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code, stopped.stderr).toBe(130);
-    expect(closedByClient).toBe(received); // the requests in flight were aborted, not left hanging
+    expect(server.closedBeforeAnswer.length).toBe(received()); // the requests in flight were aborted, not left hanging
     expect(stopped.stderr).toContain('Stopping…');
     expect(stopped.stdout).toContain('Interrupted. 0 of 5 videos finished.');
     expect(stopped.stdout).toContain(`Resume with: ${INVOCATION} resume ${jobId} ${hanging().join(' ')}`);
@@ -219,9 +206,9 @@ describe('Ctrl-C', () => {
         throw new Exit();
       },
     };
-    const before = received;
+    const before = received();
     const running = runTubesum(['run', 'https://youtu.be/Xk3pL9vQm2A', ...hanging()], context);
-    while (received === before) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (received() === before) await new Promise((resolve) => setTimeout(resolve, 20));
     interrupt();
     expect(() => interrupt()).toThrow(Exit);
     expect(exits).toEqual([130]);

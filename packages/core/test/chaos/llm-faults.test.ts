@@ -5,10 +5,8 @@ import { AnthropicSummarizer, BatchProcessor, ErrorCode, OpenAICompatibleSummari
 import type { BatchStore, ItemEndEvent, ItemRetryEvent, Summarizer } from '@tubesum/core';
 import { FakeTranscriptSource } from '@tubesum/core/testing';
 import { faultPlan } from '../support/chaos.js';
-import { LLM_FAULT_KINDS, deadKey, defaultAnswer, videoOfRequest, withFaults } from '../summarizers/fake-llm-server.js';
-import type { FakeLlmServer } from '../summarizers/fake-llm-server.js';
-import { startFakeAnthropicServer } from '../summarizers/fake-anthropic-server.js';
-import { startFakeOpenAIServer } from '../summarizers/fake-openai-server.js';
+import { deadKey, defaultAnswer, LLM_FAULT_KINDS, startFakeAnthropicServer, startFakeOpenAIServer, videoOfRequest, withFaults } from '@tubesum/test-support';
+import type { FakeLlmServer } from '@tubesum/test-support';
 
 const TIMEOUT_MS = 2000;
 const SLOW_BODY_MS = 4000;

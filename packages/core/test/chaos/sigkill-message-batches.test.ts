@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSnapshot } from '@tubesum/core';
 import { runWorker, type Line } from '../processor/run-worker.js';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../summarizers/fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../../test-support/src/fake-anthropic-server.js';
 
 const worker = new URL('./message-batch-worker.ts', import.meta.url);
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-batch-kill-'));

@@ -8,6 +8,7 @@ import { YouTubeRequestLimiter } from '../../src/transcripts/youtube/youtube-req
 import { allRecordedRoutes, listRecordingsAvailable, replayFetch } from '../support/list-recordings.js';
 import type { Routes } from '../support/list-recordings.js';
 import { HAND_MADE_DELETED, HAND_MADE_PRIVATE, HAND_MADE_VIDEOS, handMadePlaylistAnswer } from './hand-made-playlist.js';
+import { failure } from '../support/failure.js';
 
 const HUGE: VideoListReference = { kind: 'playlist', id: 'PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj' };
 const MEMBERS_ONLY: VideoListReference = { kind: 'playlist', id: 'UUMOQuLXlFNAeDJMSmuzHU5axw' };
@@ -42,14 +43,9 @@ async function collect(iterable: AsyncIterable<VideoListEntry>): Promise<VideoLi
 
 const videoIds = (entries: VideoListEntry[]) => entries.flatMap((entry) => (entry.type === 'video' ? [entry.videoId] : []));
 
-async function failure(list: VideoListReference, options: ExpandListOptions = {}, extra?: Routes): Promise<TubesumError> {
+async function expandFailure(list: VideoListReference, options: ExpandListOptions = {}, extra?: Routes): Promise<TubesumError> {
   const { source } = setup(extra);
-  const error = await collect(source.expand(list, options)).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TubesumError);
-  return error as TubesumError;
+  return failure(collect(source.expand(list, options)));
 }
 
 describe('youtubei.js as an optional peer', () => {
@@ -123,7 +119,7 @@ describe.skipIf(!listRecordingsAvailable())('YouTubeVideoListSource on recorded 
     [{ kind: 'playlist', id: 'PL11111111111111111111111111111111' } as const, 'The playlist does not exist.'],
     [{ kind: 'playlist', id: 'INVALID_ID' } as const, 'This playlist type is unviewable.'],
   ])('a list YouTube will not show is LIST_UNAVAILABLE naming it (%o)', async (list, reason) => {
-    const error = await failure(list);
+    const error = await expandFailure(list);
     expect(error.code).toBe(ErrorCode.LIST_UNAVAILABLE);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(`YouTube cannot show playlist ${list.id}: ${reason}`);
@@ -131,7 +127,7 @@ describe.skipIf(!listRecordingsAvailable())('YouTubeVideoListSource on recorded 
   });
 
   it('a channel link that leads nowhere is LIST_UNAVAILABLE', async () => {
-    const error = await failure({ kind: 'channel', url: 'https://www.youtube.com/@no-such-channel' });
+    const error = await expandFailure({ kind: 'channel', url: 'https://www.youtube.com/@no-such-channel' });
     expect(error.code).toBe(ErrorCode.LIST_UNAVAILABLE);
     expect(error.message).toContain('channel @no-such-channel');
   });

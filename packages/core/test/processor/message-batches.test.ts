@@ -4,8 +4,8 @@ import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, ErrorCode, createMemoryStore, describeProviderBatchWait, formatUsd } from '@tubesum/core';
 import type { BatchStore, ExportManifest, ProviderBatchWait, SummaryRecord } from '@tubesum/core';
-import { videoOfRequest } from '../summarizers/fake-llm-server.js';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../summarizers/fake-anthropic-server.js';
+import { videoOfRequest } from '../../../test-support/src/fake-llm-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../../test-support/src/fake-anthropic-server.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
 
 let server: FakeAnthropicServer;

@@ -1,18 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, TubesumError } from '../../src/errors.js';
 import { DEFAULT_RETRY, retryDelay, runWithRetries, shouldRetry, toTubesumError, type RetryAttempt } from '../../src/processor/retry.js';
+import { failure } from '../support/failure.js';
 
 const options = { attempts: 4, minDelayMs: 100, maxDelayMs: 1000 };
 const never = () => new AbortController().signal;
-
-async function rejection(promise: Promise<unknown>): Promise<TubesumError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TubesumError)) throw new Error(`expected a TubesumError, got ${String(error)}`);
-  return error;
-}
 
 describe('DEFAULT_RETRY', () => {
   it('is four attempts, from 1 s, never more than a minute apart', () => {
@@ -150,7 +142,7 @@ describe('runWithRetries', () => {
   it('stops at once on a non-retryable error and turns unknown errors into PROVIDER_ERROR', async () => {
     let calls = 0;
     const retries: RetryAttempt[] = [];
-    const error = await rejection(
+    const error = await failure(
       runWithRetries(
         async () => {
           calls += 1;
@@ -168,7 +160,7 @@ describe('runWithRetries', () => {
   it('gives up after the last attempt with one error carrying every attempt', async () => {
     let calls = 0;
     const retries: RetryAttempt[] = [];
-    const error = await rejection(
+    const error = await failure(
       runWithRetries(
         async () => {
           calls += 1;
@@ -194,7 +186,7 @@ describe('runWithRetries', () => {
 
   it('stops retrying when a later attempt fails for good', async () => {
     let calls = 0;
-    const error = await rejection(
+    const error = await failure(
       runWithRetries(
         async () => {
           calls += 1;
@@ -214,7 +206,7 @@ describe('runWithRetries', () => {
     let calls = 0;
     let settled = false;
     const retries: RetryAttempt[] = [];
-    const running = rejection(
+    const running = failure(
       runWithRetries(
         async () => {
           calls += 1;

@@ -2,7 +2,7 @@
 // JSONL, cancel) for the fake Anthropic server, scriptable per request, driven by the real SDK.
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { countTokens, defaultAnswer, type RecordedRequest } from './fake-llm-server.js';
+import { countTokens, defaultAnswer, type RecordedRequest } from '../../../test-support/src/fake-llm-server.js';
 
 /** How one request of a batch ends. */
 export type FakeBatchOutcome = 'succeeded' | 'errored-transient' | 'errored-permanent' | 'expired' | 'canceled';

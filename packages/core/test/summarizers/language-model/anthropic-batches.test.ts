@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ProviderBatchStore, ProviderBatchWait, TubesumError } from '@tubesum/core';
-import { startFakeAnthropicServer, type FakeAnthropicServer, type FakeBatchRequest } from '../fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer, type FakeBatchRequest } from '../../../../test-support/src/fake-anthropic-server.js';
 import { generateTranscript } from '../generate-transcript.js';
 
 const API_KEY = 'sk-ant-test-0123456789';

@@ -2,7 +2,7 @@
 // to be cached, and the cache figures reported from the usage.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, requestCostUsd } from '@tubesum/core';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../../../test-support/src/fake-anthropic-server.js';
 import { generateTranscript } from '../generate-transcript.js';
 
 let server: FakeAnthropicServer;

@@ -1,10 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AnthropicSummarizer, DEFAULT_PRICES, PROMPT_VERSION, isTubesumError } from '@tubesum/core';
-import type { TubesumError } from '@tubesum/core';
+import { AnthropicSummarizer, DEFAULT_PRICES, PROMPT_VERSION } from '@tubesum/core';
 import { transcriptLines } from '../../../src/summarizers/language-model/chunk-transcript.js';
-import { startFakeAnthropicServer, type FakeLlmServer } from '../fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeLlmServer } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
+import { failure } from '../../support/failure.js';
 
 const API_KEY = 'sk-ant-test-0123456789';
 let server: FakeLlmServer;
@@ -17,15 +17,6 @@ afterAll(() => server.close());
 
 const summarizer = (options: ConstructorParameters<typeof AnthropicSummarizer>[0] = {}) =>
   new AnthropicSummarizer({ apiKey: API_KEY, baseURL: server.url, ...options });
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isTubesumError(error)) throw new Error(`expected a TubesumError, got ${String(error)}`);
-  return error;
-}
 
 const tenMinutes = generateTranscript({ durationMs: 600_000, seed: 11 });
 
@@ -181,7 +172,7 @@ describe('AnthropicSummarizer', () => {
       most = Math.max(most, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 20));
       inFlight -= 1;
-      const { defaultAnswer } = await import('../fake-anthropic-server.js');
+      const { defaultAnswer } = await import('@tubesum/test-support');
       return defaultAnswer(request);
     });
     const hour = generateTranscript();
@@ -200,7 +191,7 @@ describe('AnthropicSummarizer', () => {
     let calls = 0;
     server.setDefault(async (request) => {
       calls += 1;
-      const { defaultAnswer } = await import('../fake-anthropic-server.js');
+      const { defaultAnswer } = await import('@tubesum/test-support');
       return calls === 2 ? { status: 400, message: 'Output blocked by content filtering policy' } : defaultAnswer(request);
     });
     const summary = await summarizer({ maxContextTokens: 8192, maxOutputTokens: 1024, chunkConcurrency: 1 }).summarize(

@@ -1,21 +1,14 @@
 // Every transient fault a provider shows at the wire is recovered by the processor's retry, through
 // the real summarizers; permanent ones (a dead key, an unknown model) stop at the first attempt.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnthropicSummarizer, ErrorCode, OpenAICompatibleSummarizer, isTubesumError } from '@tubesum/core';
-import type { Summarizer, TubesumError } from '@tubesum/core';
+import { AnthropicSummarizer, ErrorCode, OpenAICompatibleSummarizer } from '@tubesum/core';
+import type { Summarizer } from '@tubesum/core';
 import { runWithRetries, type RetryAttempt } from '../../../src/processor/retry.js';
 import { faultPlan } from '../../support/chaos.js';
-import { startFakeAnthropicServer } from '../fake-anthropic-server.js';
-import {
-  LLM_FAULT_KINDS,
-  deadKey,
-  unknownModel,
-  withFaults,
-  type FakeLlmServer,
-  type LlmFaultKind,
-} from '../fake-llm-server.js';
-import { startFakeOpenAIServer } from '../fake-openai-server.js';
+import { deadKey, LLM_FAULT_KINDS, startFakeAnthropicServer, startFakeOpenAIServer, unknownModel, withFaults } from '@tubesum/test-support';
+import type { FakeLlmServer, LlmFaultKind } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
+import { failure } from '../../support/failure.js';
 
 /** The client's timeout (generous: a loaded machine must not turn a normal answer into a fault); a slow body stalls well past it. */
 const TIMEOUT_MS = 2000;
@@ -60,15 +53,6 @@ async function summarizeWithRetries(summarizer: Summarizer, seed: number, attemp
     onRetry: (retry) => retries.push(retry),
   });
   return { summary, retries };
-}
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isTubesumError(error)) throw new Error(`expected a TubesumError, got ${String(error)}`);
-  return error;
 }
 
 describe.each(providers)('$name summarizer under faults', ({ start, create }) => {

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpenAICompatibleSummarizer, PROMPT_VERSION, isTubesumError } from '@tubesum/core';
-import type { OpenAICompatibleSummarizerOptions, TubesumError } from '@tubesum/core';
+import { OpenAICompatibleSummarizer, PROMPT_VERSION } from '@tubesum/core';
+import type { OpenAICompatibleSummarizerOptions } from '@tubesum/core';
 import { transcriptLines } from '../../../src/summarizers/language-model/chunk-transcript.js';
-import { startFakeOpenAIServer, type FakeLlmServer } from '../fake-openai-server.js';
+import { startFakeOpenAIServer, type FakeLlmServer } from '@tubesum/test-support';
 import { generateTranscript } from '../generate-transcript.js';
+import { failure } from '../../support/failure.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -14,15 +15,6 @@ afterAll(() => server.close());
 
 const summarizer = (options: Partial<OpenAICompatibleSummarizerOptions> = {}) =>
   new OpenAICompatibleSummarizer({ baseURL: `${server.url}/v1`, model: 'llama3.1:8b', contextTokens: 32_768, ...options });
-
-async function failure(promise: Promise<unknown>): Promise<TubesumError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isTubesumError(error)) throw new Error(`expected a TubesumError, got ${String(error)}`);
-  return error;
-}
 
 const tenMinutes = generateTranscript({ durationMs: 600_000, seed: 5 });
 
