@@ -60,8 +60,9 @@ export const ErrorCode = {
   /** YouTube answered with something we could not understand (HTML error page, truncated JSON). */
   UNEXPECTED_RESPONSE: 'UNEXPECTED_RESPONSE',
   /**
-   * An export would hold more files than a ZIP without ZIP64 can (65,535); `details.entries`
-   * says how many it needed. Export without transcripts, or split the batch.
+   * An export would hold more files than a ZIP without ZIP64 can (65,535; `details.entries` says
+   * how many it needed, refused before any byte), or would pass its 4 GiB (`details.bytes`; the
+   * stream errors before the ZIP's directory). Export without transcripts, or split the batch.
    */
   EXPORT_TOO_LARGE: 'EXPORT_TOO_LARGE',
 } as const;

@@ -148,6 +148,26 @@ describe('createExportStream', () => {
     expect(() => checkZip(partial)).toThrow(/no end of central directory record/);
   });
 
+  it('reads the store only as the consumer reads: one 64 KB chunk ahead at most', async () => {
+    const entries = entriesOf(400);
+    const { read, requests } = readerOf(entries);
+    const stream = await createExportStream(makeJob({ total: 400 }), read, { date: DATE, pageSize: 8 });
+    const summaryPages = () => requests.filter((request) => request.summaries).length;
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    const unread = summaryPages();
+    expect(unread).toBeGreaterThan(0); // the first chunk is made ahead of the first read
+    expect(unread).toBeLessThan(25); // of 50 pages: nothing more while nobody reads
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(summaryPages()).toBe(unread);
+    const reader = stream.getReader();
+    const first = await reader.read();
+    expect(first.value?.byteLength).toBeGreaterThanOrEqual(64 * 1024);
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(summaryPages()).toBeGreaterThan(unread); // one read: the next chunk is made
+    while (!(await reader.read()).done);
+    expect(summaryPages()).toBe(50 + 50); // the summary files, then batch.json
+  });
+
   it('cancelling the consumer stops reading the store', async () => {
     const entries = entriesOf(200);
     const { read, requests } = readerOf(entries);
