@@ -11,7 +11,7 @@ import { connectionSchema, describeEndpoint, probeRedis, redisOptions } from './
 import type { RedisConnection } from './connection.js';
 import { StageWaiters } from './stage-waiters.js';
 import { jobIdOf, queueOf, stopChannel } from './wire.js';
-import type { Names, StageData, StageResult } from './wire.js';
+import type { Names, StageData, StageResult, StopMessage } from './wire.js';
 import { namesShape } from './worker-options.js';
 
 /** Options of {@link createQueueExecutor}. */
@@ -209,7 +209,8 @@ class BullQueueExecutor implements QueueExecutor {
       return outcome.result;
     } finally {
       waiter.forget();
-      jobs.delete(id);
+      // A job of a batch that stopped stays listed: stopJob() removes it or stops it on its worker.
+      if (!signal.aborted) jobs.delete(id);
       if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) {
         // Nothing of the batch in the queues: forget it (a later item takes a new run id, which is fine).
         this.#inFlight.delete(data.batchId);
@@ -249,11 +250,16 @@ class BullQueueExecutor implements QueueExecutor {
     await this.#ready.catch(() => undefined);
     const parts = this.#parts;
     const jobs = [...(this.#inFlight.get(jobId)?.entries() ?? [])];
+    const run = this.#runs.get(jobId);
     this.#runs.delete(jobId);
+    this.#inFlight.delete(jobId);
     if (parts === undefined) return;
     const { queues } = parts;
     await Promise.all(jobs.map(([id, stage]) => queues[stage].remove(id).catch(() => 0)));
-    await parts.publisher.publish(stopChannel(this.#names), JSON.stringify({ batchId: jobId, reason }));
+    // A cancel stops every run of the batch; anything else only this one (the batch may run elsewhere next).
+    if (reason !== 'cancel' && run === undefined) return;
+    const message: StopMessage = reason === 'cancel' ? { batchId: jobId, reason } : { batchId: jobId, run, reason };
+    await parts.publisher.publish(stopChannel(this.#names), JSON.stringify(message));
     const deadline = Date.now() + this.#stopWaitMs;
     let left = jobs;
     while (left.length > 0 && Date.now() < deadline) {
