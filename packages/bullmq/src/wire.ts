@@ -26,11 +26,12 @@ export function summaryLeaseKey(names: Names, summaryKey: string): string {
 }
 
 /**
- * A BullMQ job id: batch, video, stage and this submitter's run of the batch. BullMQ ids must not
- * hold `:`; batch ids are UUIDs and video ids `[A-Za-z0-9_-]`, so `.` separates them.
+ * A BullMQ job id: batch, video, stage (and the round, when a stage runs again) and this submitter's
+ * run of the batch. BullMQ ids must not hold `:`; batch ids are UUIDs and video ids
+ * `[A-Za-z0-9_-]`, so `.` separates them.
  */
-export function jobIdOf(batchId: string, videoId: string, stage: ItemStage, run: string): string {
-  return `${batchId}.${videoId}.${stage === 'transcript' ? 't' : 's'}.${run}`;
+export function jobIdOf(batchId: string, videoId: string, stage: ItemStage, run: string, round = 0): string {
+  return `${batchId}.${videoId}.${stage === 'transcript' ? 't' : 's'}${round === 0 ? '' : round}.${run}`;
 }
 
 const languages = z.array(z.string()).optional();

@@ -164,4 +164,24 @@ describe.skipIf(skip)('workers under faults', () => {
     expect(starts.size).toBe(30);
     for (const [videoId, count] of starts) if (count > 1) expect({ videoId, count, aborted: aborted.has(videoId) }).toEqual({ videoId, count: 2, aborted: true });
   }, 120_000);
+
+  it('cancel() from a process that does not own the batch: the workers see the flag first, the items still end cancelled', async () => {
+    const names = redis.fresh();
+    const callLog = `${redis.callLog}.remote-cancel`;
+    const quick = Object.fromEntries(videoUrls(4, 'e').map((url) => [url.slice(-11), 20]));
+    await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 20_000, summaryMsByVideo: quick, transcripts: 2, summaries: 2, callLog });
+    // The owner looks for cancel requests only every 3 s: the workers (every second) see it first.
+    const owner = await submitter(names, { pollIntervalMs: 3000 });
+    const other = await submitter(names);
+    const job = await owner.processor.submit({ userId: 'u', urls: videoUrls(40, 'e') });
+    await untilLog(callLog, (lines) => lines.some((line) => line.what === 'end') && openCalls(lines).length >= 3);
+    const cancelled = await other.processor.cancel(job.id, { userId: 'u' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.counts.failed).toBe(0);
+    expect(cancelled.counts.done + cancelled.counts.cancelled).toBe(40);
+    const items = await owner.processor.items(job.id, { userId: 'u' });
+    expect(items.filter((item) => item.status === 'failed')).toEqual([]);
+    await delay(500);
+    expect(openCalls(readCallLog(callLog))).toEqual([]);
+  }, 120_000);
 });

@@ -39,7 +39,7 @@ export function isolatedRedis(label: string): { prefix: string; namespace: strin
 /** A submitting processor on the Redis store and a queue executor, closed by the returned `close`. */
 export async function startSubmitter(
   names: { prefix: string; namespace: string },
-  options: { connection?: string; store?: string; globalConcurrency?: number } = {},
+  options: { connection?: string; store?: string; globalConcurrency?: number; pollIntervalMs?: number } = {},
 ): Promise<{ store: BatchStore; executor: QueueExecutor; processor: BatchProcessor; close: () => Promise<void> }> {
   const store = await openStore(options.store ?? REDIS_URL, { namespace: names.namespace });
   const executor = createQueueExecutor({
@@ -48,7 +48,7 @@ export async function startSubmitter(
     pollIntervalMs: 200,
     ...(options.globalConcurrency === undefined ? {} : { summaries: { globalConcurrency: options.globalConcurrency } }),
   });
-  const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50, pollIntervalMs: 100 });
+  const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50, pollIntervalMs: options.pollIntervalMs ?? 100 });
   await executor.ready();
   const close = async () => {
     await processor.close();
