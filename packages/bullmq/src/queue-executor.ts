@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions, JobsOptions } from 'bullmq';
-import { ErrorCode, TubesumError } from '@tubesum/core';
+import { ErrorCode, TubesumError, isTubesumError } from '@tubesum/core';
 import type { ItemExecutor, ItemHooks, ItemResult, ItemStage, ItemTask } from '@tubesum/core';
 import { sleep, untilAborted, validateOptions } from '@tubesum/core/executor';
 import { Redis } from 'ioredis';
@@ -11,7 +11,7 @@ import { connectionSchema, describeEndpoint, probeRedis, redisOptions } from './
 import type { RedisConnection } from './connection.js';
 import { StageWaiters } from './stage-waiters.js';
 import { jobIdOf, queueOf, stopChannel } from './wire.js';
-import type { Names, StageData, StageResult } from './wire.js';
+import type { Names, StageData, StageResult, StopMessage } from './wire.js';
 import { namesShape } from './worker-options.js';
 
 /** Options of {@link createQueueExecutor}. */
@@ -75,6 +75,8 @@ const optionsSchema = z
 
 /** Jobs are kept a while after they end: a result is read from the job when its event was missed. */
 const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = { removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: { age: 3600, count: 100_000 } };
+/** How long a stage stopped by a worker waits for its run to learn of a cancel before it runs again. */
+const RECHECK_CANCEL_MS = 5000;
 /** BullMQ's top priority number. */
 const MAX_PRIORITY = 2_097_151;
 
@@ -180,9 +182,26 @@ class BullQueueExecutor implements QueueExecutor {
     return { summaryKey: summary.key, cached: summary.cached };
   }
 
-  /** Adds a stage's job and waits for it; progress is relayed, attempts and a missed stage event replayed. */
+  /**
+   * Runs a stage on the workers. A worker that stopped the job (`CANCELLED`) while this run goes on
+   * saw a cancel that another process requested and that this run learns of within its poll
+   * interval (its signal then aborts), or it stopped for its own reasons: so wait for the run to
+   * stop, and when it does not, run the stage again (twice at most).
+   */
   async #stage(parts: Parts, stage: ItemStage, data: StageData, signal: AbortSignal, hooks: ItemHooks): Promise<StageResult> {
-    const id = jobIdOf(data.batchId, data.videoId, stage, this.#runOf(data.batchId));
+    for (let round = 0; ; round += 1) {
+      try {
+        return await this.#stageOnce(parts, stage, data, signal, hooks, round);
+      } catch (error) {
+        if (!isTubesumError(error, ErrorCode.CANCELLED) || signal.aborted || round >= 2) throw error;
+        await sleep(RECHECK_CANCEL_MS, signal);
+      }
+    }
+  }
+
+  /** Adds a stage's job and waits for it; progress is relayed, attempts and a missed stage event replayed. */
+  async #stageOnce(parts: Parts, stage: ItemStage, data: StageData, signal: AbortSignal, hooks: ItemHooks, round: number): Promise<StageResult> {
+    const id = jobIdOf(data.batchId, data.videoId, stage, this.#runOf(data.batchId), round);
     let entered = false;
     const waiter = parts.waiters[stage].wait(
       id,
@@ -209,7 +228,8 @@ class BullQueueExecutor implements QueueExecutor {
       return outcome.result;
     } finally {
       waiter.forget();
-      jobs.delete(id);
+      // A job of a batch that stopped stays listed: stopJob() removes it or stops it on its worker.
+      if (!signal.aborted) jobs.delete(id);
       if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) {
         // Nothing of the batch in the queues: forget it (a later item takes a new run id, which is fine).
         this.#inFlight.delete(data.batchId);
@@ -249,11 +269,16 @@ class BullQueueExecutor implements QueueExecutor {
     await this.#ready.catch(() => undefined);
     const parts = this.#parts;
     const jobs = [...(this.#inFlight.get(jobId)?.entries() ?? [])];
+    const run = this.#runs.get(jobId);
     this.#runs.delete(jobId);
+    this.#inFlight.delete(jobId);
     if (parts === undefined) return;
     const { queues } = parts;
     await Promise.all(jobs.map(([id, stage]) => queues[stage].remove(id).catch(() => 0)));
-    await parts.publisher.publish(stopChannel(this.#names), JSON.stringify({ batchId: jobId, reason }));
+    // A cancel stops every run of the batch; anything else only this one (the batch may run elsewhere next).
+    if (reason !== 'cancel' && run === undefined) return;
+    const message: StopMessage = reason === 'cancel' ? { batchId: jobId, reason } : { batchId: jobId, run, reason };
+    await parts.publisher.publish(stopChannel(this.#names), JSON.stringify(message));
     const deadline = Date.now() + this.#stopWaitMs;
     let left = jobs;
     while (left.length > 0 && Date.now() < deadline) {

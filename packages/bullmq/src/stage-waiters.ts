@@ -1,5 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import type { TubesumError } from '@tubesum/core';
+import { ErrorCode, TubesumError } from '@tubesum/core';
 import { decodeFailure, relayedProgressSchema, stageResultSchema } from './wire.js';
 import type { RelayedProgress, StageResult } from './wire.js';
 
@@ -57,9 +57,16 @@ export class StageWaiters {
     const waiter = this.#waiters.get(jobId);
     if (!waiter) return;
     const parsed = stageResultSchema.safeParse(typeof value === 'string' ? safeJson(value) : value);
-    if (!parsed.success) return; // not ours to judge: the poll reads the job itself
     this.#waiters.delete(jobId);
-    waiter.settle({ ok: true, result: parsed.data });
+    if (parsed.success) waiter.settle({ ok: true, result: parsed.data });
+    else {
+      // Completed by something that is not a tubesum worker of this version: say so, do not wait forever.
+      const error = new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `The job of ${waiter.videoId} was completed without a tubesum result; is a worker of another version on this queue?`, {
+        videoId: waiter.videoId,
+        retryable: false,
+      });
+      waiter.settle({ ok: false, error, attempts: 0, entered: false });
+    }
   }
 
   #failed(jobId: string, failedReason: string | undefined): void {

@@ -26,11 +26,12 @@ export function summaryLeaseKey(names: Names, summaryKey: string): string {
 }
 
 /**
- * A BullMQ job id: batch, video, stage and this submitter's run of the batch. BullMQ ids must not
- * hold `:`; batch ids are UUIDs and video ids `[A-Za-z0-9_-]`, so `.` separates them.
+ * A BullMQ job id: batch, video, stage (and the round, when a stage runs again) and this submitter's
+ * run of the batch. BullMQ ids must not hold `:`; batch ids are UUIDs and video ids
+ * `[A-Za-z0-9_-]`, so `.` separates them.
  */
-export function jobIdOf(batchId: string, videoId: string, stage: ItemStage, run: string): string {
-  return `${batchId}.${videoId}.${stage === 'transcript' ? 't' : 's'}.${run}`;
+export function jobIdOf(batchId: string, videoId: string, stage: ItemStage, run: string, round = 0): string {
+  return `${batchId}.${videoId}.${stage === 'transcript' ? 't' : 's'}${round === 0 ? '' : round}.${run}`;
 }
 
 const languages = z.array(z.string()).optional();
@@ -111,6 +112,21 @@ export function decodeFailure(failedReason: string | undefined, videoId: string)
   return { error, attempts: parsed.attempts, entered: parsed.entered };
 }
 
-/** A stop announced to the workers. */
-export const stopMessageSchema = z.object({ batchId: z.string().min(1).max(200), reason: z.enum(['cancel', 'pause', 'close', 'lost']) });
+/**
+ * A stop announced to the workers. Without `run`, every run of the batch stops (a cancel is final);
+ * with it, only that submitter's run: a batch paused, closed or lost there may already run again
+ * elsewhere (a replica resumed it), under another run id.
+ */
+export const stopMessageSchema = z.object({
+  batchId: z.string().min(1).max(200),
+  run: z.string().regex(/^[0-9a-f]{1,32}$/).optional(),
+  reason: z.enum(['cancel', 'pause', 'close', 'lost']),
+});
+
 export type StopMessage = z.infer<typeof stopMessageSchema>;
+
+/** The run id in a job id made by {@link jobIdOf}. */
+export function runOfJobId(jobId: string | undefined): string | undefined {
+  return jobId?.split('.').at(-1);
+}
+

@@ -6,7 +6,7 @@ import { FairLimiter, ItemStages, toTubesumError, validateOptions } from '@tubes
 import { Redis } from 'ioredis';
 import { probeRedis, redisOptions } from './connection.js';
 import { SummaryLeases } from './summary-lease.js';
-import { encodeFailure, queueOf, stageDataSchema, stopChannel, stopMessageSchema, summaryLeaseKey } from './wire.js';
+import { encodeFailure, queueOf, runOfJobId, stageDataSchema, stopChannel, stopMessageSchema, summaryLeaseKey } from './wire.js';
 import type { Names, StageData, StageResult } from './wire.js';
 import { workerOptionsSchema } from './worker-options.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -60,8 +60,8 @@ class StageWorker implements QueueWorker {
   readonly #workers: Worker[] = [];
   /** Each stage's calls at once (`concurrency`), fair between batches. */
   readonly #slots: Record<ItemStage, FairLimiter>;
-  /** Running jobs by batch, to abort them when their batch stops. */
-  readonly #active = new Map<string, Set<AbortController>>();
+  /** Running jobs by batch, with their submitter's run id, to abort them when their batch stops. */
+  readonly #active = new Map<string, Set<{ controller: AbortController; run: string | undefined }>>();
   readonly #cancelled = new Set<string>();
   #cancelPoll: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -149,9 +149,10 @@ class StageWorker implements QueueWorker {
     const controller = new AbortController();
     const onBullAbort = () => controller.abort(new TubesumError(ErrorCode.CANCELLED, 'The worker stopped the job.'));
     bullSignal?.addEventListener('abort', onBullAbort, { once: true });
-    const active = this.#active.get(data.batchId) ?? new Set<AbortController>();
+    const active = this.#active.get(data.batchId) ?? new Set();
     this.#active.set(data.batchId, active);
-    active.add(controller);
+    const running = { controller, run: runOfJobId(job.id) };
+    active.add(running);
     let attempts = 0;
     let entered = false;
     const hooks: ItemHooks = {
@@ -183,7 +184,7 @@ class StageWorker implements QueueWorker {
       throw error.retryable ? new Error(reason) : new UnrecoverableError(reason);
     } finally {
       bullSignal?.removeEventListener('abort', onBullAbort);
-      active.delete(controller);
+      active.delete(running);
       if (active.size === 0 && this.#active.get(data.batchId) === active) this.#active.delete(data.batchId);
     }
   }
@@ -215,10 +216,10 @@ class StageWorker implements QueueWorker {
       return;
     }
     if (!parsed.success) return;
-    const { batchId, reason } = parsed.data;
+    const { batchId, run, reason } = parsed.data;
     if (reason === 'cancel') this.#remember(batchId);
     const error = new TubesumError(ErrorCode.CANCELLED, reason === 'cancel' ? 'The batch was cancelled.' : `The batch stopped on its submitter (${reason}).`);
-    for (const controller of this.#active.get(batchId) ?? []) controller.abort(error);
+    for (const each of this.#active.get(batchId) ?? []) if (run === undefined || each.run === run) each.controller.abort(error);
   }
 
   /** Reads the cancel flag of the batches running here: a stop message sent during a disconnect is not replayed. */

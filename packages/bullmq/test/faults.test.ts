@@ -19,6 +19,16 @@ describe.skipIf(skip)('workers under faults', () => {
     return started;
   }
 
+  /** Summarizer calls started and not ended nor aborted, as `pid videoId`. */
+  function openCalls(lines: ReturnType<typeof readCallLog>): string[] {
+    const open = new Set<string>();
+    for (const line of lines) {
+      if (line.what === 'start') open.add(`${line.pid} ${line.videoId}`);
+      else open.delete(`${line.pid} ${line.videoId}`);
+    }
+    return [...open];
+  }
+
   /** Resolves once `predicate` holds for the call log (checked every 20 ms). */
   async function untilLog(callLog: string, predicate: (lines: ReturnType<typeof readCallLog>) => boolean): Promise<void> {
     for (let tries = 0; tries < 1500 && !predicate(readCallLog(callLog)); tries += 1) await delay(20);
@@ -58,13 +68,14 @@ describe.skipIf(skip)('workers under faults', () => {
   it('cancel() from the submitter: every worker aborts its calls, none starts after it resolved, the finished ones export', async () => {
     const names = redis.fresh();
     const callLog = `${redis.callLog}.cancel`;
-    const workers = await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 400, transcripts: 2, summaries: 2, callLog });
+    // The first videos are quick (some end before the cancel), the others long (surely in flight when it comes).
+    const quick = Object.fromEntries(videoUrls(4, 'c').map((url) => [url.slice(-11), 20]));
+    const workers = await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 20_000, summaryMsByVideo: quick, transcripts: 2, summaries: 2, callLog });
     const { processor } = await submitter(names);
     const job = await processor.submit({ userId: 'u', urls: videoUrls(80, 'c') });
     const pids = workers.map((worker) => String(worker.child.pid));
-    // Some summaries ended, and every worker has calls in flight.
-    await untilLog(callLog, (lines) => lines.some((line) => line.what === 'end') && pids.every((pid) => lines.some((line) => line.pid === pid && line.what === 'start')));
-    await delay(100);
+    // Some summaries ended, and every worker has a call in flight.
+    await untilLog(callLog, (lines) => lines.some((line) => line.what === 'end') && pids.every((pid) => openCalls(lines).some((call) => call.startsWith(`${pid} `))));
     const cancelled = await processor.cancel(job.id, { userId: 'u' });
     const resolvedAt = Date.now();
     expect(cancelled.status).toBe('cancelled');
@@ -72,15 +83,9 @@ describe.skipIf(skip)('workers under faults', () => {
     const lines = readCallLog(callLog);
     expect(lines.filter((line) => line.what === 'start' && line.at > resolvedAt)).toEqual([]);
     // Each call started ended or was aborted, on every worker.
-    const open = new Map<string, string>();
-    for (const line of lines) {
-      if (line.what === 'start') open.set(`${line.pid} ${line.videoId}`, line.what);
-      else open.delete(`${line.pid} ${line.videoId}`);
-    }
-    expect([...open.keys()]).toEqual([]);
+    expect(openCalls(lines)).toEqual([]);
     const aborts = lines.filter((line) => line.what === 'abort');
     expect(new Set(aborts.map((line) => line.pid)).size).toBe(3);
-    expect(aborts.every((line) => line.at <= resolvedAt)).toBe(true);
     const items = await processor.items(job.id, { userId: 'u' });
     expect(items.every((item) => item.status === 'done' || item.status === 'cancelled')).toBe(true);
     const doneCount = items.filter((item) => item.status === 'done').length;
@@ -114,14 +119,18 @@ describe.skipIf(skip)('workers under faults', () => {
     const relay = new Relay(6379);
     await relay.start();
     const through = `redis://127.0.0.1:${relay.port}`;
-    await startWorkers(3, { redis: through, store: REDIS_URL, ...names, transcriptMs: 5, summaryMs: 80, transcripts: 2, summaries: 2, callLog, lockDurationMs: 2000 });
-    const { processor } = await submitter(names, { connection: through });
+    // Everything through the relay: the queues, the pub/sub and the store of workers and submitter.
+    await startWorkers(3, { redis: through, store: through, ...names, transcriptMs: 5, summaryMs: 80, transcripts: 2, summaries: 2, callLog, lockDurationMs: 2000 });
+    const { processor } = await submitter(names, { connection: through, store: through });
     const ended: number[] = [];
     processor.on('itemEnd', ({ item }) => ended.push(item.index));
     const job = await processor.submit({ userId: 'u', urls: videoUrls(60, 'x') });
     while (ended.length < 10) await delay(20);
     await relay.cut();
+    const endedAtCut = ended.length;
     await delay(2000);
+    // The cut came mid-batch: most videos are still to do.
+    expect(endedAtCut).toBeLessThan(40);
     await relay.start();
     const done = await processor.waitFor(job.id, { userId: 'u' });
     expect(done.counts.done).toBe(60);
@@ -129,5 +138,50 @@ describe.skipIf(skip)('workers under faults', () => {
     const starts = readCallLog(callLog).filter((line) => line.what === 'start');
     expect(new Set(starts.map((line) => line.videoId)).size).toBe(60);
     await relay.cut();
+  }, 120_000);
+
+  it('a submitter that closes mid-batch: the workers abort its run, another submitter resumes the batch and finishes it', async () => {
+    const names = redis.fresh();
+    const callLog = `${redis.callLog}.resume`;
+    await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 300, transcripts: 2, summaries: 2, callLog });
+    const first = await startSubmitter(names);
+    const job = await first.processor.submit({ userId: 'u', urls: videoUrls(30, 'r') });
+    await untilLog(callLog, (lines) => lines.filter((line) => line.what === 'end').length >= 3 && lines.some((line) => line.what === 'start' && !lines.some((other) => other.what !== 'start' && other.videoId === line.videoId)));
+    await first.close();
+    const second = await submitter(names);
+    const ended: number[] = [];
+    second.processor.on('itemEnd', ({ item }) => ended.push(item.index));
+    expect((await second.processor.resume()).map((each) => each.id)).toEqual([job.id]);
+    const done = await second.processor.waitFor(job.id, { userId: 'u' });
+    expect(done.counts.done).toBe(30);
+    expect(new Set(ended).size).toBe(ended.length);
+    const lines = readCallLog(callLog);
+    // The first run's calls in flight were aborted when it closed; a video is paid at most twice, and only then.
+    const aborted = new Set(lines.filter((line) => line.what === 'abort').map((line) => line.videoId));
+    expect(aborted.size).toBeGreaterThan(0);
+    const starts = new Map<string, number>();
+    for (const line of lines) if (line.what === 'start') starts.set(line.videoId, (starts.get(line.videoId) ?? 0) + 1);
+    expect(starts.size).toBe(30);
+    for (const [videoId, count] of starts) if (count > 1) expect({ videoId, count, aborted: aborted.has(videoId) }).toEqual({ videoId, count: 2, aborted: true });
+  }, 120_000);
+
+  it('cancel() from a process that does not own the batch: the workers see the flag first, the items still end cancelled', async () => {
+    const names = redis.fresh();
+    const callLog = `${redis.callLog}.remote-cancel`;
+    const quick = Object.fromEntries(videoUrls(4, 'e').map((url) => [url.slice(-11), 20]));
+    await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 20_000, summaryMsByVideo: quick, transcripts: 2, summaries: 2, callLog });
+    // The owner looks for cancel requests only every 3 s: the workers (every second) see it first.
+    const owner = await submitter(names, { pollIntervalMs: 3000 });
+    const other = await submitter(names);
+    const job = await owner.processor.submit({ userId: 'u', urls: videoUrls(40, 'e') });
+    await untilLog(callLog, (lines) => lines.some((line) => line.what === 'end') && openCalls(lines).length >= 3);
+    const cancelled = await other.processor.cancel(job.id, { userId: 'u' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.counts.failed).toBe(0);
+    expect(cancelled.counts.done + cancelled.counts.cancelled).toBe(40);
+    const items = await owner.processor.items(job.id, { userId: 'u' });
+    expect(items.filter((item) => item.status === 'failed')).toEqual([]);
+    await delay(500);
+    expect(openCalls(readCallLog(callLog))).toEqual([]);
   }, 120_000);
 });

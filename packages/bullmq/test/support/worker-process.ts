@@ -24,6 +24,8 @@ export interface WorkerCommand {
   /** Scripted failures of the fakes, by video id (error codes; null lets an attempt through). */
   transcriptFailures?: FailureScript;
   summaryFailures?: FailureScript;
+  /** Summary latencies of some videos, instead of `summaryMs`. */
+  summaryMsByVideo?: Record<string, number>;
 }
 
 const command = JSON.parse(process.argv[2] ?? '{}') as WorkerCommand;
@@ -32,7 +34,10 @@ const log = (videoId: string, what: string) => {
   if (command.callLog) appendFileSync(command.callLog, `${process.pid} ${videoId} ${what} ${Date.now()}\n`);
 };
 
-const fake = new FakeSummarizer({ latencyMs: command.summaryMs, ...(command.summaryFailures ? { failures: command.summaryFailures } : {}) });
+const fake = new FakeSummarizer({
+  latencyMs: (videoId) => command.summaryMsByVideo?.[videoId] ?? command.summaryMs,
+  ...(command.summaryFailures ? { failures: command.summaryFailures } : {}),
+});
 /** The fake summarizer, with every call's start, end and abort logged. */
 const summarizer: Summarizer = {
   model: fake.model,
