@@ -32,12 +32,12 @@ export interface QueueExecutorOptions {
       }
     | undefined;
   /**
-   * Items of all batches of the processor in the queues at once (waiting or running); the processor
-   * admits them fairly between batches, and jobs carry their index as priority so that a small batch
-   * is not queued behind a big one.
-   * @default 256
+   * Items each batch keeps in the queues at once (waiting or running), refilled as they end. Jobs
+   * carry their item's index as priority, so the first videos of a new batch are taken before the
+   * later ones of a big batch: a small batch starts at once beside a big one.
+   * @default 128
    */
-  readonly maxInFlight?: number | undefined;
+  readonly maxInFlightPerBatch?: number | undefined;
   /** How often jobs waited on for a while are looked up in Redis, in case an event was missed. @default 1000 */
   readonly pollIntervalMs?: number | undefined;
   /** How long a stop waits for the workers' running jobs of the batch to end. @default 2000 */
@@ -47,7 +47,7 @@ export interface QueueExecutorOptions {
 /** The executor to pass as `new BatchProcessor({ store, executor })`. */
 export interface QueueExecutor extends ItemExecutor {
   readonly distributed: true;
-  readonly capacity: number;
+  readonly capacityPerBatch: number;
   /** Resolves once Redis answered; rejects at once (`NETWORK_ERROR` naming host and port) when it cannot be reached. */
   ready(): Promise<void>;
   /** Closes the queues and connections. Close the processor first. */
@@ -67,7 +67,7 @@ const optionsSchema = z
       })
       .strict()
       .optional(),
-    maxInFlight: positiveInteger.max(100_000, { error: 'an integer from 1 to 100000' }).optional(),
+    maxInFlightPerBatch: positiveInteger.max(10_000, { error: 'an integer from 1 to 10000' }).optional(),
     pollIntervalMs: positiveInteger.min(50, { error: 'a number of milliseconds >= 50' }).optional(),
     stopWaitMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0).optional(),
   })
@@ -90,16 +90,44 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
 
 type Parsed = z.infer<typeof optionsSchema>;
 
+/** The executor's queues, event streams and pub/sub client. */
+interface Parts {
+  queues: Record<ItemStage, Queue>;
+  events: QueueEvents[];
+  waiters: Record<ItemStage, StageWaiters>;
+  publisher: Redis;
+}
+
+function makeParts(names: Names, redis: RedisOptions, pollMs: number): Parts {
+  // ioredis options as BullMQ takes them (its own declaration of the same shape).
+  const connection = redis as ConnectionOptions;
+  const { prefix } = names;
+  const queue = (stage: ItemStage) => new Queue(queueOf(names, stage), { connection, prefix });
+  const queues = { transcript: queue('transcript'), summary: queue('summary') };
+  const events = (stage: ItemStage) => new QueueEvents(queueOf(names, stage), { connection, prefix, autorun: false });
+  const transcriptEvents = events('transcript');
+  const summaryEvents = events('summary');
+  // Connection errors: BullMQ reconnects on its own.
+  for (const each of [transcriptEvents, summaryEvents]) each.on('error', () => undefined);
+  for (const each of Object.values(queues)) each.on('error', () => undefined);
+  const publisher = new Redis({ ...redis, lazyConnect: true });
+  publisher.on('error', () => undefined);
+  return {
+    queues,
+    events: [transcriptEvents, summaryEvents],
+    waiters: { transcript: new StageWaiters(queues.transcript, transcriptEvents, pollMs), summary: new StageWaiters(queues.summary, summaryEvents, pollMs) },
+    publisher,
+  };
+}
+
 class BullQueueExecutor implements QueueExecutor {
   readonly distributed = true as const;
-  readonly capacity: number;
+  readonly capacityPerBatch: number;
   readonly #names: Names;
   readonly #redis: RedisOptions;
-  readonly #queues: Record<ItemStage, Queue>;
-  readonly #events: QueueEvents[];
-  readonly #waiters: Record<ItemStage, StageWaiters>;
-  readonly #publisher: Redis;
   readonly #stopWaitMs: number;
+  /** Made once Redis answered, so that a wrong address leaves nothing reconnecting in the background. */
+  #parts: Parts | undefined;
   /** This executor's run of each batch (a new one per process): part of the job ids. */
   readonly #runs = new Map<string, string>();
   /** Jobs added and not yet ended, by batch: what a stop removes and waits for. */
@@ -110,27 +138,8 @@ class BullQueueExecutor implements QueueExecutor {
   constructor(options: Parsed) {
     this.#names = { prefix: options.prefix ?? 'tubesum', queueName: options.queueName ?? 'tubesum' };
     this.#redis = redisOptions(options.connection);
-    this.capacity = options.maxInFlight ?? 256;
+    this.capacityPerBatch = options.maxInFlightPerBatch ?? 128;
     this.#stopWaitMs = options.stopWaitMs ?? 2000;
-    const pollMs = options.pollIntervalMs ?? 1000;
-    // ioredis options as BullMQ takes them (its own declaration of the same shape).
-    const connection = this.#redis as ConnectionOptions;
-    const prefix = this.#names.prefix;
-    const make = (stage: ItemStage) => new Queue(queueOf(this.#names, stage), { connection, prefix });
-    this.#queues = { transcript: make('transcript'), summary: make('summary') };
-    const events = (stage: ItemStage) => new QueueEvents(queueOf(this.#names, stage), { connection, prefix, autorun: false });
-    const transcriptEvents = events('transcript');
-    const summaryEvents = events('summary');
-    this.#events = [transcriptEvents, summaryEvents];
-    this.#waiters = {
-      transcript: new StageWaiters(this.#queues.transcript, transcriptEvents, pollMs),
-      summary: new StageWaiters(this.#queues.summary, summaryEvents, pollMs),
-    };
-    // Connection errors: BullMQ reconnects on its own.
-    for (const each of this.#events) each.on('error', () => undefined);
-    for (const each of Object.values(this.#queues)) each.on('error', () => undefined);
-    this.#publisher = new Redis({ ...this.#redis, lazyConnect: true });
-    this.#publisher.on('error', () => undefined);
     this.#ready = this.#start(options);
     this.#ready.catch(() => undefined);
   }
@@ -141,9 +150,12 @@ class BullQueueExecutor implements QueueExecutor {
 
   async #start(options: Parsed): Promise<void> {
     await probeRedis(this.#redis);
-    for (const events of this.#events) void events.run().catch(() => undefined);
-    await Promise.all([...this.#events.map((each) => each.waitUntilReady()), this.#publisher.connect()]);
-    const summaries = this.#queues.summary;
+    if (this.#closed) return;
+    const parts = makeParts(this.#names, this.#redis, options.pollIntervalMs ?? 1000);
+    this.#parts = parts;
+    for (const events of parts.events) void events.run().catch(() => undefined);
+    await Promise.all([...parts.events.map((each) => each.waitUntilReady()), parts.publisher.connect()]);
+    const summaries = parts.queues.summary;
     if (options.summaries?.globalConcurrency !== undefined) await summaries.setGlobalConcurrency(options.summaries.globalConcurrency);
     if (options.summaries?.rateLimit) await summaries.setGlobalRateLimit(options.summaries.rateLimit.max, options.summaries.rateLimit.durationMs);
   }
@@ -151,6 +163,8 @@ class BullQueueExecutor implements QueueExecutor {
   async run(task: ItemTask, signal: AbortSignal, hooks: ItemHooks): Promise<ItemResult> {
     await this.#ready;
     signal.throwIfAborted();
+    const parts = this.#parts;
+    if (parts === undefined) throw new TubesumError(ErrorCode.CANCELLED, 'The queue executor is closed.');
     const data: StageData = {
       batchId: task.job.id,
       userId: task.job.userId,
@@ -159,18 +173,18 @@ class BullQueueExecutor implements QueueExecutor {
       videoId: task.item.videoId,
       url: task.item.url,
     };
-    const transcript = await this.#stage('transcript', data, signal, hooks);
+    const transcript = await this.#stage(parts, 'transcript', data, signal, hooks);
     hooks.progress({ type: 'transcript', transcriptKey: transcript.key, ...(transcript.title === undefined ? {} : { title: transcript.title }) });
     signal.throwIfAborted();
-    const summary = await this.#stage('summary', { ...data, transcriptKey: transcript.key }, signal, hooks);
+    const summary = await this.#stage(parts, 'summary', { ...data, transcriptKey: transcript.key }, signal, hooks);
     return { summaryKey: summary.key, cached: summary.cached };
   }
 
   /** Adds a stage's job and waits for it; progress is relayed, attempts and a missed stage event replayed. */
-  async #stage(stage: ItemStage, data: StageData, signal: AbortSignal, hooks: ItemHooks): Promise<StageResult> {
+  async #stage(parts: Parts, stage: ItemStage, data: StageData, signal: AbortSignal, hooks: ItemHooks): Promise<StageResult> {
     const id = jobIdOf(data.batchId, data.videoId, stage, this.#runOf(data.batchId));
     let entered = false;
-    const waiter = this.#waiters[stage].wait(
+    const waiter = parts.waiters[stage].wait(
       id,
       data.videoId,
       (event) => {
@@ -180,13 +194,13 @@ class BullQueueExecutor implements QueueExecutor {
         }
         hooks.progress(event);
       },
-      () => void this.#add(stage, id, data, signal).catch(() => undefined),
+      () => void this.#add(parts.queues[stage], id, data, signal).catch(() => undefined),
     );
     const jobs = this.#inFlight.get(data.batchId) ?? new Map<string, ItemStage>();
     this.#inFlight.set(data.batchId, jobs);
     jobs.set(id, stage);
     try {
-      await this.#add(stage, id, data, signal);
+      await this.#add(parts.queues[stage], id, data, signal);
       const outcome = await untilAborted(waiter.outcome, signal);
       for (let attempt = 0; attempt < (outcome.ok ? outcome.result.attempts : outcome.attempts); attempt += 1) hooks.progress({ type: 'attempt', stage });
       const didEnter = outcome.ok ? outcome.result.entered : outcome.entered;
@@ -196,15 +210,19 @@ class BullQueueExecutor implements QueueExecutor {
     } finally {
       waiter.forget();
       jobs.delete(id);
-      if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) this.#inFlight.delete(data.batchId);
+      if (jobs.size === 0 && this.#inFlight.get(data.batchId) === jobs) {
+        // Nothing of the batch in the queues: forget it (a later item takes a new run id, which is fine).
+        this.#inFlight.delete(data.batchId);
+        this.#runs.delete(data.batchId);
+      }
     }
   }
 
   /** Adds a job, retrying while Redis is away (a cut, a failover) until the batch stops. Idempotent by id. */
-  async #add(stage: ItemStage, id: string, data: StageData, signal: AbortSignal): Promise<void> {
+  async #add(queue: Queue, id: string, data: StageData, signal: AbortSignal): Promise<void> {
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
-        await this.#queues[stage].add(stage, data, { jobId: id, priority: Math.min(data.index + 1, MAX_PRIORITY), attempts: 1, ...KEEP });
+        await queue.add(data.transcriptKey === undefined ? 'transcript' : 'summary', data, { jobId: id, priority: Math.min(data.index + 1, MAX_PRIORITY), attempts: 1, ...KEEP });
         return;
       } catch (error) {
         if (this.#closed) throw new TubesumError(ErrorCode.CANCELLED, 'The queue executor is closed.', { cause: error });
@@ -229,14 +247,17 @@ class BullQueueExecutor implements QueueExecutor {
    */
   async stopJob(jobId: string, reason: 'cancel' | 'pause' | 'close' | 'lost'): Promise<void> {
     await this.#ready.catch(() => undefined);
+    const parts = this.#parts;
     const jobs = [...(this.#inFlight.get(jobId)?.entries() ?? [])];
     this.#runs.delete(jobId);
-    await Promise.all(jobs.map(([id, stage]) => this.#queues[stage].remove(id).catch(() => 0)));
-    await this.#publisher.publish(stopChannel(this.#names), JSON.stringify({ batchId: jobId, reason }));
+    if (parts === undefined) return;
+    const { queues } = parts;
+    await Promise.all(jobs.map(([id, stage]) => queues[stage].remove(id).catch(() => 0)));
+    await parts.publisher.publish(stopChannel(this.#names), JSON.stringify({ batchId: jobId, reason }));
     const deadline = Date.now() + this.#stopWaitMs;
     let left = jobs;
     while (left.length > 0 && Date.now() < deadline) {
-      const states = await Promise.all(left.map(([id, stage]) => this.#queues[stage].getJobState(id).catch(() => 'active' as const)));
+      const states = await Promise.all(left.map(([id, stage]) => queues[stage].getJobState(id).catch(() => 'active' as const)));
       left = left.filter((_, position) => states[position] === 'active');
       if (left.length > 0) await sleep(25);
     }
@@ -245,9 +266,13 @@ class BullQueueExecutor implements QueueExecutor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const waiters of Object.values(this.#waiters)) waiters.close();
-    await Promise.allSettled([...this.#events.map((each) => each.close()), ...Object.values(this.#queues).map((each) => each.close())]);
-    this.#publisher.disconnect();
+    await this.#ready.catch(() => undefined);
+    const parts = this.#parts;
+    this.#parts = undefined;
+    if (parts === undefined) return;
+    for (const waiters of Object.values(parts.waiters)) waiters.close();
+    await Promise.allSettled([...parts.events.map((each) => each.close()), ...Object.values(parts.queues).map((each) => each.close())]);
+    parts.publisher.disconnect();
   }
 
   /** `host:port` of the Redis this executor uses. */

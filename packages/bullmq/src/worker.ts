@@ -115,9 +115,11 @@ class StageWorker implements QueueWorker {
       const worker = new Worker(queueOf(this.#names, stage), (job: Job, _token?: string, signal?: AbortSignal) => this.#process(stage, job, signal), {
         connection: connection as ConnectionOptions,
         prefix: this.#names.prefix,
-        // Twice the stage's limit, so that a job's store reads and writes overlap the calls of others;
-        // the limit itself holds around the calls (the gate), as in the in-process pipeline.
-        concurrency: 2 * (stage === 'transcript' ? this.#options.concurrency.transcripts : this.#options.concurrency.summaries),
+        // Transcripts: twice the limit, so that a job's store reads and writes overlap the fetches of
+        // others; the limit itself holds around the fetches (the gate), as in-process. Summaries: the
+        // limit exactly, since the cluster-wide limit counts jobs: a worker holding more jobs than it
+        // runs would keep the other workers idle.
+        concurrency: stage === 'transcript' ? 2 * this.#options.concurrency.transcripts : this.#options.concurrency.summaries,
         lockDuration,
         stalledInterval: lockDuration,
         // A job redelivered after a crash runs again; a job that keeps killing workers fails.

@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { BatchProcessor, openStore } from '@tubesum/core';
+import type { BatchStore } from '@tubesum/core';
 import { afterAll, afterEach } from 'vitest';
 import { startProcess, stopAllReplicas } from '../../../core/test/replicas/replicas.js';
 import type { Replica } from '../../../core/test/replicas/replicas.js';
+import { createQueueExecutor } from '../../src/index.js';
+import type { QueueExecutor } from '../../src/index.js';
+import { deleteKeys } from './keys.js';
 import type { WorkerCommand } from './worker-process.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -27,46 +31,38 @@ export function isolatedRedis(label: string): { prefix: string; namespace: strin
   afterAll(async () => {
     stopAllReplicas();
     rmSync(directory, { recursive: true, force: true });
-    const redis = new Redis(REDIS_URL);
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-    redis.disconnect();
+    await deleteKeys(REDIS_URL, prefixes);
   });
   return { ...fresh(), callLog: join(directory, 'calls.log'), fresh };
+}
+
+/** A submitting processor on the Redis store and a queue executor, closed by the returned `close`. */
+export async function startSubmitter(
+  names: { prefix: string; namespace: string },
+  options: { connection?: string; globalConcurrency?: number } = {},
+): Promise<{ store: BatchStore; executor: QueueExecutor; processor: BatchProcessor; close: () => Promise<void> }> {
+  const store = await openStore(REDIS_URL, { namespace: names.namespace });
+  const executor = createQueueExecutor({
+    connection: options.connection ?? REDIS_URL,
+    prefix: names.prefix,
+    pollIntervalMs: 200,
+    ...(options.globalConcurrency === undefined ? {} : { summaries: { globalConcurrency: options.globalConcurrency } }),
+  });
+  const processor = new BatchProcessor({ store, executor, stateWriteIntervalMs: 50, pollIntervalMs: 100 });
+  await executor.ready();
+  const close = async () => {
+    await processor.close();
+    await executor.close();
+    await store.close?.();
+  };
+  return { store, executor, processor, close };
 }
 
 /** Starts `count` worker processes and waits until each is taking jobs. */
 export async function startWorkers(count: number, command: WorkerCommand): Promise<Replica[]> {
   const workers = Array.from({ length: count }, () => startProcess(script, command));
-  await Promise.all(workers.map((worker) => worker.next((line) => line.type === 'ready', 30_000)));
+  await Promise.all(workers.map((worker) => worker.next((line) => line.type === 'ready', 90_000)));
   return workers;
 }
 
-/** Lines of the shared summarizer log. */
-export function readCallLog(callLog: string): { pid: string; videoId: string; what: string; at: number }[] {
-  let text = '';
-  try {
-    text = readFileSync(callLog, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .trim()
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [pid = '', videoId = '', what = '', at = '0'] = line.split(' ');
-      return { pid, videoId, what, at: Number(at) };
-    });
-}
-
-/** `count` distinct 11-character video URLs. */
-export function videoUrls(count: number, tag = 'v'): string[] {
-  return Array.from({ length: count }, (_, index) => `https://youtu.be/${tag}${String(index).padStart(11 - tag.length, '0')}`);
-}
+export { WORKER_RETRY, readCallLog, videoUrls } from './call-log.js';

@@ -6,7 +6,9 @@ import { appendFileSync } from 'node:fs';
 import { openStore } from '@tubesum/core';
 import type { SummarizeOptions, Summarizer, Summary, Transcript } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
+import type { FailureScript } from '@tubesum/core/testing';
 import { startWorker } from '../../src/index.js';
+import { WORKER_RETRY } from './call-log.js';
 
 export interface WorkerCommand {
   redis: string;
@@ -19,6 +21,9 @@ export interface WorkerCommand {
   summaries: number;
   callLog?: string;
   lockDurationMs?: number;
+  /** Scripted failures of the fakes, by video id (error codes; null lets an attempt through). */
+  transcriptFailures?: FailureScript;
+  summaryFailures?: FailureScript;
 }
 
 const command = JSON.parse(process.argv[2] ?? '{}') as WorkerCommand;
@@ -27,7 +32,7 @@ const log = (videoId: string, what: string) => {
   if (command.callLog) appendFileSync(command.callLog, `${process.pid} ${videoId} ${what} ${Date.now()}\n`);
 };
 
-const fake = new FakeSummarizer({ latencyMs: command.summaryMs });
+const fake = new FakeSummarizer({ latencyMs: command.summaryMs, ...(command.summaryFailures ? { failures: command.summaryFailures } : {}) });
 /** The fake summarizer, with every call's start, end and abort logged. */
 const summarizer: Summarizer = {
   model: fake.model,
@@ -50,10 +55,10 @@ const worker = await startWorker({
   connection: command.redis,
   prefix: command.prefix,
   store,
-  transcripts: new FakeTranscriptSource({ latencyMs: command.transcriptMs }),
+  transcripts: new FakeTranscriptSource({ latencyMs: command.transcriptMs, ...(command.transcriptFailures ? { failures: command.transcriptFailures } : {}) }),
   summarizer,
   concurrency: { transcripts: command.transcripts, summaries: command.summaries },
-  retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 50 },
+  retry: WORKER_RETRY,
   ...(command.lockDurationMs === undefined ? {} : { lockDurationMs: command.lockDurationMs }),
 });
 say({ type: 'ready', pid: process.pid });

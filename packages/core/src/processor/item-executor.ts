@@ -61,6 +61,12 @@ export interface ItemExecutor {
    */
   readonly capacity?: number;
   /**
+   * Instead of `capacity`: items each batch keeps in the executor at once, whatever the other
+   * batches hold, refilled as they end. For an executor that is fair between batches itself (e.g. by
+   * job priorities), so that a new batch starts at once instead of waiting for slots to free.
+   */
+  readonly capacityPerBatch?: number;
+  /**
    * Runs one item. Resolves once its summary is stored; rejects with a `TubesumError` when it failed,
    * or with `signal.reason` once `signal` aborted (the item's batch stopped). Must not start paid
    * work after `signal` aborted.
