@@ -87,4 +87,20 @@ describe.skipIf(skip)('a batch on worker processes', () => {
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => worker.exited));
   }, 180_000);
+
+  it('two batches of the same videos at once on 3 workers: each summary is paid once', async () => {
+    const names = redis.fresh();
+    const callLog = `${redis.callLog}.twice`;
+    await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 150, transcripts: 2, summaries: 3, callLog });
+    const { processor } = await submitter(names);
+    const cached: boolean[] = [];
+    processor.on('itemEnd', ({ cached: fromCache }) => cached.push(fromCache === true));
+    const [first, second] = await Promise.all([processor.submit({ userId: 'u', urls: videoUrls(30, 'd') }), processor.submit({ userId: 'u', urls: videoUrls(30, 'd') })]);
+    for (const job of [first, second]) expect((await processor.waitFor(job.id, { userId: 'u' })).counts.done).toBe(30);
+    const starts = readCallLog(callLog).filter((line) => line.what === 'start');
+    expect(starts).toHaveLength(30);
+    expect(new Set(starts.map((line) => line.videoId)).size).toBe(30);
+    // Each video's summary was written once and read from the cache once.
+    expect(cached.filter(Boolean)).toHaveLength(30);
+  }, 120_000);
 });

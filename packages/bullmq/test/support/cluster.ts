@@ -39,9 +39,9 @@ export function isolatedRedis(label: string): { prefix: string; namespace: strin
 /** A submitting processor on the Redis store and a queue executor, closed by the returned `close`. */
 export async function startSubmitter(
   names: { prefix: string; namespace: string },
-  options: { connection?: string; globalConcurrency?: number } = {},
+  options: { connection?: string; store?: string; globalConcurrency?: number } = {},
 ): Promise<{ store: BatchStore; executor: QueueExecutor; processor: BatchProcessor; close: () => Promise<void> }> {
-  const store = await openStore(REDIS_URL, { namespace: names.namespace });
+  const store = await openStore(options.store ?? REDIS_URL, { namespace: names.namespace });
   const executor = createQueueExecutor({
     connection: options.connection ?? REDIS_URL,
     prefix: names.prefix,
