@@ -84,8 +84,7 @@ async function connectQueue(queue: QueueConfig, logger: Logger): Promise<{ execu
   try {
     await executor.ready();
   } catch (error) {
-    // Not awaited: closing an executor whose Redis was never reached does not resolve (@tubesum/bullmq 77ac028).
-    void executor.close().catch(() => undefined);
+    await executor.close();
     throw error;
   }
   logger.info(`worker mode: the videos run on the workers of ${redactUrl(queue.url)} (prefix ${queue.prefix})`);

@@ -116,3 +116,22 @@ describe.skipIf(skip)('the bot in worker mode, sharded', { timeout: 90_000 }, ()
     expect(String((error as Error).message)).toContain('a memory store, which they cannot reach');
   });
 });
+
+describe('the bot in worker mode without its Redis', () => {
+  it('fails to start at once, naming host and port and never the password', async () => {
+    const logger = memoryLogger();
+    const config = loadConfig({
+      DISCORD_TOKEN: BOT_TOKEN,
+      DISCORD_APPLICATION_ID: FAKE_IDS.application,
+      TUBESUM_QUEUE_URL: 'redis://default:hunter2-secret@127.0.0.1:1',
+      TUBESUM_STORE: 'redis://default:hunter2-secret@127.0.0.1:1',
+    });
+    const error = await createBot(config, { logger }).then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    expect(isTubesumError(error, 'NETWORK_ERROR')).toBe(true);
+    expect(error?.message).toContain('Could not connect to Redis at 127.0.0.1:1');
+    expect(`${error?.message} ${logger.lines.join('\n')}`).not.toContain('hunter2-secret');
+  });
+});
