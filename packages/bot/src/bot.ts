@@ -17,7 +17,7 @@ import { createSummarizer, createTranscriptSource } from './providers.js';
 
 /** What {@link createBot} can be given instead of building it from the configuration (tests, embedding). */
 export interface BotDependencies {
-  /** @default YouTube, after the files of `TUBESUM_TRANSCRIPTS_DIR` when set */
+  /** Not used in worker mode (`TUBESUM_QUEUE_URL`): the workers have theirs. @default YouTube, after the files of `TUBESUM_TRANSCRIPTS_DIR` when set */
   transcripts?: TranscriptSource;
   /**
    * Expands playlist and channel links of `/batch run` into their videos, capped at the
@@ -25,11 +25,15 @@ export interface BotDependencies {
    * @default new YouTubeVideoListSource() (youtubei.js, loaded on the first list)
    */
   lists?: VideoListSource;
-  /** One summarizer for every job; its `model` is the only choice. @default built from the configuration */
+  /**
+   * One summarizer for every job; its `model` is the only choice. Not used in worker mode: the
+   * workers' summarizer writes the summaries. @default built from the configuration
+   */
   summarizer?: Summarizer;
   /**
    * Store of the default model's processor and of the bot's own records. Not closed by the bot.
-   * @default openStore(config.store)
+   * In worker mode it must be one the workers reach (Redis, PostgreSQL).
+   * @default openStore(config.store) (in worker mode with the queue prefix as namespace)
    */
   store?: BatchStore;
   /** Extra processor options (retries, timeouts). */
@@ -80,8 +84,7 @@ async function connectQueue(queue: QueueConfig, logger: Logger): Promise<{ execu
   try {
     await executor.ready();
   } catch (error) {
-    // Not awaited: closing an executor whose Redis was never reached does not resolve (@tubesum/bullmq 77ac028).
-    void executor.close().catch(() => undefined);
+    await executor.close();
     throw error;
   }
   logger.info(`worker mode: the videos run on the workers of ${redactUrl(queue.url)} (prefix ${queue.prefix})`);

@@ -123,16 +123,9 @@ async function createQueueProcessor(config: ProcessorConfig, queue: QueueSetting
   // Loaded only here: BullMQ and ioredis are not needed by the commands that run in-process.
   const { createQueueExecutor } = await import('@tubesum/bullmq');
   const executor = createQueueExecutor({ connection: queue.url, prefix: queue.prefix });
-  try {
-    await executor.ready();
-  } catch (error) {
-    // Not awaited: closing an executor whose Redis was never reached does not resolve (@tubesum/bullmq
-    // 77ac028); its connections end with the process (main.ts's exit timer).
-    void executor.close().catch(() => undefined);
-    throw error;
-  }
   let store: BatchStore | undefined;
   try {
+    await executor.ready();
     // One prefix names a deployment: the queue's keys and the store's.
     store = await openCliStore(config.storeUrl, cwd, { namespace: queue.prefix });
     const processor = new BatchProcessor({ store, executor, closeStore: true, ...lists });

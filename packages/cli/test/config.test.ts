@@ -1,7 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveRunConfig, resumeHint } from '../src/config.js';
+import { resolveProcessorConfig, resolveRunConfig, resumeHint } from '../src/config.js';
+import type { ProcessorFlags } from '../src/config.js';
+import { resolveQueue, resolveWorkerConfig, withQueue } from '../src/queue-config.js';
+import type { QueueFlags } from '../src/queue-config.js';
 import { ROOT } from './run-cli.js';
 
 describe('resolveRunConfig', () => {
@@ -69,5 +72,62 @@ describe('the proxy for YouTube', () => {
     expect(() => resolveRunConfig({}, { TUBESUM_PROXY: 'me:s3cret@proxy' }, ROOT)).toThrow(/^Expected `TUBESUM_PROXY` to be an http\(s\) URL .*got `\(a value that is not shown\)`\.$/);
     const hint = resumeHint('abc', { proxy: 'http://me:s3cret@proxy.example:8080', anyTranscriptLanguage: true }, 'npx tubesum');
     expect(hint).toBe("npx tubesum resume abc --proxy 'http://me:***@proxy.example:8080' --any-transcript-language");
+  });
+});
+
+describe('queue flags (run --queue, worker)', () => {
+  const secret = 'redis://default:hunter2@10.0.0.5:6379';
+  const messageOf = (action: () => unknown): string => {
+    try {
+      action();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('did not throw');
+  };
+
+  it('reads --queue, else TUBESUM_QUEUE_URL, and the prefix', () => {
+    expect(resolveQueue({}, {})).toBeUndefined();
+    expect(resolveQueue({ queue: secret }, { TUBESUM_QUEUE_URL: 'redis://other:6379' })).toEqual({ url: secret, prefix: 'tubesum' });
+    expect(resolveQueue({ queuePrefix: 'team-a' }, { TUBESUM_QUEUE_URL: 'rediss://h:6380' })).toEqual({ url: 'rediss://h:6380', prefix: 'team-a' });
+  });
+
+  it('names the wrong flag without its password', () => {
+    const wrongUrl = messageOf(() => resolveQueue({ queue: 'http://default:hunter2@h:6379' }, {}));
+    expect(wrongUrl).toContain('Expected `--queue` to be a Redis URL');
+    expect(wrongUrl).toContain('got `http://default:***@h:6379`');
+    expect(messageOf(() => resolveQueue({}, { TUBESUM_QUEUE_URL: 'ftp://u:hunter2@h' }))).toMatch(/`TUBESUM_QUEUE_URL`.*got `ftp:\/\/u:\*\*\*@h`/);
+    expect(messageOf(() => resolveQueue({ queue: secret, queuePrefix: 'a:b' }, {}))).toMatch(/`--queue-prefix`.*letters, digits/);
+    expect(messageOf(() => resolveQueue({ queuePrefix: 'x' }, {}))).toContain('`--queue-prefix` only applies with `--queue');
+  });
+
+  it('with --queue, takes the store from the queue and refuses the flags the workers decide', () => {
+    const config = withQueue({ queue: secret, youtube: false }, {}, (flags) => resolveRunConfig(flags, {}, ROOT));
+    expect(config.queue).toEqual({ url: secret, prefix: 'tubesum' });
+    expect(config.storeUrl).toBe(secret);
+    expect(config.transcripts.youtube).toBe(false);
+    expect(withQueue({ queue: secret, store: 'postgres://db/x' }, {}, (flags) => resolveProcessorConfig(flags, {}, ROOT)).storeUrl).toBe('postgres://db/x');
+    const onlyQueue: ProcessorFlags & QueueFlags = { queue: secret };
+    expect(withQueue(onlyQueue, { TUBESUM_STORE: 'redis://s' }, (flags) => resolveProcessorConfig(flags, {}, ROOT)).storeUrl).toBe('redis://s');
+    expect(messageOf(() => withQueue({ queue: secret, model: 'm', transcripts: 'x' }, {}, (flags) => resolveProcessorConfig(flags, {}, ROOT)))).toBe(
+      '`--model`, `--transcripts` have no effect with `--queue`: the workers choose the summarizer and the transcripts (pass them to `tubesum worker`).',
+    );
+    // Without a queue nothing changes.
+    expect(withQueue({}, {}, (flags) => resolveRunConfig(flags, {}, ROOT)).storeUrl).toBe(join(homedir(), '.tubesum', 'store.sqlite'));
+  });
+
+  it('resolves a worker: queue required, limits, the summarizer of run', () => {
+    expect(messageOf(() => resolveWorkerConfig({ offline: true }, {}, ROOT))).toContain('`tubesum worker` needs `--queue <redis://…>`');
+    const worker = resolveWorkerConfig({ queue: secret, offline: true, concurrencyTranscripts: '1', globalSummaries: '16' }, {}, ROOT);
+    expect(worker.workerConcurrency).toEqual({ transcripts: 1, summaries: 4 });
+    expect(worker.globalSummaries).toBe(16);
+    expect(worker.summarizer).toEqual({ kind: 'extractive' });
+    expect(worker.storeUrl).toBe(secret);
+    expect(messageOf(() => resolveWorkerConfig({ queue: secret, concurrencySummaries: '0' }, {}, ROOT))).toContain('Expected `--concurrency-summaries` to be a positive integer');
+  });
+
+  it('puts the queue in the resume hint without its password', () => {
+    const hint = resumeHint('abc', { queue: secret, queuePrefix: 'team-a', store: 'postgres://u:pw@db/x' });
+    expect(hint).toBe("tubesum resume abc --store 'postgres://u:***@db/x' --queue 'redis://default:***@10.0.0.5:6379' --queue-prefix team-a");
   });
 });

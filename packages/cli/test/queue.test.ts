@@ -110,6 +110,26 @@ describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_0
     }
   });
 
+  it('stops following on Ctrl-C with a resume hint, and resume --queue (TUBESUM_QUEUE_URL) finishes the batch on a worker', async () => {
+    const prefix = freshPrefix();
+    const out = join(home, `${prefix}.zip`);
+    // No worker yet: the batch waits in the queue.
+    const submitter = startCli(['run', URLS, '--queue', QUEUE, '--queue-prefix', prefix, '--out', out], { home });
+    await waitUntil(() => submitter.stderr().includes('Ignored 1 duplicate'), 'the submitted batch');
+    submitter.child.kill('SIGINT');
+    const interrupted = await submitter.done;
+    expect(interrupted.code).toBe(130);
+    const hint = /Resume with: .* resume (\S+) --queue 'redis:\/\/default:\*\*\*@127\.0\.0\.1:6379' --queue-prefix (\S+) --out/.exec(interrupted.stdout);
+    expect(hint?.[2]).toBe(prefix);
+    expect(interrupted.stdout + interrupted.stderr).not.toContain(PASSWORD);
+
+    await startWorker(prefix);
+    const resumed = await runCli(['resume', hint![1]!, '--queue-prefix', prefix, '--out', out], { home, env: { TUBESUM_QUEUE_URL: QUEUE } });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/Done: 5 done\. ZIP written to/);
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('refuses a store the workers cannot reach, and a worker without a queue, with exit code 2', async () => {
     const [local, noQueue, summarizer] = await Promise.all([
       runCli(['run', URLS, '--queue', QUEUE, '--store', join(home, 'local.sqlite')], { home }),
