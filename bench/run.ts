@@ -8,6 +8,7 @@ import { runProcessorBenchmarks } from './processor.js';
 import { runReplicaBenchmarks } from './replicas.js';
 import { runChaosBenchmarks } from './chaos.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
+import { runMessageBatchBenchmarks } from './message-batches.js';
 import { meets } from './types.js';
 import type { BenchResult } from './types.js';
 
@@ -19,6 +20,7 @@ results.push(...(await runChaosBenchmarks(log)));
 results.push(...runExportBenchmarks(log));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
+results.push(...(await runMessageBatchBenchmarks(log)));
 results.push(...runListBenchmarks(log));
 
 for (const result of results) {
