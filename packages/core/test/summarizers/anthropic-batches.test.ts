@@ -63,6 +63,18 @@ describe('AnthropicSummarizer in batch mode', () => {
     expect(waits.find((wait) => wait.phase === 'submitted')).toMatchObject({ provider: 'Anthropic', batchId: batch!.id, typicalMs: 3_600_000 });
   });
 
+  it('sends a request asked for twice (two jobs, the same video) once, before and after its batch was sent', async () => {
+    const summarizer = batchSummarizer();
+    server.batches.hold();
+    const first = [summarizer.summarize(talk('twice', 1)), summarizer.summarize(talk('twice', 1))];
+    await server.batches.waitForBatches(1);
+    const late = summarizer.summarize(talk('twice', 1));
+    server.batches.release();
+    const summaries = await Promise.all([...first, late]);
+    expect(new Set(summaries.map((summary) => summary.tldr)).size).toBe(1);
+    expect(server.batches.requestCount()).toBe(1);
+  });
+
   it('splits batches by count', async () => {
     const summarizer = batchSummarizer({ maxRequests: 2 });
     await Promise.all(['a1', 'a2', 'a3'].map((name, index) => summarizer.summarize(talk(name, index + 1))));
