@@ -1,4 +1,5 @@
 // Batch mode of AnthropicSummarizer through the real SDK against the fake Message Batches API.
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ProviderBatchStore, ProviderBatchWait, TubesumError } from '@tubesum/core';
@@ -73,6 +74,20 @@ describe('AnthropicSummarizer in batch mode', () => {
     const summaries = await Promise.all([...first, late]);
     expect(new Set(summaries.map((summary) => summary.tldr)).size).toBe(1);
     expect(server.batches.requestCount()).toBe(1);
+  });
+
+  it("leaves no abort listener on the caller's signals, answered or aborted", async () => {
+    const summarizer = batchSummarizer();
+    const controller = new AbortController();
+    await summarizer.summarize(talk('listeners', 1), { signal: controller.signal, cancelSignal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    server.batches.hold();
+    const aborted = new AbortController();
+    const pending = summarizer.summarize(talk('listeners-aborted', 2), { signal: aborted.signal });
+    await server.batches.waitForBatches(2);
+    aborted.abort();
+    expect(await failure(pending)).toMatchObject({ code: ErrorCode.CANCELLED });
+    expect(getEventListeners(aborted.signal, 'abort')).toHaveLength(0);
   });
 
   it('splits batches by count', async () => {
