@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run against the TypeScript sources of @tubesum/core, not a stale dist/.
     alias: [
       { find: /^@tubesum\/core\/testing\/conformance$/, replacement: source('./packages/core/src/testing/conformance.ts') },
+      { find: /^@tubesum\/core\/executor$/, replacement: source('./packages/core/src/executor.ts') },
+      { find: /^@tubesum\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
       { find: /^@tubesum\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@tubesum\/core$/, replacement: source('./packages/core/src/index.ts') },
     ],

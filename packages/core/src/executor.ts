@@ -7,4 +7,5 @@ export type { ItemStagesOptions, StageClaim } from './processor/item-stages.js';
 export type { ItemExecutor, ItemHooks, ItemProgress, ItemResult, ItemStage, ItemTask } from './processor/item-executor.js';
 export { toTubesumError } from './processor/retry.js';
 export { validateOptions } from './internal/validate-options.js';
-export { sleep } from './internal/abort.js';
+export { sleep, untilAborted } from './internal/abort.js';
+export { FairLimiter } from './internal/fair-limiter.js';

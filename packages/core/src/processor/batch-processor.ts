@@ -20,6 +20,7 @@ import type { ItemRecord, JobRecord, JobSnapshot, JobState } from './job.js';
 import { JobFollower } from './job-follower.js';
 import { JobRun } from './job-run.js';
 import type { RunContext } from './job-run.js';
+import type { ItemExecutor } from './item-executor.js';
 import { LocalItemExecutor } from './local-executor.js';
 import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, assertSharedStore, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
 import type { BatchProcessorOptions, ProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
@@ -80,11 +81,12 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     const leaseMs = parsed.leaseMs ?? defaults.leaseMs;
     this.#lists = options.lists;
     this.#maxVideos = parsed.maxVideos;
-    const executor = options.executor ?? this.#localExecutor(options, parsed, retry);
+    const executor: ItemExecutor = options.executor ?? this.#localExecutor(options, parsed, retry);
     this.#context = {
       stored: this.#stored,
       executor,
       admission: new FairLimiter(executor.capacity ?? defaults.transcripts + defaults.summaries * 3),
+      admissionPerRun: executor.capacityPerBatch,
       stateWriteIntervalMs: parsed.stateWriteIntervalMs ?? defaults.stateWriteIntervalMs,
       leaseMs,
       pollIntervalMs: parsed.pollIntervalMs ?? defaults.pollIntervalMs,

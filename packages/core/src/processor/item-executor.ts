@@ -67,13 +67,19 @@ export interface ItemExecutor {
    * True when the work runs in other processes, maybe on other machines: the processor then
    * refuses a store only this process or machine can reach (memory, SQLite) with `INVALID_OPTIONS`.
    */
-  readonly distributed?: boolean;
+  readonly distributed?: boolean | undefined;
   /**
    * Items of all batches the processor keeps in the executor at once (queued or running); the
    * processor admits them fairly between batches and refills as they end.
    * @default concurrency.transcripts + concurrency.summaries + prefetch
    */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
+  /**
+   * Instead of `capacity`: items each batch keeps in the executor at once, whatever the other
+   * batches hold, refilled as they end. For an executor that is fair between batches itself (e.g. by
+   * job priorities), so that a new batch starts at once instead of waiting for slots to free.
+   */
+  readonly capacityPerBatch?: number | undefined;
   /**
    * Runs one item. Resolves once its summary is stored; rejects with a `TubesumError` when it failed,
    * or with `signal.reason` once `signal` aborted (the item's batch stopped). Must not start paid

@@ -16,6 +16,8 @@ import { StoredJobs } from './stored-jobs.js';
 /** Held while a stage's paid work runs; `release()` once its result is stored. */
 export interface StageClaim {
   release(): Promise<void>;
+  /** True when nobody else worked on the key lately: the cache needs no second read. */
+  readonly fresh?: boolean | undefined;
 }
 
 /** Options of {@link ItemStages}. */
@@ -31,7 +33,8 @@ export interface ItemStagesOptions {
   /**
    * Called after a stage's cache missed and before its work starts, e.g. to check a cancel flag or to
    * take a lease on `key` so that two processes never pay for one summary. With a claim, the cache is
-   * read again before the work starts (another holder may have filled it meanwhile).
+   * read again before the work starts (another holder may have filled it meanwhile), unless the claim
+   * is `fresh`.
    */
   readonly claim?: ((stage: ItemStage, key: string, task: ItemTask, signal: AbortSignal) => Promise<StageClaim | undefined>) | undefined;
 }
@@ -66,7 +69,7 @@ export class ItemStages {
     if (cached) return { transcript: cached, key };
     const claim = await this.#options.claim?.('transcript', key, task, signal);
     try {
-      const again = claim ? await read() : undefined;
+      const again = claim && claim.fresh !== true ? await read() : undefined;
       if (again) return { transcript: again, key };
       hooks.progress({ type: 'stage', stage: 'transcript' });
       const transcript = await this.#gate('transcript', task, () =>
@@ -101,7 +104,7 @@ export class ItemStages {
     if (cachedRecord) return { key, cached: true, ...costOf(cachedRecord) };
     const claim = await this.#options.claim?.('summary', key, task, signal);
     try {
-      const filled = claim ? await read() : undefined;
+      const filled = claim && claim.fresh !== true ? await read() : undefined;
       if (filled) return { key, cached: true, ...costOf(filled) };
       hooks.progress({ type: 'stage', stage: 'summary' });
       const { summarizer } = this.#options;

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
-import type { FairLimiter } from '../internal/fair-limiter.js';
+import { FairLimiter } from '../internal/fair-limiter.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import type { BatchEvents } from './events.js';
 import type { ItemExecutor, ItemProgress } from './item-executor.js';
@@ -26,6 +26,8 @@ export interface RunContext {
   executor: ItemExecutor;
   /** Items of all runs in the executor at once, fair between runs. */
   admission: FairLimiter;
+  /** When set, each run admits this many items of its own instead (`ItemExecutor.capacityPerBatch`). */
+  admissionPerRun: number | undefined;
   stateWriteIntervalMs: number;
   leaseMs: number;
   pollIntervalMs: number;
@@ -55,6 +57,7 @@ export class JobRun {
   readonly #context: RunContext;
   readonly #controller = new AbortController();
   readonly #lease: Lease;
+  readonly #admission: FairLimiter;
   readonly #startedAtMs = Date.now();
   /** Items that ended in this process, for the ETA. */
   #endedHere = 0;
@@ -70,6 +73,7 @@ export class JobRun {
 
   constructor(context: RunContext, job: JobRecord, state: JobState, items: ItemRecord[], options: { resumed: boolean; signal?: AbortSignal | undefined }) {
     this.#context = context;
+    this.#admission = context.admissionPerRun === undefined ? context.admission : new FairLimiter(context.admissionPerRun);
     this.job = job;
     this.state = state;
     this.items = items;
@@ -135,7 +139,7 @@ export class JobRun {
     this.#controller.abort(
       stop.kind === 'cancel' ? new TubesumError(error.code, error.message, { cause: error.cause, retryable: false, details: { ...error.details, stop: 'cancel' } }) : error,
     );
-    this.#context.admission.cancel(this.job.id, stop.error);
+    this.#admission.cancel(this.job.id, stop.error);
     this.#stopping = this.#stopExecutor(stop.kind);
   }
 
@@ -152,7 +156,7 @@ export class JobRun {
       const waiting = this.items.filter((item) => !ENDED_ITEM_STATUSES.has(item.status));
       await Promise.all(
         waiting.map((item) =>
-          this.#context.admission.run(job.id, () => this.#processItem(item)).catch(() => this.#endUnstarted(item)),
+          this.#admission.run(job.id, () => this.#processItem(item)).catch(() => this.#endUnstarted(item)),
         ),
       );
     } finally {

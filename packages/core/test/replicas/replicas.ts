@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { ReplicaCommand } from './replica-worker.js';
 
 const worker = fileURLToPath(new URL('./replica-worker.ts', import.meta.url));
+/** The workspace's tsconfig, whose paths map `@tubesum/*` to their sources, whatever the directory tests run from. */
+const tsconfig = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 
 export interface ReplicaLine {
   type: string;
@@ -28,7 +30,15 @@ export function stopAllReplicas(): void {
 }
 
 export function startReplica(command: ReplicaCommand): Replica {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify(command)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(worker, command);
+}
+
+/** Runs `script` (TypeScript, through tsx) with `command` as JSON in argv; it writes one JSON line per event. */
+export function startProcess(script: string, command: unknown): Replica {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(command)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+  });
   running.add(child);
   child.on('exit', () => running.delete(child));
   const lines: ReplicaLine[] = [];
