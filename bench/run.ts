@@ -9,6 +9,7 @@ import { runReplicaBenchmarks } from './replicas.js';
 import { runWorkerBenchmarks } from './workers.js';
 import { runChaosBenchmarks } from './chaos.js';
 import { runSummarizerBenchmarks } from './summarizers.js';
+import { runMessageBatchBenchmarks } from './message-batches.js';
 import { meets } from './types.js';
 import type { BenchResult } from './types.js';
 
@@ -21,6 +22,7 @@ results.push(...(await runChaosBenchmarks(log)));
 results.push(...runExportBenchmarks(log));
 log('summarizers…');
 results.push(...(await runSummarizerBenchmarks()));
+results.push(...(await runMessageBatchBenchmarks(log)));
 results.push(...runListBenchmarks(log));
 
 for (const result of results) {

@@ -29,6 +29,8 @@ export class AnthropicBatchQueue {
   #pendingBytes = 0;
   #window: NodeJS.Timeout | undefined;
   readonly #trackers = new Map<string, Promise<BatchTracker | undefined>>();
+  /** Requests of batches being submitted by this process, before their index is stored: asked again meanwhile, they join. */
+  readonly #submitting = new Map<string, { tracker: BatchTracker; customId: string; expiredResubmits: number }>();
 
   constructor(batches: AnthropicMessageBatches, records: ProviderBatchRecords, settings: BatchQueueSettings) {
     this.#batches = batches;
@@ -39,6 +41,8 @@ export class AnthropicBatchQueue {
   /** The result of `params`: a stored one, the one of the batch it was sent in before, or of a new batch. */
   async request(key: string, params: MessageCreateParamsNonStreaming, options: BatchWaitOptions): Promise<BatchAnswer> {
     for (;;) {
+      const joined = this.#submitting.get(key);
+      if (joined) return { result: await joined.tracker.wait(joined.customId, options), expiredResubmits: joined.expiredResubmits };
       const index = await this.#records.getRequest(key);
       if (index && !index.stale) {
         const customId = AnthropicMessageBatches.customId(index.token, index.index);
@@ -124,10 +128,16 @@ export class AnthropicBatchQueue {
     tracker.onDone = () => this.#forget(token, entry);
     this.#trackers.set(token, entry);
     for (const [index, pending] of taken.entries()) {
+      this.#submitting.set(pending.key, { tracker, customId: AnthropicMessageBatches.customId(token, index), expiredResubmits: pending.expiredResubmits });
+    }
+    const submitted = (): void => {
+      for (const pending of taken) if (this.#submitting.get(pending.key)?.tracker === tracker) this.#submitting.delete(pending.key);
+    };
+    for (const [index, pending] of taken.entries()) {
       for (const waiter of pending.waiters) tracker.adopt(AnthropicMessageBatches.customId(token, index), waiter);
     }
     // Failures reach every waiter through the tracker; this promise does not reject.
-    void tracker.submit(taken);
+    void tracker.submit(taken).finally(submitted);
   }
 
   /** The tracker of a stored submission, recovering one whose creation was never confirmed. */

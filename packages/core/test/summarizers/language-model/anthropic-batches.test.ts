@@ -1,4 +1,5 @@
 // Batch mode of AnthropicSummarizer through the real SDK against the fake Message Batches API.
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicSummarizer, DEFAULT_PRICES, ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ProviderBatchStore, ProviderBatchWait, TubesumError } from '@tubesum/core';
@@ -61,6 +62,32 @@ describe('AnthropicSummarizer in batch mode', () => {
     expect(new Set(summaries.map((summary) => summary.usage.inputTokens)).size).toBe(4);
     expect(waits.some((wait) => wait.phase === 'collecting')).toBe(true);
     expect(waits.find((wait) => wait.phase === 'submitted')).toMatchObject({ provider: 'Anthropic', batchId: batch!.id, typicalMs: 3_600_000 });
+  });
+
+  it('sends a request asked for twice (two jobs, the same video) once, before and after its batch was sent', async () => {
+    const summarizer = batchSummarizer();
+    server.batches.hold();
+    const first = [summarizer.summarize(talk('twice', 1)), summarizer.summarize(talk('twice', 1))];
+    await server.batches.waitForBatches(1);
+    const late = summarizer.summarize(talk('twice', 1));
+    server.batches.release();
+    const summaries = await Promise.all([...first, late]);
+    expect(new Set(summaries.map((summary) => summary.tldr)).size).toBe(1);
+    expect(server.batches.requestCount()).toBe(1);
+  });
+
+  it("leaves no abort listener on the caller's signals, answered or aborted", async () => {
+    const summarizer = batchSummarizer();
+    const controller = new AbortController();
+    await summarizer.summarize(talk('listeners', 1), { signal: controller.signal, cancelSignal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    server.batches.hold();
+    const aborted = new AbortController();
+    const pending = summarizer.summarize(talk('listeners-aborted', 2), { signal: aborted.signal });
+    await server.batches.waitForBatches(2);
+    aborted.abort();
+    expect(await failure(pending)).toMatchObject({ code: ErrorCode.CANCELLED });
+    expect(getEventListeners(aborted.signal, 'abort')).toHaveLength(0);
   });
 
   it('splits batches by count', async () => {
