@@ -2,7 +2,7 @@
 // Anthropic server (in the parent) through the SDK into a SQLite store, one result at a time, as
 // batch mode does, and reports its peak RSS.
 import { createSqliteStore } from '@tubesum/core';
-import { ProviderBatchRecords } from '../packages/core/src/summarizers/provider-batch-records.js';
+import { ProviderBatchRecords } from '../packages/core/src/summarizers/language-model/provider-batch-records.js';
 import { messageBatchesAt } from '../packages/core/test/summarizers/message-batches-client.js';
 
 export interface ResultsScenario {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnthropicSummarizer, createMemoryStore } from '@tubesum/core';
 import type { Summary } from '@tubesum/core';
-import { startFakeAnthropicServer } from '../packages/core/test/summarizers/fake-anthropic-server.js';
+import { startFakeAnthropicServer } from '../packages/test-support/src/fake-anthropic-server.js';
 import { generateTranscript } from '../packages/core/test/summarizers/generate-transcript.js';
 import type { ResultsScenario } from './message-batches-scenario.js';
 import { round } from './types.js';

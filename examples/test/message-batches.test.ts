@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../packages/core/test/summarizers/fake-anthropic-server.js';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../packages/test-support/src/fake-anthropic-server.js';
 import { main } from '../message-batches.js';
 
 describe('examples/message-batches.ts', () => {

@@ -4,44 +4,10 @@ import { join } from 'node:path';
 import { createSqliteStore } from '@tubesum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from './fake-discord.js';
-import { startFakeOpenAIServer } from '@tubesum/test-support';
-import type { FakeLlmServer } from '@tubesum/test-support';
+import { startModelNamingServer } from '@tubesum/test-support';
+import type { ModelNamingServer } from '@tubesum/test-support';
 import { VIDEOS, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-/**
- * Core's fake OpenAI-compatible server, answering after `latencyMs` with a summary that names the
- * model asked for, so the test sees which model wrote what. `holdAfter(count)` answers `count`
- * more requests and holds the others until `release()`.
- */
-async function startModelNamingLlm(latencyMs: number) {
-  const server: FakeLlmServer = await startFakeOpenAIServer();
-  let allowed = Number.POSITIVE_INFINITY;
-  let released: Promise<void> = Promise.resolve();
-  let release = () => {};
-  server.setDefault(async (request) => {
-    if (allowed <= 0) await released;
-    allowed -= 1;
-    const model = String(request.body['model']);
-    return { json: { tldr: `Summary written by ${model}.`, keyPoints: [{ text: `A key point noted by ${model}.`, seconds: 0 }] }, delayMs: latencyMs };
-  });
-  return {
-    /** The value for `OPENAI_BASE_URL`. */
-    baseUrl: `${server.url}/v1`,
-    /** The `model` of every request, in order. */
-    get models() {
-      return server.requests.map((request) => String(request.body['model']));
-    },
-    holdAfter(count: number) {
-      allowed = count;
-      released = new Promise<void>((resolve) => (release = resolve));
-    },
-    release() {
-      allowed = Number.POSITIVE_INFINITY;
-      release();
-    },
-    close: () => server.close(),
-  };
-}
 
 
 interface CommandJson {
@@ -50,11 +16,11 @@ interface CommandJson {
 
 describe('several models: the `model` option and one processor per model', () => {
   let fake: FakeDiscord;
-  let llm: Awaited<ReturnType<typeof startModelNamingLlm>>;
+  let llm: ModelNamingServer;
   let folder: string;
   beforeAll(async () => {
     fake = await FakeDiscord.start();
-    llm = await startModelNamingLlm(150);
+    llm = await startModelNamingServer(150);
     folder = mkdtempSync(join(tmpdir(), 'tubesum-bot-models-'));
   });
   afterAll(async () => {

@@ -12,8 +12,8 @@ import { skipUnlessReachable } from '../../core/test/storage/services.js';
 import { createBot } from '../src/bot.js';
 import { loadConfig } from '../src/config.js';
 import { FAKE_IDS } from './fake-discord.js';
-import { startFakeOpenAI } from './fake-openai.js';
-import type { FakeOpenAI } from './fake-openai.js';
+import { startModelNamingServer } from '@tubesum/test-support';
+import type { ModelNamingServer } from '@tubesum/test-support';
 import { BOT_TOKEN, TRANSCRIPTS, VIDEOS, cancelButtonId, memoryLogger, messageText, run, startBot, unzip, urls, useFakeDiscord } from './helpers.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
@@ -25,10 +25,10 @@ describe.skipIf(skip)('the bot in worker mode, sharded', { timeout: 90_000 }, ()
   const { home } = tempHome();
   let worker: CliRun;
   let store: BatchStore;
-  let llm: FakeOpenAI;
+  let llm: ModelNamingServer;
 
   beforeAll(async () => {
-    llm = await startFakeOpenAI();
+    llm = await startModelNamingServer();
     // A real worker process: the command line's `tubesum worker`, with the test transcripts and
     // an OpenAI-compatible fake as its summarizer (which the tests can hold).
     worker = startCli(

@@ -78,8 +78,10 @@ describe('bad configuration', () => {
     await executor.close();
   });
 
-  it('requires transcripts and summarizer without an executor only', () => {
+  it('requires transcripts and summarizer without an executor only (the types say so too; a JavaScript caller finds out at run time)', () => {
+    // @ts-expect-error: without an executor, transcripts and summarizer are required
     expect(() => new BatchProcessor({ store: createMemoryStore() })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining('transcripts') }));
+    // @ts-expect-error: likewise the summarizer
     expect(() => new BatchProcessor({ store: createMemoryStore(), transcripts: sources.transcripts })).toThrow(expect.objectContaining({ message: expect.stringContaining('summarizer') }));
   });
 

@@ -7,8 +7,8 @@ import { createClient } from '@keyv/redis';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnlessReachable } from '../../core/test/storage/services.js';
-import { startFakeOpenAI } from '../../bot/test/fake-openai.js';
-import type { FakeOpenAI } from '../../bot/test/fake-openai.js';
+import { startModelNamingServer } from '@tubesum/test-support';
+import type { ModelNamingServer } from '@tubesum/test-support';
 import { startCli, runCli, tempHome } from './run-cli.js';
 import type { CliRun } from './run-cli.js';
 
@@ -29,7 +29,7 @@ const URLS = 'examples/urls.txt'; // 5 videos (and a duplicate) whose captions a
 
 // Each test starts two to four CLI processes (tsx): about 1 s each on a quiet machine, far more on a loaded one.
 describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_000 }, () => {
-  let fake: FakeOpenAI;
+  let fake: ModelNamingServer;
   const { home } = tempHome();
   const workers: CliRun[] = [];
 
@@ -45,7 +45,7 @@ describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_0
   }
 
   beforeAll(async () => {
-    fake = await startFakeOpenAI(50);
+    fake = await startModelNamingServer(50);
   });
   afterAll(async () => {
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');

@@ -101,7 +101,7 @@ export type {
 
 // processor
 export { BatchProcessor, MAX_VIDEOS_PER_BATCH } from './processor/batch-processor.js';
-export type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './processor/batch-processor.js';
+export type { BatchProcessorOptions, ExecutorPipelineOptions, InProcessPipelineOptions, ProcessorCommonOptions, Requester, ResumeOptions, SubmitInput } from './processor/batch-processor.js';
 export type { ItemExecutor, ItemHooks, ItemProgress, ItemResult, ItemStage, ItemTask } from './processor/item-executor.js';
 export { shouldRetry } from './processor/retry.js';
 export type { RetryOptions } from './processor/retry.js';

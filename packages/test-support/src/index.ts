@@ -3,3 +3,4 @@
 export * from './fake-llm-server.js';
 export * from './fake-anthropic-server.js';
 export * from './fake-openai-server.js';
+export * from './model-naming-server.js';

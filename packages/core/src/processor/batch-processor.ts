@@ -30,7 +30,7 @@ import type { RetryOptions } from './retry.js';
 import { StoredJobs } from './stored-jobs.js';
 
 export { MAX_VIDEOS_PER_BATCH } from './options.js';
-export type { BatchProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
+export type { BatchProcessorOptions, ExecutorPipelineOptions, InProcessPipelineOptions, ProcessorCommonOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
 
 /** `jobId` comes from callers as is: a JavaScript caller may pass anything. */
 function notFound(jobId: unknown): TubesumError {

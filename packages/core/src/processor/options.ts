@@ -10,11 +10,26 @@ import type { ItemExecutor } from './item-executor.js';
 import type { JobOptions } from '../records.js';
 import type { RetryOptions } from './retry.js';
 
-/** Options of {@link BatchProcessor}. */
-export interface BatchProcessorOptions {
-  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. Required unless `executor` is given (the workers have theirs). */
+/**
+ * Options of {@link BatchProcessor}. The in-process pipeline (the default) needs `transcripts` and
+ * `summarizer`; with an `executor` (workers elsewhere) they are optional, since the workers have theirs.
+ */
+export type BatchProcessorOptions = ProcessorCommonOptions & (InProcessPipelineOptions | ExecutorPipelineOptions);
+
+/** The default: the items' work runs in this process. */
+export interface InProcessPipelineOptions {
+  /** Where transcripts come from, e.g. `new YouTubeTranscriptSource()`. */
+  readonly transcripts: TranscriptSource;
+  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. */
+  readonly summarizer: Summarizer;
+  readonly executor?: undefined;
+}
+
+/** The items' work runs where an executor sends it (e.g. BullMQ workers of `@tubesum/bullmq`). */
+export interface ExecutorPipelineOptions {
+  /** Unused by the processor when the workers have their own. */
   readonly transcripts?: TranscriptSource | undefined;
-  /** What writes the summaries, e.g. `new ExtractiveSummarizer()` or `new AnthropicSummarizer()`. Required unless `executor` is given. */
+  /** Unused by the processor when the workers have their own. */
   readonly summarizer?: Summarizer | undefined;
   /**
    * Where the items' work runs. By default in this process, within `concurrency`, `prefetch`,
@@ -23,7 +38,11 @@ export interface BatchProcessorOptions {
    * its batches (state, events, cancel, resume, export), and its store must be one the workers
    * reach too (Redis or PostgreSQL; a memory or SQLite store is refused with `INVALID_OPTIONS`).
    */
-  readonly executor?: ItemExecutor | undefined;
+  readonly executor: ItemExecutor;
+}
+
+/** Options of {@link BatchProcessor} whatever runs the items' work. */
+export interface ProcessorCommonOptions {
   /**
    * Where jobs, items, transcripts and summaries are kept. Several processes (replicas) may share
    * one Redis, PostgreSQL or SQLite store: each running job has one owner.

@@ -32,6 +32,7 @@ describe('ErrorCode', () => {
       | 'NETWORK_ERROR'
       | 'UNEXPECTED_RESPONSE'
       | 'EXPORT_TOO_LARGE'
+      | 'BATCH_EXPIRED'
     >();
     expectTypeOf<{ [Code in keyof typeof ErrorCode]: (typeof ErrorCode)[Code] }>().toEqualTypeOf<{ readonly [Code in ErrorCode]: Code }>();
   });

@@ -7,6 +7,9 @@ import type {
   AnthropicSummarizerOptions,
   BatchProcessorOptions,
   BatchStore,
+  ExecutorPipelineOptions,
+  InProcessPipelineOptions,
+  ItemExecutor,
   JobOptions,
   OpenAICompatibleSummarizerOptions,
   Requester,
@@ -18,16 +21,19 @@ import type {
 } from '@tubesum/core';
 
 describe('BatchProcessorOptions', () => {
-  it('needs a transcript source and a summarizer; everything else has a default', () => {
+  it('needs a transcript source and a summarizer, unless an executor runs the work; everything else has a default', () => {
     expectTypeOf<{ transcripts: TranscriptSource; summarizer: Summarizer }>().toExtend<BatchProcessorOptions>();
     expectTypeOf<{ summarizer: Summarizer }>().not.toExtend<BatchProcessorOptions>();
+    expectTypeOf<{ executor: ItemExecutor; store: BatchStore }>().toExtend<BatchProcessorOptions>();
+    expectTypeOf<{ store: BatchStore }>().not.toExtend<BatchProcessorOptions>();
     expectTypeOf(BatchProcessor).constructorParameters.toEqualTypeOf<[options: BatchProcessorOptions]>();
   });
 
   it('takes the adapters by their contracts', () => {
     expectTypeOf<BatchProcessorOptions['store']>().toEqualTypeOf<BatchStore | undefined>();
-    expectTypeOf<BatchProcessorOptions['transcripts']>().toEqualTypeOf<TranscriptSource>();
-    expectTypeOf<BatchProcessorOptions['summarizer']>().toEqualTypeOf<Summarizer>();
+    expectTypeOf<InProcessPipelineOptions['transcripts']>().toEqualTypeOf<TranscriptSource>();
+    expectTypeOf<InProcessPipelineOptions['summarizer']>().toEqualTypeOf<Summarizer>();
+    expectTypeOf<ExecutorPipelineOptions['executor']>().toEqualTypeOf<ItemExecutor>();
     expectTypeOf<BatchProcessorOptions['concurrency']>().toEqualTypeOf<{ readonly transcripts?: number; readonly summaries?: number } | undefined>();
   });
 
