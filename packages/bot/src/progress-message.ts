@@ -194,7 +194,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
     );
     lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}%`);
     lines.push(`Took ${formatDuration(progress.elapsedMs)}.`);
-    if (job.costUsd !== undefined) lines.push(`Cost: ${formatUsd(job.costUsd)} (estimated from the tokens used, batch discount applied).`);
+    if (job.costUsd !== undefined && job.costUsd > 0) lines.push(`Cost: ${formatUsd(job.costUsd)} (estimated from the tokens used, batch discount applied).`);
   } else {
     lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}% · ${progress.finished}/${progress.total}`);
     lines.push(`✅ ${counts.done} done · ❌ ${counts.failed} failed · ⏳ ${remaining} remaining`);

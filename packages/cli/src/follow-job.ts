@@ -135,7 +135,7 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
   renderer.close();
   const exitCode = job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
   // The cost in plain sight: the summaries' price, batch discount and prompt-cache rates applied.
-  const cost = job.costUsd === undefined ? '' : `, cost ${formatUsd(job.costUsd)}`;
+  const cost = job.costUsd === undefined || job.costUsd <= 0 ? '' : `, cost ${formatUsd(job.costUsd)}`; // free summarizers say nothing
   renderer.result(`${job.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts}${cost}. ZIP written to ${displayPath(path, context.cwd)}`, {
     status: job.status,
     jobId: job.id,

@@ -46,7 +46,7 @@ export function indexRow(
   const details: string[] = [`[watch](${videoUrl(item.videoId)})`];
   if (item.list !== undefined) details.push(`from ${escapeInline(listNames?.get(item.list) ?? item.list)}`);
   if (facts?.durationSeconds !== undefined) details.push(durationLabel(facts.durationSeconds));
-  if (item.status === 'done' && item.costUsd !== undefined) details.push(formatUsd(item.costUsd));
+  if (item.status === 'done' && item.costUsd !== undefined && item.costUsd > 0) details.push(formatUsd(item.costUsd));
   if (transcripts !== undefined) {
     details.push(`transcript: [text](${linkTarget(transcripts.text)}), [SRT](${linkTarget(transcripts.srt)})`);
   }
@@ -72,7 +72,7 @@ export function indexHead(job: JobSnapshot, counts: ItemCounts, listed: number):
       .join(', ')}`,
     `- **Rejected inputs:** ${job.rejected.length} · **Duplicate inputs:** ${job.duplicates.length}`,
   ];
-  if (job.costUsd !== undefined) {
+  if (job.costUsd !== undefined && job.costUsd > 0) {
     lines.push(`- **Cost:** ${formatUsd(job.costUsd)} for the summaries (estimated from the tokens each used, at list prices, with the batch discount and prompt-cache rates where they applied)`);
   }
   if (listed !== job.total) {
