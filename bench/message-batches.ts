@@ -24,7 +24,10 @@ export async function runMessageBatchBenchmarks(log: (line: string) => void): Pr
 async function costRatio(log: (line: string) => void): Promise<BenchResult> {
   const server = await startFakeAnthropicServer();
   try {
-    const transcripts = Array.from({ length: 100 }, (_, index) => ({ ...generateTranscript({ seed: index + 1, videoId: `b${String(index).padStart(10, '0')}` }), title: `Talk ${index + 1}` }));
+    const transcripts = Array.from({ length: 100 }, (_, index) => ({
+      ...generateTranscript({ seed: index + 1, videoId: `b${String(index).padStart(10, '0')}` }),
+      title: `Talk ${index + 1}`,
+    }));
     const total = (summaries: Summary[]) => summaries.reduce((sum, summary) => sum + (summary.costUsd ?? Number.NaN), 0);
     const tokens = (summaries: Summary[]) => summaries.reduce((sum, summary) => sum + summary.usage.inputTokens + summary.usage.outputTokens, 0);
     log('message batches: 100 one-hour transcripts in request mode…');
@@ -32,7 +35,11 @@ async function costRatio(log: (line: string) => void): Promise<BenchResult> {
     const requested: Summary[] = [];
     for (const transcript of transcripts) requested.push(await requestMode.summarize(transcript));
     log('message batches: the same in batch mode…');
-    const batchMode = new AnthropicSummarizer({ apiKey: 'bench', baseURL: server.url, batch: { store: createMemoryStore(), windowMs: 50, pollIntervalMs: 10 } });
+    const batchMode = new AnthropicSummarizer({
+      apiKey: 'bench',
+      baseURL: server.url,
+      batch: { store: createMemoryStore(), windowMs: 50, pollIntervalMs: 10 },
+    });
     const batched = await Promise.all(transcripts.map((transcript) => batchMode.summarize(transcript)));
     const value = total(batched);
     const baseline = total(requested);
@@ -73,7 +80,12 @@ async function resultsRss(log: (line: string) => void): Promise<BenchResult[]> {
           model: 'claude-haiku-4-5',
           max_tokens: 1024,
           system: 'Summarize the transcript.',
-          messages: [{ role: 'user' as const, content: `<transcript title="Talk ${index}">\n[00:00] a talk of video b${index} about caches\n[01:00] and what they cost\n</transcript>` }],
+          messages: [
+            {
+              role: 'user' as const,
+              content: `<transcript title="Talk ${index}">\n[00:00] a talk of video b${index} about caches\n[01:00] and what they cost\n</transcript>`,
+            },
+          ],
         },
       }));
       const batch = await post('/v1/messages/batches', { requests });

@@ -30,7 +30,7 @@ export interface ScenarioResult {
 const scenario = JSON.parse(process.argv[2] ?? '{}') as Scenario;
 const ids = Array.from({ length: scenario.items }, (_, index) => `b${String(index).padStart(10, '0')}`);
 const transcripts = new FakeTranscriptSource({ latencyMs: scenario.transcriptMs, segments: 4 });
-const summarizer = new FakeSummarizer({ latencyMs: scenario.summaryMs, });
+const summarizer = new FakeSummarizer({ latencyMs: scenario.summaryMs });
 
 /** The ideal pipeline: a transcript pool feeding a summary pool, no storage, no bookkeeping. */
 async function floor(): Promise<void> {

@@ -41,7 +41,12 @@ async function cluster(count: number, command: Partial<WorkerCommand> = {}): Pro
   const workers = Array.from({ length: count }, () => startProcess(script, { redis: REDIS_URL, store: REDIS_URL, ...names, ...LIMITS, ...command }));
   await Promise.all(workers.map((worker) => worker.next((line) => line.type === 'ready', 120_000)));
   const store = await openStore(REDIS_URL, { namespace: names.namespace });
-  const executor = createQueueExecutor({ connection: REDIS_URL, prefix: names.prefix, summaries: { globalConcurrency: GLOBAL_SUMMARIES }, pollIntervalMs: 500 });
+  const executor = createQueueExecutor({
+    connection: REDIS_URL,
+    prefix: names.prefix,
+    summaries: { globalConcurrency: GLOBAL_SUMMARIES },
+    pollIntervalMs: 500,
+  });
   await executor.ready();
   const processor = new BatchProcessor({ store, executor, pollIntervalMs: 100 });
   const close = async () => {
@@ -150,7 +155,8 @@ async function cancel(log: (line: string) => void, directory: string): Promise<B
       const job = await set.processor.submit({ userId: 'bench', urls: videoUrls(40, `c${String(trial).padStart(2, '0')}`) });
       const tag = `c${String(trial).padStart(2, '0')}`;
       const mine = () => readCallLog(callLog).filter((line) => line.videoId.startsWith(tag));
-      while (!pids.every((pid) => mine().filter((line) => line.pid === pid && line.what === 'start').length >= 2)) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (!pids.every((pid) => mine().filter((line) => line.pid === pid && line.what === 'start').length >= 2))
+        await new Promise((resolve) => setTimeout(resolve, 10));
       const calledAt = Date.now();
       await set.processor.cancel(job.id, { userId: 'bench' });
       let open = 1;

@@ -22,10 +22,7 @@ const directory = fileURLToPath(new URL('./transcripts', import.meta.url));
  * default the client would reconnect forever and every call would wait).
  */
 async function redisStore(url: string, namespace: string): Promise<BatchStore> {
-  const keyv = createKeyv(
-    { url, socket: { connectTimeout: 5000, reconnectStrategy: false } },
-    { namespace, throwOnConnectError: true, throwOnErrors: true },
-  );
+  const keyv = createKeyv({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } }, { namespace, throwOnConnectError: true, throwOnErrors: true });
   const adapter = keyv.store as KeyvRedis<unknown>;
   let lastError: unknown;
   adapter.on('error', (error: unknown) => {

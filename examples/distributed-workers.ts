@@ -68,7 +68,12 @@ export async function submit(
 }
 
 /** The demo: two workers and a submitter in one process. In production each is its own process. */
-export async function main({ url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix = 'tubesum-example', log = console.log, out }: Setup = {}): Promise<JobSnapshot> {
+export async function main({
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  prefix = 'tubesum-example',
+  log = console.log,
+  out,
+}: Setup = {}): Promise<JobSnapshot> {
   const store = await openStore(url, { namespace: prefix });
   const workers = [await worker(store, { url, prefix }), await worker(store, { url, prefix })];
   try {

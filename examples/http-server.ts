@@ -99,7 +99,12 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
  */
 export function contentDisposition(name: string): string {
   const stem = safeFileName(name, { maxBytes: 150 });
-  const ascii = stem.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\%;]/g, '').replace(/^[. ]+|[. ]+$/g, '') || 'tubesum';
+  const ascii =
+    stem
+      .normalize('NFKD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\%;]/g, '')
+      .replace(/^[. ]+|[. ]+$/g, '') || 'tubesum';
   const encoded = encodeURIComponent(`${stem}.zip`).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}.zip"; filename*=UTF-8''${encoded}`;
 }
@@ -209,7 +214,8 @@ export function createServer({ processor, tokens }: ServerOptions): Server {
       const status = error instanceof HttpError ? error.status : isTubesumError(error) ? (STATUS_OF[error.code] ?? 500) : 500;
       const code = error instanceof HttpError || isTubesumError(error) ? error.code : 'INTERNAL';
       const message = status === 500 && !isTubesumError(error) ? 'Internal error.' : (error as Error).message;
-      if (response.headersSent) response.destroy(); // mid-stream: cut the download so it cannot look complete
+      if (response.headersSent)
+        response.destroy(); // mid-stream: cut the download so it cannot look complete
       else sendJson(response, status, { error: { code, message } });
     });
   });

@@ -10,14 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  AnthropicSummarizer,
-  BatchProcessor,
-  FileTranscriptSource,
-  createSqliteStore,
-  describeProviderBatchWait,
-  formatUsd,
-} from '@tubesum/core';
+import { AnthropicSummarizer, BatchProcessor, FileTranscriptSource, createSqliteStore, describeProviderBatchWait, formatUsd } from '@tubesum/core';
 import type { JobSnapshot } from '@tubesum/core';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -31,7 +31,12 @@ export async function main({
     maxVideos: 150,
     onList: (list) => log(`${list.kind} "${list.title ?? list.list}": ${list.taken} videos${list.truncated ? ' (capped)' : ''}`),
   });
-  log(`${expanded.videos.length} videos; first: ${expanded.videos.slice(0, 3).map((video) => video.videoId).join(', ')}`);
+  log(
+    `${expanded.videos.length} videos; first: ${expanded.videos
+      .slice(0, 3)
+      .map((video) => video.videoId)
+      .join(', ')}`,
+  );
   for (const rejected of expanded.rejected) log(`not taken: ${rejected.input}: ${rejected.reason}`);
 
   // In a batch: new BatchProcessor({ transcripts, summarizer, lists, maxVideos: 150 }),

@@ -27,7 +27,17 @@ function configFor({ packageDir, entry, report }: (typeof ENTRY_POINTS)[number])
     mainEntryPointFilePath: join(projectFolder, entry),
     compiler: {
       // The declarations are already built; API Extractor only needs the compiler settings.
-      overrideTsconfig: { compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023'], types: ['node'], skipLibCheck: true } },
+      overrideTsconfig: {
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023'],
+          types: ['node'],
+          skipLibCheck: true,
+        },
+      },
     },
     apiReport: {
       enabled: true,

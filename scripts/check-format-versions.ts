@@ -41,5 +41,9 @@ if (process.argv.includes('--write')) {
     console.error(`Stored and exported formats (see CONTRIBUTING.md, "Changesets and format versions"):\n- ${problems.join('\n- ')}`);
     process.exit(1);
   }
-  console.log(`format versions: ${Object.entries(found).map(([name, format]) => `${name}=${format.version}`).join(', ')}; all recorded or declared by a changeset`);
+  console.log(
+    `format versions: ${Object.entries(found)
+      .map(([name, format]) => `${name}=${format.version}`)
+      .join(', ')}; all recorded or declared by a changeset`,
+  );
 }

@@ -49,7 +49,9 @@ if (gone.length > 0) {
   process.exit(1);
 }
 if (cycles.length > 0) {
-  console.error(`Import cycles between source files (type imports included; see scripts/check-import-cycles.ts):\n${cycles.map((cycle) => `- ${cycle}`).join('\n')}`);
+  console.error(
+    `Import cycles between source files (type imports included; see scripts/check-import-cycles.ts):\n${cycles.map((cycle) => `- ${cycle}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`import cycles: none${found.length > 0 ? ` (but ${found.length} listed in KNOWN_CYCLES)` : ''}`);

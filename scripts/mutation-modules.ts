@@ -28,4 +28,3 @@ export const MUTATION_MODULES: Readonly<Record<string, { mutate: string; tests: 
     tests: ['packages/core/test/export/safe-file-name.test.ts'],
   },
 };
-

@@ -14,7 +14,7 @@ describe('examples/http-server.ts: GET /batches/:id/zip', () => {
   let failReads = false;
   // The memory store, with summary reads that can be made to fail.
   const store: BatchStore = storeWith(inner, {
-    getCached: async <T,>(key: string) => {
+    getCached: async <T>(key: string) => {
       if (failReads && key.startsWith('summary:')) throw new Error('connection lost');
       return inner.getCached<T>(key);
     },

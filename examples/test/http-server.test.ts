@@ -71,8 +71,7 @@ describe('examples/http-server.ts', () => {
     ...init,
     headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
   });
-  const post = (path: string, token: string | undefined, body: unknown) =>
-    fetch(`${base}${path}`, as(token, { method: 'POST', body: JSON.stringify(body) }));
+  const post = (path: string, token: string | undefined, body: unknown) => fetch(`${base}${path}`, as(token, { method: 'POST', body: JSON.stringify(body) }));
 
   beforeAll(async () => {
     server = createServer({ processor, tokens: { 'alice-token': 'alice', 'bob-token': 'bob' } }).listen(0, '127.0.0.1');
@@ -103,7 +102,10 @@ describe('examples/http-server.ts', () => {
   });
 
   it('creates a batch, streams its progress as SSE, shows its status and serves its ZIP; only to its owner', async () => {
-    const created = await post('/batches', 'alice-token', { urls: 'https://youtu.be/Xk3pL9vQm2A https://vimeo.com/1 https://youtu.be/nW4cR7yBx0U', name: 'Two talks' });
+    const created = await post('/batches', 'alice-token', {
+      urls: 'https://youtu.be/Xk3pL9vQm2A https://vimeo.com/1 https://youtu.be/nW4cR7yBx0U',
+      name: 'Two talks',
+    });
     expect(created.status).toBe(201);
     const job = (await created.json()) as JobSnapshot;
     expect(job).toMatchObject({ total: 2, name: 'Two talks', status: 'running', rejected: [{ input: 'https://vimeo.com/1' }] });
@@ -170,14 +172,25 @@ describe('examples/http-server.ts behind a load balancer: two replicas on one st
     const gate = gatedSummarizer();
     const replicas = [gate.summarizer, new ExtractiveSummarizer()].map(
       (summarizer) =>
-        new BatchProcessor({ transcripts: transcripts(), summarizer, store: createSqliteStore({ path }), closeStore: true, pollIntervalMs: 50, stateWriteIntervalMs: 50 }),
+        new BatchProcessor({
+          transcripts: transcripts(),
+          summarizer,
+          store: createSqliteStore({ path }),
+          closeStore: true,
+          pollIntervalMs: 50,
+          stateWriteIntervalMs: 50,
+        }),
     );
     const servers = replicas.map((processor) => createServer({ processor, tokens: { 'alice-token': 'alice' } }).listen(0, '127.0.0.1'));
     try {
       await Promise.all(servers.map((server) => once(server, 'listening')));
       const [a, b] = servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`) as [string, string];
       const auth = { authorization: 'Bearer alice-token', 'content-type': 'application/json' };
-      const created = await fetch(`${a}/batches`, { method: 'POST', headers: auth, body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/nW4cR7yBx0U' }) });
+      const created = await fetch(`${a}/batches`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/nW4cR7yBx0U' }),
+      });
       const job = (await created.json()) as JobSnapshot;
       const events: { name: string; data: unknown }[] = [];
       await readEvents(await fetch(`${b}/batches/${job.id}/events`, { headers: auth }), (name, data) => {
@@ -190,7 +203,9 @@ describe('examples/http-server.ts behind a load balancer: two replicas on one st
       expect(events.at(-1)?.data).toMatchObject({ jobId: job.id, status: 'done', progress: { counts: { done: 2 } } });
 
       gate.close();
-      const second = (await (await fetch(`${a}/batches`, { method: 'POST', headers: auth, body: JSON.stringify({ urls: ['T9fVe1KpL6s', 'q2ZsH8uJd5M'] }) })).json()) as JobSnapshot;
+      const second = (await (
+        await fetch(`${a}/batches`, { method: 'POST', headers: auth, body: JSON.stringify({ urls: ['T9fVe1KpL6s', 'q2ZsH8uJd5M'] }) })
+      ).json()) as JobSnapshot;
       const cancelled = await fetch(`${b}/batches/${second.id}`, { method: 'DELETE', headers: auth });
       expect(cancelled.status).toBe(200);
       expect(await cancelled.json()).toMatchObject({ id: second.id, status: 'cancelled', progress: { counts: { cancelled: 2 } } });
@@ -213,7 +228,11 @@ describe('examples/http-server.ts as started from the command line', () => {
     const { server, processor, url } = await main({ PORT: '0', TOKENS: 'carol-token:carol', TUBESUM_STORE: 'memory://', DEMO_DELAY_MS: '300' });
     try {
       const headers = { authorization: 'Bearer carol-token', 'content-type': 'application/json' };
-      const created = await fetch(`${url}/batches`, { method: 'POST', headers, body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' }) });
+      const created = await fetch(`${url}/batches`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ urls: 'https://youtu.be/Xk3pL9vQm2A https://youtu.be/T9fVe1KpL6s' }),
+      });
       expect(created.status).toBe(201);
       const job = (await created.json()) as JobSnapshot;
       const stream = await fetch(`${url}/batches/${job.id}/events`, { headers });

@@ -19,7 +19,15 @@ describe('examples/message-batches.ts', () => {
     const out = join(folder, 'batches.zip');
     const lines: string[] = [];
     server.batches.hold();
-    const running = main({ baseURL: server.url, apiKey: 'sk-ant-test', database: join(folder, 'store.sqlite'), out, windowMs: 100, pollIntervalMs: 20, log: (line) => void lines.push(line) });
+    const running = main({
+      baseURL: server.url,
+      apiKey: 'sk-ant-test',
+      database: join(folder, 'store.sqlite'),
+      out,
+      windowMs: 100,
+      pollIntervalMs: 20,
+      log: (line) => void lines.push(line),
+    });
     await server.batches.waitForBatches(1);
     server.batches.release();
     const job = await running;

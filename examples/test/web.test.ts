@@ -23,11 +23,9 @@ if (process.env.CI === 'true' && !existsSync(CHROMIUM)) throw new Error(`The pag
 
 /** Waits until the text of `selector` matches `pattern` (the page updates itself; nothing is timed). */
 async function until(page: Page, selector: string, pattern: RegExp): Promise<void> {
-  await page.waitForFunction(
-    ([css, source]) => new RegExp(source!).test(document.querySelector(css!)?.textContent ?? ''),
-    [selector, pattern.source],
-    { timeout: 20_000 },
-  );
+  await page.waitForFunction(([css, source]) => new RegExp(source!).test(document.querySelector(css!)?.textContent ?? ''), [selector, pattern.source], {
+    timeout: 20_000,
+  });
 }
 
 /** Clicks a download button, unzips what the browser saved and returns the summaries' files and the index. */

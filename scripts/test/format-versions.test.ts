@@ -67,9 +67,7 @@ describe('checkFormatVersions', () => {
 
   it('fails when a changeset declares a version the sources do not have', () => {
     const stale = changeset(`---\n'@tubesum/core': major\n---\n\nFormat: EXPORT_FORMAT_VERSION 3\n`);
-    expect(checkFormatVersions(recorded, found, [stale])).toContain(
-      '.changeset/x.md declares format EXPORT_FORMAT_VERSION 3, but the sources have version 2',
-    );
+    expect(checkFormatVersions(recorded, found, [stale])).toContain('.changeset/x.md declares format EXPORT_FORMAT_VERSION 3, but the sources have version 2');
   });
 
   it('fails when a recorded format is no longer found', () => {
@@ -80,6 +78,8 @@ describe('checkFormatVersions', () => {
 
   it('asks for a changeset for a new format too', () => {
     const { 'cache:summary': _, ...withoutSummary } = recordedVersions(found);
-    expect(checkFormatVersions(withoutSummary, found, [])[0]).toContain('format cache:summary is at version 1 in src/cache-keys.ts (not recorded at the last release)');
+    expect(checkFormatVersions(withoutSummary, found, [])[0]).toContain(
+      'format cache:summary is at version 1 in src/cache-keys.ts (not recorded at the last release)',
+    );
   });
 });

@@ -164,7 +164,14 @@ function renderItem(item: ItemRecord): void {
 
 function onEvent(event: ServerEvent): void {
   if (current === undefined) return;
-  const data = event.data as { jobId?: string; progress?: Progress; item?: ItemRecord; job?: JobSnapshot; status?: ItemRecord['status']; error?: ItemRecord['error'] };
+  const data = event.data as {
+    jobId?: string;
+    progress?: Progress;
+    item?: ItemRecord;
+    job?: JobSnapshot;
+    status?: ItemRecord['status'];
+    error?: ItemRecord['error'];
+  };
   if (event.name === 'snapshot') {
     void reload(current.job.id); // after every (re)connection: the true state, items included
     return;
@@ -271,7 +278,13 @@ async function loadHistory(): Promise<void> {
       const zip = el('button', { type: 'button', 'aria-label': `Download the ZIP of ${label}` }, 'Download ZIP');
       zip.addEventListener('click', () => void download(job.id, zip));
       const when = new Date(job.createdAt).toLocaleString();
-      return el('li', { 'data-job': job.id }, el('span', {}, el('strong', {}, label), ` — ${job.status}, ${job.progress.finished}/${job.progress.total} · ${when}`), open, zip);
+      return el(
+        'li',
+        { 'data-job': job.id },
+        el('span', {}, el('strong', {}, label), ` — ${job.status}, ${job.progress.finished}/${job.progress.total} · ${when}`),
+        open,
+        zip,
+      );
     }),
   );
   if (jobs.length === 0) ui.history.append(el('li', {}, 'No batches yet.'));

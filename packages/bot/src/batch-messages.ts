@@ -64,13 +64,7 @@ export class BatchMessages {
   }
 
   /** Starts the progress message of a job just submitted: renders it into the deferred reply. */
-  async track(input: {
-    job: JobSnapshot;
-    model: string;
-    location: MessageLocation;
-    attachmentSizeLimit: number;
-    withTranscripts?: boolean;
-  }): Promise<void> {
+  async track(input: { job: JobSnapshot; model: string; location: MessageLocation; attachmentSizeLimit: number; withTranscripts?: boolean }): Promise<void> {
     const record: StoredProgressMessage = {
       version: 1,
       jobId: input.job.id,

@@ -157,7 +157,10 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
     }
   }
   const anthropic = config.summarizer?.kind === 'anthropic' ? config.summarizer : undefined;
-  const routing = anthropic !== undefined && anthropic.batch !== 'off' && !dependencies.summarizer ? { mode: anthropic.batch, minVideos: anthropic.batchMinVideos } : undefined;
+  const routing =
+    anthropic !== undefined && anthropic.batch !== 'off' && !dependencies.summarizer
+      ? { mode: anthropic.batch, minVideos: anthropic.batchMinVideos }
+      : undefined;
   if (routing !== undefined) {
     const transcripts = dependencies.transcripts ?? createTranscriptSource(config);
     const lists = dependencies.lists ?? new YouTubeVideoListSource();
@@ -221,9 +224,7 @@ export async function createBot(config: BotConfig, dependencies: BotDependencies
       await client.login(config.discord.token);
       await ready;
       const shards = client.ws.shards.size;
-      logger.info(
-        `logged in as ${client.user?.tag ?? '?'}; ${shards} shard${shards === 1 ? '' : 's'}; models: ${models.join(', ') || 'none'}`,
-      );
+      logger.info(`logged in as ${client.user?.tag ?? '?'}; ${shards} shard${shards === 1 ? '' : 's'}; models: ${models.join(', ') || 'none'}`);
       if (!pool || !messages) return;
       await messages.restore();
       for (const [model, processor] of pool.entries()) {

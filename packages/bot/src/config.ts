@@ -155,7 +155,14 @@ const snowflake = z.string().regex(/^\d{17,20}$/);
 const httpUrl = z.url({ protocol: /^https?$/ });
 const modelList = z
   .string()
-  .transform((value) => [...new Set(value.split(',').map((model) => model.trim()).filter((model) => model !== ''))])
+  .transform((value) => [
+    ...new Set(
+      value
+        .split(',')
+        .map((model) => model.trim())
+        .filter((model) => model !== ''),
+    ),
+  ])
   .pipe(z.array(z.string().max(100)).min(1).max(25));
 
 /** A positive integer, or undefined when the variable is unset. */
@@ -164,15 +171,7 @@ function optionalPositiveInt() {
 }
 
 function positiveInt(defaultValue: number, max = Number.MAX_SAFE_INTEGER) {
-  return optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(max))
-      .optional()
-      .default(defaultValue),
-  );
+  return optionalText.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(max)).optional().default(defaultValue));
 }
 
 /** More shards than a bot in a million guilds needs (Discord: one shard per 1,000 to 2,500 guilds). */
@@ -191,7 +190,13 @@ const envSchema = z.object({
   ),
   TUBESUM_STORE: optionalText.pipe(z.string().optional().default('sqlite://.tubesum/bot.sqlite')),
   TUBESUM_QUEUE_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
-  TUBESUM_QUEUE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().default('tubesum')),
+  TUBESUM_QUEUE_PREFIX: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional()
+      .default('tubesum'),
+  ),
   TUBESUM_SUMMARIZER: optionalText.pipe(z.enum(['offline', 'anthropic', 'openai']).optional()),
   ANTHROPIC_API_KEY: optionalText,
   ANTHROPIC_MODEL: optionalText.pipe(modelList.optional()),
@@ -208,8 +213,20 @@ const envSchema = z.object({
   TUBESUM_TRANSCRIPT_LANGUAGES: optionalText.pipe(
     z
       .string()
-      .transform((value) => [...new Set(value.split(',').map((code) => code.trim()).filter((code) => code !== ''))])
-      .pipe(z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)).min(1).max(20))
+      .transform((value) => [
+        ...new Set(
+          value
+            .split(',')
+            .map((code) => code.trim())
+            .filter((code) => code !== ''),
+        ),
+      ])
+      .pipe(
+        z
+          .array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/))
+          .min(1)
+          .max(20),
+      )
       .optional(),
   ),
   TUBESUM_ANY_TRANSCRIPT_LANGUAGE: optionalText.pipe(
@@ -254,11 +271,9 @@ function describeValue(variable: Variable, value: string | undefined, env: Reado
 }
 
 function invalid(problems: string[]): TubesumError {
-  return new TubesumError(
-    ErrorCode.INVALID_OPTIONS,
-    `Invalid bot configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
-    { details: { problems } },
-  );
+  return new TubesumError(ErrorCode.INVALID_OPTIONS, `Invalid bot configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`, {
+    details: { problems },
+  });
 }
 
 /**
@@ -272,10 +287,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     for (const issue of parsed.error.issues) {
       const variable = issue.path[0] as Variable;
       if (problems.has(variable)) continue;
-      problems.set(
-        variable,
-        `Expected \`${variable}\` to be ${CONFIG_VARIABLES[variable]}, got ${describeValue(variable, env[variable], env)}.`,
-      );
+      problems.set(variable, `Expected \`${variable}\` to be ${CONFIG_VARIABLES[variable]}, got ${describeValue(variable, env[variable], env)}.`);
     }
     throw invalid([...problems.values()]);
   }

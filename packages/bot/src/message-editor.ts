@@ -236,10 +236,7 @@ export class MessageEditor {
   }
 
   #isDeadToken(error: unknown): boolean {
-    return (
-      error instanceof DiscordAPIError &&
-      (error.code === INVALID_WEBHOOK_TOKEN || error.code === UNKNOWN_WEBHOOK || error.status === 401)
-    );
+    return error instanceof DiscordAPIError && (error.code === INVALID_WEBHOOK_TOKEN || error.code === UNKNOWN_WEBHOOK || error.status === 401);
   }
 
   async #dropToken(): Promise<void> {

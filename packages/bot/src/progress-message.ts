@@ -51,9 +51,7 @@ export function cancelCustomId(jobId: string): string | undefined {
 
 /** The job id in a Cancel button's `custom_id`, or undefined for another button. */
 export function parseCancelCustomId(customId: string): string | undefined {
-  return customId.startsWith(CANCEL_PREFIX) && customId.length > CANCEL_PREFIX.length
-    ? customId.slice(CANCEL_PREFIX.length)
-    : undefined;
+  return customId.startsWith(CANCEL_PREFIX) && customId.length > CANCEL_PREFIX.length ? customId.slice(CANCEL_PREFIX.length) : undefined;
 }
 
 /** Cuts `text` to `max` characters, ending with the truncation marker when cut. */
@@ -157,9 +155,7 @@ function layoutFields(fields: { name: string; lines: string[] }[], used: number)
   const names = chosen.map((f) => truncate(f.name, DISCORD_LIMITS.fieldName));
   const budget = DISCORD_LIMITS.embedTotal - used - names.reduce((sum, name) => sum + name.length, 0);
   const each = Math.max(0, Math.min(DISCORD_LIMITS.fieldValue, Math.floor(budget / Math.max(1, chosen.length))));
-  return chosen
-    .map((field, index) => ({ name: names[index]!, value: joinLines(field.lines, each) || '—' }))
-    .filter((field) => field.value.length <= each);
+  return chosen.map((field, index) => ({ name: names[index]!, value: joinLines(field.lines, each) || '—' })).filter((field) => field.value.length <= each);
 }
 
 /**
@@ -180,7 +176,8 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { counts } = progress;
   const ended = job.status === 'done' || job.status === 'cancelled';
   const remaining = Math.max(0, progress.total - progress.finished);
-  const waiting = progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? progress.current.find((current) => current.waiting)?.waiting;
+  const waiting =
+    progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? progress.current.find((current) => current.waiting)?.waiting;
   const lines: string[] = (job.lists ?? []).slice(0, 10).map(listLine);
   if ((job.lists?.length ?? 0) > 10) lines.push(`… and ${(job.lists?.length ?? 0) - 10} more lists`);
   if (lines.length > 0) lines.push('');
@@ -205,9 +202,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
     } else if (view.cancelling) lines.push('**Cancelling…** work in flight is being stopped.');
     else if (waiting !== undefined) lines.push(`⏳ ${waitLine(waiting)}`);
     else if (progress.current.length > 0) {
-      const current = progress.current
-        .slice(0, 5)
-        .map((c) => `${c.title ? safe(truncate(c.title, 80)) : c.videoId} (${c.stage})`);
+      const current = progress.current.slice(0, 5).map((c) => `${c.title ? safe(truncate(c.title, 80)) : c.videoId} (${c.stage})`);
       const more = progress.current.length > 5 ? ` and ${progress.current.length - 5} more` : '';
       lines.push(`Working on: ${current.join(', ')}${more}`);
     } else if (progress.finished === 0) lines.push('Starting…');

@@ -36,7 +36,8 @@ export function resolveProxySetting(env: ProxyEnvironment): ProxySetting | undef
   const noProxy = present(env.NO_PROXY) ?? present(env.no_proxy);
   const https = present(env.HTTPS_PROXY) ?? present(env.https_proxy);
   const http = present(env.HTTP_PROXY) ?? present(env.http_proxy);
-  const standard = https === undefined ? (http === undefined ? undefined : { url: http, origin: 'HTTP_PROXY' as const }) : { url: https, origin: 'HTTPS_PROXY' as const };
+  const standard =
+    https === undefined ? (http === undefined ? undefined : { url: http, origin: 'HTTP_PROXY' as const }) : { url: https, origin: 'HTTPS_PROXY' as const };
   if (standard === undefined) return undefined;
   return noProxy === undefined ? standard : { ...standard, noProxy };
 }

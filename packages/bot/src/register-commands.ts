@@ -15,12 +15,9 @@ export interface RegisteredCommands {
  * `DISCORD_GUILD_ID` when set, else globally; through `DISCORD_API_URL` when set.
  */
 export async function registerCommands(config: BotConfig): Promise<RegisteredCommands> {
-  const rest = new REST(config.discord.apiUrl === undefined ? {} : { api: config.discord.apiUrl }).setToken(
-    config.discord.token,
-  );
+  const rest = new REST(config.discord.apiUrl === undefined ? {} : { api: config.discord.apiUrl }).setToken(config.discord.token);
   const { applicationId, guildId } = config.discord;
-  const route =
-    guildId === undefined ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, guildId);
+  const route = guildId === undefined ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, guildId);
   const body = commandData(config.summarizer?.models ?? []);
   const result = (await rest.put(route, { body })) as { name: string }[];
   return { scope: guildId === undefined ? 'global' : 'guild', names: result.map((command) => command.name) };

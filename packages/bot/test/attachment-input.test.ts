@@ -6,7 +6,6 @@ import type { CommandOptionInput } from './fake-discord.js';
 import { FakeDiscord } from './fake-discord.js';
 import { VIDEOS, messageBodies, messageText, run, startBot, urls } from './helpers.js';
 
-
 describe('/batch run input that cannot become a batch', () => {
   let fake: FakeDiscord;
   let bot: Bot;

@@ -4,8 +4,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import type { CommandOptionInput } from './fake-discord.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
-import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, run, startBot, unzip, urls } from './helpers.js';
-
+import {
+  BOT_TOKEN,
+  VIDEOS,
+  cancelButtonId,
+  editsOf,
+  firstQuickThenSlow,
+  memoryLogger,
+  messageBodies,
+  messageText,
+  run,
+  startBot,
+  unzip,
+  urls,
+} from './helpers.js';
 
 describe('/batch end to end against the fake Discord', () => {
   let fake: FakeDiscord;
@@ -41,11 +53,7 @@ describe('/batch end to end against the fake Discord', () => {
     expect((ack.body as { type: number }).type).toBe(5);
     expect(ack.at - sentAt).toBeLessThan(3000);
 
-    const message = await fake.waitFor(
-      () => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token),
-      15_000,
-      'the final message',
-    );
+    const message = await fake.waitFor(() => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token), 15_000, 'the final message');
     const text = messageText(message);
     expect(text).toContain('Finished');
     expect(text).toContain('3 succeeded, 1 failed');
@@ -83,10 +91,7 @@ describe('/batch end to end against the fake Discord', () => {
       name: 'batch',
       options: run(urls(VIDEOS.map((v) => `https://youtu.be/${v}`).join(' '))),
     });
-    const message = await fake.waitFor(
-      () => cancelButtonId(fake.originalMessage(token)) !== undefined && fake.originalMessage(token),
-      5000,
-    );
+    const message = await fake.waitFor(() => cancelButtonId(fake.originalMessage(token)) !== undefined && fake.originalMessage(token), 5000);
     const customId = cancelButtonId(message)!;
     expect(customId.length).toBeLessThanOrEqual(100);
 
@@ -144,10 +149,7 @@ describe('/batch end to end against the fake Discord', () => {
     try {
       bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 20 }) });
       const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join(' '))) });
-      const final = await fake.waitFor(
-        () => messageText(fake.originalMessage(token)).includes('Finished') && fake.originalMessage(token),
-        10_000,
-      );
+      const final = await fake.waitFor(() => messageText(fake.originalMessage(token)).includes('Finished') && fake.originalMessage(token), 10_000);
       const match = /sent in (\d+) parts/.exec(messageText(final));
       expect(match).not.toBeNull();
       const count = Number(match![1]);
@@ -206,10 +208,9 @@ describe('/batch end to end against the fake Discord', () => {
   it('says when no summarizer is configured', async () => {
     const { createBot } = await import('../src/bot.js');
     const { loadConfig } = await import('../src/config.js');
-    bot = await createBot(
-      loadConfig({ DISCORD_TOKEN: BOT_TOKEN, DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl }),
-      { logger: memoryLogger() },
-    );
+    bot = await createBot(loadConfig({ DISCORD_TOKEN: BOT_TOKEN, DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl }), {
+      logger: memoryLogger(),
+    });
     await bot.start();
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS[0])) });
     const message = await fake.waitFor(() => fake.originalMessage(token)?.content || undefined, 5000);

@@ -63,8 +63,7 @@ describe('loadConfig', () => {
       models: ['extractive'],
     });
     expect(
-      loadConfig({ ...base, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.1:8b', OPENAI_CONTEXT_TOKENS: '8192' })
-        .summarizer,
+      loadConfig({ ...base, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.1:8b', OPENAI_CONTEXT_TOKENS: '8192' }).summarizer,
     ).toEqual({
       kind: 'openai',
       baseUrl: 'http://127.0.0.1:11434/v1',
@@ -82,7 +81,7 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/`TUBESUM_MAX_URLS_PER_BATCH`.*positive integer.*got `0`/);
     expect(error.message).toMatch(/`DISCORD_API_URL`.*got `ftp:\/\/x`/);
 
-    const withToken = errorOf({ ...base, DISCORD_APPLICATION_ID: '12', ANTHROPIC_API_KEY: ' ' , TUBESUM_SUMMARIZER: 'anthropic' });
+    const withToken = errorOf({ ...base, DISCORD_APPLICATION_ID: '12', ANTHROPIC_API_KEY: ' ', TUBESUM_SUMMARIZER: 'anthropic' });
     expect(withToken.message).not.toContain('secret-token-value');
   });
 
@@ -105,7 +104,9 @@ describe('loadConfig', () => {
     for (const store of [undefined, 'memory://', 'sqlite://bot.sqlite', './bot.sqlite']) {
       const error = errorOf({ ...base, TUBESUM_QUEUE_URL: 'redis://:hunter2@h:6379', ...(store === undefined ? {} : { TUBESUM_STORE: store }) });
       expect(isTubesumError(error, 'INVALID_OPTIONS')).toBe(true);
-      expect(error.message).toContain('Expected `TUBESUM_STORE` to be a store the workers reach too (redis://… or postgres://…) because `TUBESUM_QUEUE_URL` is set');
+      expect(error.message).toContain(
+        'Expected `TUBESUM_STORE` to be a store the workers reach too (redis://… or postgres://…) because `TUBESUM_QUEUE_URL` is set',
+      );
       expect(error.message).toContain(store === undefined ? 'got nothing (the default is `sqlite://.tubesum/bot.sqlite`)' : `got \`${store}\``);
       expect(error.message).not.toContain('hunter2');
     }
@@ -156,7 +157,14 @@ describe('loadConfig', () => {
     const anthropic = { ...base, ANTHROPIC_API_KEY: 'sk-ant-key' };
     expect(loadConfig(anthropic).summarizer).toMatchObject({ kind: 'anthropic', batch: 'off', batchMinVideos: 20 });
     expect(
-      loadConfig({ ...anthropic, TUBESUM_ANTHROPIC_BATCH: 'auto', TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS: '50', TUBESUM_BATCH_WINDOW_MS: '1000', TUBESUM_BATCH_POLL_MS: '500', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/' }).summarizer,
+      loadConfig({
+        ...anthropic,
+        TUBESUM_ANTHROPIC_BATCH: 'auto',
+        TUBESUM_ANTHROPIC_BATCH_MIN_VIDEOS: '50',
+        TUBESUM_BATCH_WINDOW_MS: '1000',
+        TUBESUM_BATCH_POLL_MS: '500',
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/',
+      }).summarizer,
     ).toMatchObject({ batch: 'auto', batchMinVideos: 50, batchWindowMs: 1000, batchPollMs: 500, baseUrl: 'http://127.0.0.1:9/' });
     expect(errorOf({ ...anthropic, TUBESUM_ANTHROPIC_BATCH: 'sometimes' }).message).toContain('Expected `TUBESUM_ANTHROPIC_BATCH` to be one of off, on, auto');
     expect(errorOf({ ...base, TUBESUM_SUMMARIZER: 'offline', TUBESUM_ANTHROPIC_BATCH: 'on' }).message).toContain(
@@ -171,7 +179,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the transcript languages, the any-language switch and the proxy, never showing its password', () => {
-    const config = loadConfig({ ...base, TUBESUM_TRANSCRIPT_LANGUAGES: 'es, pt-BR,es', TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'yes', TUBESUM_PROXY: 'http://bot:pw@proxy:8080' });
+    const config = loadConfig({
+      ...base,
+      TUBESUM_TRANSCRIPT_LANGUAGES: 'es, pt-BR,es',
+      TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'yes',
+      TUBESUM_PROXY: 'http://bot:pw@proxy:8080',
+    });
     expect(config.transcriptLanguages).toEqual(['es', 'pt-BR']);
     expect(config.anyTranscriptLanguage).toBe(true);
     expect(config.proxy).toEqual({ url: 'http://bot:pw@proxy:8080', origin: 'TUBESUM_PROXY' });
@@ -181,8 +194,12 @@ describe('loadConfig', () => {
       origin: 'HTTPS_PROXY',
       noProxy: 'discord.com',
     });
-    expect(errorOf({ ...base, TUBESUM_TRANSCRIPT_LANGUAGES: 'english!' }).message).toContain('Expected `TUBESUM_TRANSCRIPT_LANGUAGES` to be a comma-separated list');
-    expect(errorOf({ ...base, TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'maybe' }).message).toContain('Expected `TUBESUM_ANY_TRANSCRIPT_LANGUAGE` to be one of true, false');
+    expect(errorOf({ ...base, TUBESUM_TRANSCRIPT_LANGUAGES: 'english!' }).message).toContain(
+      'Expected `TUBESUM_TRANSCRIPT_LANGUAGES` to be a comma-separated list',
+    );
+    expect(errorOf({ ...base, TUBESUM_ANY_TRANSCRIPT_LANGUAGE: 'maybe' }).message).toContain(
+      'Expected `TUBESUM_ANY_TRANSCRIPT_LANGUAGE` to be one of true, false',
+    );
     const proxy = errorOf({ ...base, TUBESUM_PROXY: 'socks5://bot:pw-secret@proxy:1080' });
     expect(proxy.message).toContain('Expected `TUBESUM_PROXY` to be an http(s) URL');
     expect(proxy.message).toContain('got `socks5://bot:***@proxy:1080`');

@@ -37,15 +37,7 @@ describe('registering the slash commands', () => {
     const [batch] = put!.body as RegisteredCommand[];
     expect(batch!.options.map((o) => o.name)).toEqual(['run', 'list', 'cancel', 'zip']);
     const run = batch!.options[0]!;
-    expect(run.options!.map((o) => `${o.name}:${o.type}`)).toEqual([
-      'urls:3',
-      'file:11',
-      'name:3',
-      'length:3',
-      'language:3',
-      'transcripts:5',
-      'model:3',
-    ]);
+    expect(run.options!.map((o) => `${o.name}:${o.type}`)).toEqual(['urls:3', 'file:11', 'name:3', 'length:3', 'language:3', 'transcripts:5', 'model:3']);
     expect(batch!.options[3]!.options!.map((o) => `${o.name}:${o.type}`)).toEqual(['id:3', 'transcripts:5']);
     expect(run.options!.at(-1)!.choices!.map((c) => c.value)).toEqual(['claude-haiku-4-5', 'claude-sonnet-4-6']);
     expect(JSON.stringify(batch).length).toBeLessThan(8000);

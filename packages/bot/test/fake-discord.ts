@@ -246,18 +246,22 @@ export class FakeDiscord {
     const guildId = input.guildId ?? FAKE_IDS.guild;
     const { id, token } = this.#newInteraction(guildId);
     const attachments = Object.fromEntries((input.attachments ?? []).map((a) => [a.id, a]));
-    this.#gateway.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
-      type: 2,
-      data: {
-        id: '1700000000000000000',
-        name: input.name,
-        type: 1,
-        guild_id: guildId,
-        options: input.options ?? [],
-        resolved: { attachments },
+    this.#gateway.dispatch(
+      'INTERACTION_CREATE',
+      {
+        ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
+        type: 2,
+        data: {
+          id: '1700000000000000000',
+          name: input.name,
+          type: 1,
+          guild_id: guildId,
+          options: input.options ?? [],
+          resolved: { attachments },
+        },
       },
-    }, guildId);
+      guildId,
+    );
     return { id, token };
   }
 
@@ -268,24 +272,28 @@ export class FakeDiscord {
     const { id, token } = this.#newInteraction(guildId);
     // For a component interaction the "original" message is the one carrying the button.
     this.#interactions.get(token)!.componentMessageId = input.messageId;
-    this.#gateway.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
-      type: 3,
-      data: { custom_id: input.customId, component_type: 2 },
-      message: this.#messageJson(
-        message ?? {
-          id: input.messageId,
-          channel_id: channelOfGuild(guildId),
-          content: '',
-          embeds: [],
-          components: [],
-          attachments: [],
-          files: new Map(),
-          flags: 0,
-          edits: 0,
-        },
-      ),
-    }, guildId);
+    this.#gateway.dispatch(
+      'INTERACTION_CREATE',
+      {
+        ...this.#interactionBase(id, token, input.userId ?? FAKE_IDS.owner, guildId),
+        type: 3,
+        data: { custom_id: input.customId, component_type: 2 },
+        message: this.#messageJson(
+          message ?? {
+            id: input.messageId,
+            channel_id: channelOfGuild(guildId),
+            content: '',
+            embeds: [],
+            components: [],
+            attachments: [],
+            files: new Map(),
+            flags: 0,
+            edits: 0,
+          },
+        ),
+      },
+      guildId,
+    );
     return { id, token };
   }
 
@@ -431,9 +439,7 @@ export class FakeDiscord {
       response.end(JSON.stringify(json));
     };
 
-    const failure = this.#failures.find(
-      (f) => f.left > 0 && f.method === record.method && f.path.test(path) && (f.when?.(record) ?? true),
-    );
+    const failure = this.#failures.find((f) => f.left > 0 && f.method === record.method && f.path.test(path) && (f.when?.(record) ?? true));
     if (failure) {
       failure.left -= 1;
       reply(failure.status, failure.body, failure.headers ?? {});
@@ -466,8 +472,7 @@ export class FakeDiscord {
         interaction.originalMessageId = message.id;
         interaction.ephemeral = ((callback.data?.flags ?? 0) & 64) !== 0;
       } else if (callback.type === 7) {
-        const message =
-          interaction.componentMessageId === undefined ? undefined : this.messages.get(interaction.componentMessageId);
+        const message = interaction.componentMessageId === undefined ? undefined : this.messages.get(interaction.componentMessageId);
         if (message) this.#editMessage(message, callback.data, files);
       }
       reply(204);
@@ -489,8 +494,7 @@ export class FakeDiscord {
         reply(200, this.#messageJson(message));
         return;
       }
-      const messageId =
-        target === '@original' ? (interaction.originalMessageId ?? interaction.componentMessageId) : target;
+      const messageId = target === '@original' ? (interaction.originalMessageId ?? interaction.componentMessageId) : target;
       if (messageId === undefined && target === '@original' && record.method === 'PATCH') {
         // Editing the original before any callback: Discord answers 404 Unknown Message.
         reply(404, { message: 'Unknown Message', code: 10008 });

@@ -66,9 +66,7 @@ function guildCreatePayload(guild: (typeof GUILDS)[number]) {
         flags: 0,
       },
     ],
-    channels: [
-      { id: guild.channelId, type: 0, name: 'general', guild_id: guild.id, position: 0, permission_overwrites: [], parent_id: null },
-    ],
+    channels: [{ id: guild.channelId, type: 0, name: 'general', guild_id: guild.id, position: 0, permission_overwrites: [], parent_id: null }],
     members: [],
     threads: [],
     emojis: [],
@@ -112,9 +110,7 @@ export class FakeGateway {
 
   /** The `[shard_id, shard_count]` of every connection that is ready, sorted. */
   get connectedShards(): [number, number][] {
-    return [...this.#ready]
-      .map((ws): [number, number] => this.#shardOfSocket.get(ws) ?? [0, 1])
-      .sort((a, b) => a[0] - b[0]);
+    return [...this.#ready].map((ws): [number, number] => this.#shardOfSocket.get(ws) ?? [0, 1]).sort((a, b) => a[0] - b[0]);
   }
 
   /** Drops every connection at once. */

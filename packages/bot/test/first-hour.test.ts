@@ -61,7 +61,10 @@ describe('the per-user limit under a burst', () => {
     const jobs = await bot.pool!.list({ userId: FAKE_IDS.owner });
     expect(jobs.filter((job) => job.status === 'running')).toHaveLength(2);
     // TUBESUM_TRANSCRIPT_LANGUAGES reaches every job.
-    expect(jobs.map((job) => job.options.transcriptLanguages)).toEqual([['es', 'en'], ['es', 'en']]);
+    expect(jobs.map((job) => job.options.transcriptLanguages)).toEqual([
+      ['es', 'en'],
+      ['es', 'en'],
+    ]);
   });
 });
 
@@ -69,13 +72,15 @@ describe('KeyedLock', () => {
   it('runs the tasks of one key one at a time, in order, and other keys alongside; a failure releases the key', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const task = (name: string, fail = false) => async () => {
-      log.push(`${name} start`);
-      await new Promise((resolve) => setImmediate(resolve));
-      log.push(`${name} end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        log.push(`${name} start`);
+        await new Promise((resolve) => setImmediate(resolve));
+        log.push(`${name} end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([lock.run('a', task('a1', true)), lock.run('a', task('a2')), lock.run('b', task('b1'))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect(log.indexOf('a2 start')).toBeGreaterThan(log.indexOf('a1 end'));
@@ -113,20 +118,25 @@ describe('YouTube through TUBESUM_PROXY', () => {
     try {
       const env = { TUBESUM_PROXY: `http://bot:pw-secret@127.0.0.1:${port}`, TUBESUM_SUMMARIZER: 'offline' };
       const config = loadConfig({ DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: FAKE_IDS.application, ...env });
-      const error = await createTranscriptSource(config).fetchTranscript('GJLlxj_dtq8').then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
+      const error = await createTranscriptSource(config)
+        .fetchTranscript('GJLlxj_dtq8')
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
       expect(isTubesumError(error)).toBe(true);
       expect(connects.length).toBeGreaterThanOrEqual(1);
       expect(connects.every((seen) => seen.target === 'www.youtube.com:443')).toBe(true);
       expect(connects[0]?.authorization).toBe(`Basic ${Buffer.from('bot:pw-secret').toString('base64')}`);
 
       // Built from the configuration alone (not started): it says which proxy YouTube requests take.
-      const built = await createBot(loadConfig({ DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl, ...env }), {
-        store: createMemoryStore(),
-        logger,
-      });
+      const built = await createBot(
+        loadConfig({ DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl, ...env }),
+        {
+          store: createMemoryStore(),
+          logger,
+        },
+      );
       await built.stop();
       expect(logger.lines).toContain(`info YouTube requests go through the proxy http://bot:***@127.0.0.1:${port} (TUBESUM_PROXY).`);
       expect(logger.lines.join('\n')).not.toContain('pw-secret');

@@ -72,10 +72,14 @@ describe('Cancel, stop and restart edge cases', () => {
 
     const a = fake.clickButton({ customId, messageId: message.id });
     const b = fake.clickButton({ customId, messageId: message.id });
-    const answers = await fake.waitFor(() => {
-      const both = [fake.callbacks(a.id)[0], fake.callbacks(b.id)[0]];
-      return both.every(Boolean) && (both as { type: number; data?: Record<string, unknown> }[]);
-    }, 5000, 'both answers');
+    const answers = await fake.waitFor(
+      () => {
+        const both = [fake.callbacks(a.id)[0], fake.callbacks(b.id)[0]];
+        return both.every(Boolean) && (both as { type: number; data?: Record<string, unknown> }[]);
+      },
+      5000,
+      'both answers',
+    );
     for (const answer of answers) {
       // Either acknowledged (6) or told privately that it already ended (4, ephemeral); never an error.
       if (answer.type === 4) {

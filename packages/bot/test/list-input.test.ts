@@ -21,7 +21,11 @@ describe.skipIf(!listRecordingsAvailable())('/batch run with a playlist link (re
     });
 
     // The deferred reply is empty; the first message with content is the first progress message.
-    const first = await fake.waitFor(() => messageText(fake.originalMessage(token)).trim() !== '' && fake.originalMessage(token), 15_000, 'the first progress message');
+    const first = await fake.waitFor(
+      () => messageText(fake.originalMessage(token)).trim() !== '' && fake.originalMessage(token),
+      15_000,
+      'the first progress message',
+    );
     const text = messageText(first);
     expect(text).toContain('📃 Playlist "I Wanna Rock Super Gigantic Playlist 1');
     expect(text).toContain(': 5 videos (capped at the per-batch limit; the rest was not taken)');

@@ -42,7 +42,11 @@ describe('TUBESUM_ANTHROPIC_BATCH', () => {
       expect(waiting).toBeDefined();
       expect(messageText(fake.originalMessage(big.token))).not.toContain('ETA');
       anthropic.batches.release();
-      const final = await fake.waitFor(() => /Finished/.test(messageText(fake.originalMessage(big.token))) && fake.originalMessage(big.token), 15_000, 'the final message');
+      const final = await fake.waitFor(
+        () => /Finished/.test(messageText(fake.originalMessage(big.token))) && fake.originalMessage(big.token),
+        15_000,
+        'the final message',
+      );
       expect(messageText(final)).toMatch(/Cost: \$0\.\d{4} \(estimated from the tokens used, batch discount applied\)/);
       expect(anthropic.batches.requestCount()).toBe(VIDEOS.length);
       expect(anthropic.requests).toHaveLength(0);

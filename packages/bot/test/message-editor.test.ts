@@ -34,10 +34,7 @@ describe('MessageEditor against the fake Discord', () => {
 
   const edits = (messageId: string, token: string) =>
     fake.requests.filter(
-      (r) =>
-        r.method === 'PATCH' &&
-        r.status === 200 &&
-        (r.path.endsWith(`/${messageId}`) || r.path.endsWith(`/${token}/messages/@original`)),
+      (r) => r.method === 'PATCH' && r.status === 200 && (r.path.endsWith(`/${messageId}`) || r.path.endsWith(`/${token}/messages/@original`)),
     );
 
   it('edits at most once per interval, only on change, and always sends the final state', async () => {

@@ -8,8 +8,6 @@ import { startModelNamingServer } from '@tubesum/test-support';
 import type { ModelNamingServer } from '@tubesum/test-support';
 import { VIDEOS, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-
-
 interface CommandJson {
   options: { name: string; options?: { name: string; choices?: { name: string; value: string }[] }[] }[];
 }

@@ -27,13 +27,16 @@ async function zipOf(message: FakeMessage): Promise<string[]> {
 
 /** Which shard got each INTERACTION_CREATE of `guildId` (from the `since`-th dispatch on). */
 function shardsOf(fake: FakeDiscord, guildId: string, since = 0): number[] {
-  return fake.dispatches.slice(since).filter((each) => each.event === 'INTERACTION_CREATE' && each.guildId === guildId).map((each) => each.shard[0]);
+  return fake.dispatches
+    .slice(since)
+    .filter((each) => each.event === 'INTERACTION_CREATE' && each.guildId === guildId)
+    .map((each) => each.shard[0]);
 }
 
 describe('the bot with 2 shards', () => {
   const discord = useFakeDiscord({ shards: 2 });
 
-  it("runs a /batch in a guild of each shard, each in its own message, each with its ZIP", async () => {
+  it('runs a /batch in a guild of each shard, each in its own message, each with its ZIP', async () => {
     const { fake } = discord;
     const bot = await discord.start({ store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 150 }) });
     expect(bot.client.ws.shards.size).toBe(2);

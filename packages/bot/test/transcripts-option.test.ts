@@ -13,20 +13,22 @@ describe('the transcripts option of /batch run and /batch zip', () => {
     const fake = discord.fake;
     await discord.start({ store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 10 }) });
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(`${VIDEOS[0]} ${VIDEOS[1]}`), transcriptsOption) });
-    const final = await fake.waitFor(
-      () => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token),
-      10_000,
-      'the final message',
-    );
+    const final = await fake.waitFor(() => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token), 10_000, 'the final message');
     expect(messageText(final)).toContain('ZIP attached');
     const files = Object.keys(await unzip(final.files.get(final.attachments[0]!.filename)!));
     expect(files.filter((name) => name.startsWith('transcripts/') && name.endsWith('.txt'))).toHaveLength(2);
     expect(files.filter((name) => name.startsWith('transcripts/') && name.endsWith('.srt'))).toHaveLength(2);
 
     const jobId = /Job ([\w-]+)/.exec(JSON.stringify(final.embeds))![1]!;
-    const zipOptions = (extra: CommandOptionInput[]): CommandOptionInput[] => [{ name: 'zip', type: 1, options: [{ name: 'id', type: 3, value: jobId }, ...extra] }];
+    const zipOptions = (extra: CommandOptionInput[]): CommandOptionInput[] => [
+      { name: 'zip', type: 1, options: [{ name: 'id', type: 3, value: jobId }, ...extra] },
+    ];
     const plain = fake.sendCommand({ name: 'batch', options: zipOptions([]) });
-    const plainAnswer = await fake.waitFor(() => fake.originalMessage(plain.token)?.attachments.length === 1 && fake.originalMessage(plain.token), 5000, '/batch zip');
+    const plainAnswer = await fake.waitFor(
+      () => fake.originalMessage(plain.token)?.attachments.length === 1 && fake.originalMessage(plain.token),
+      5000,
+      '/batch zip',
+    );
     const plainFiles = Object.keys(await unzip(plainAnswer.files.get(plainAnswer.attachments[0]!.filename)!));
     expect(plainFiles.some((name) => name.startsWith('transcripts/'))).toBe(false);
 

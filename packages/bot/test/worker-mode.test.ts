@@ -32,7 +32,20 @@ describe.skipIf(skip)('the bot in worker mode, sharded', { timeout: 90_000 }, ()
     // A real worker process: the command line's `tubesum worker`, with the test transcripts and
     // an OpenAI-compatible fake as its summarizer (which the tests can hold).
     worker = startCli(
-      ['worker', '--queue', REDIS, '--queue-prefix', prefix, '--transcripts', TRANSCRIPTS, '--no-youtube', '--openai-url', llm.baseUrl, '--openai-model', 'worker-model'],
+      [
+        'worker',
+        '--queue',
+        REDIS,
+        '--queue-prefix',
+        prefix,
+        '--transcripts',
+        TRANSCRIPTS,
+        '--no-youtube',
+        '--openai-url',
+        llm.baseUrl,
+        '--openai-model',
+        'worker-model',
+      ],
       { home },
     );
     await worker.waitForStdout(/Worker ready/);
@@ -107,7 +120,13 @@ describe.skipIf(skip)('the bot in worker mode, sharded', { timeout: 90_000 }, ()
   });
 
   it('refuses a memory store with the executor’s INVALID_OPTIONS', async () => {
-    const config = loadConfig({ DISCORD_TOKEN: BOT_TOKEN, DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: discord.fake.apiUrl, TUBESUM_SUMMARIZER: 'offline', ...env });
+    const config = loadConfig({
+      DISCORD_TOKEN: BOT_TOKEN,
+      DISCORD_APPLICATION_ID: FAKE_IDS.application,
+      DISCORD_API_URL: discord.fake.apiUrl,
+      TUBESUM_SUMMARIZER: 'offline',
+      ...env,
+    });
     const error = await createBot(config, { store: createMemoryStore(), logger: memoryLogger() }).then(
       () => undefined,
       (failure: unknown) => failure,

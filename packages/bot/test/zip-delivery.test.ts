@@ -6,7 +6,6 @@ import type { Bot } from '../src/bot.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 import { VIDEOS, cancelButtonId, memoryLogger, messageBodies, messageText, run, startBot, unzip, urls } from './helpers.js';
 
-
 describe('delivering the ZIP under Discord’s limits', () => {
   let fake: FakeDiscord;
   let bot: Bot | undefined;
@@ -66,17 +65,8 @@ describe('delivering the ZIP under Discord’s limits', () => {
   it('never loses the final edit to a 429 on the upload of the ZIP', async () => {
     bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 50 }) });
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(`${VIDEOS[0]} ${VIDEOS[1]} ${VIDEOS[2]}`)) });
-    fake.rateLimitNext(
-      'PATCH',
-      new RegExp(`/webhooks/${FAKE_IDS.application}/${token}/messages/@original$`),
-      0.4,
-      (request) => request.files.length > 0,
-    );
-    const final = await fake.waitFor(
-      () => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token),
-      10_000,
-      'the final message',
-    );
+    fake.rateLimitNext('PATCH', new RegExp(`/webhooks/${FAKE_IDS.application}/${token}/messages/@original$`), 0.4, (request) => request.files.length > 0);
+    const final = await fake.waitFor(() => fake.originalMessage(token)?.attachments.length === 1 && fake.originalMessage(token), 10_000, 'the final message');
     const limited = fake.requests.find((r) => r.status === 429 && r.path.includes(token));
     expect(limited?.files).toHaveLength(1);
     // The retried final edit is the last one: no progress edit came after it and undid it.
@@ -106,10 +96,14 @@ describe('delivering the ZIP under Discord’s limits', () => {
     const first = await fake.waitFor(() => fake.originalMessage(token), 5000);
     await fake.waitFor(() => messageText(first).includes('Finished') || undefined, 15_000, 'the final message');
     const count = Number(/sent in (\d+) parts/.exec(messageText(first))![1]);
-    const posts = await fake.waitFor(() => {
-      const found = fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${FAKE_IDS.channel}/messages`);
-      return found.length === count && found;
-    }, 5000, 'the parts');
+    const posts = await fake.waitFor(
+      () => {
+        const found = fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${FAKE_IDS.channel}/messages`);
+        return found.length === count && found;
+      },
+      5000,
+      'the parts',
+    );
     expect(posts.every((post) => post.authorization?.startsWith('Bot '))).toBe(true);
     expect(posts.every((post) => post.files.length === 1 && post.files[0]!.data.length <= 1500)).toBe(true);
     const files = await unzip(Buffer.concat(posts.map((post) => post.files[0]!.data)));
@@ -127,11 +121,7 @@ describe('delivering the ZIP under Discord’s limits', () => {
     bot = await startBot(fake, { store: createMemoryStore(), summarizer: new FakeSummarizer({ latencyMs: 20 }) });
     const before = fake.requests.length;
     const { token } = fake.sendCommand({ name: 'batch', options: run(urls(VIDEOS.join(' '))) });
-    const notice = await fake.waitFor(
-      () => [...fake.messages.values()].find((m) => m.content.includes('refused part')),
-      10_000,
-      'the notice',
-    );
+    const notice = await fake.waitFor(() => [...fake.messages.values()].find((m) => m.content.includes('refused part')), 10_000, 'the notice');
     const final = fake.originalMessage(token)!;
     const jobId = /Job ([\w-]+)/.exec(JSON.stringify(final.embeds))![1]!;
     expect(messageText(final)).toMatch(/sent in \d+ parts/);

@@ -24,7 +24,8 @@ export function redisOptions(connection: RedisConnection): RedisOptions {
     throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'Expected `connection` to be a valid `redis://host:port` URL.');
   }
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'Expected the database of the `connection` URL to be a number, as in `redis://host:6379/0`.');
+  if (!Number.isInteger(db) || db < 0)
+    throw new TubesumError(ErrorCode.INVALID_OPTIONS, 'Expected the database of the `connection` URL to be a number, as in `redis://host:6379/0`.');
   return {
     host: url.hostname || '127.0.0.1',
     port: url.port === '' ? 6379 : Number(url.port),
@@ -50,7 +51,14 @@ const warned = new Set<string>();
  */
 export async function probeRedis(options: RedisOptions, timeoutMs = 5000): Promise<void> {
   const where = describeEndpoint(options);
-  const probe = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const probe = new Redis({
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -58,10 +66,14 @@ export async function probeRedis(options: RedisOptions, timeoutMs = 5000): Promi
     probe.disconnect();
     let message = error instanceof Error ? error.message : String(error);
     if (options.password) message = message.split(options.password).join('***');
-    throw new TubesumError(ErrorCode.NETWORK_ERROR, `Could not connect to Redis at ${where}: ${message}. Is Redis running there, and reachable from this machine?`, {
-      cause: error,
-      retryable: false,
-    });
+    throw new TubesumError(
+      ErrorCode.NETWORK_ERROR,
+      `Could not connect to Redis at ${where}: ${message}. Is Redis running there, and reachable from this machine?`,
+      {
+        cause: error,
+        retryable: false,
+      },
+    );
   }
   try {
     const reply = (await probe.config('GET', 'maxmemory-policy')) as unknown;

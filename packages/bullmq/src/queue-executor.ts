@@ -74,7 +74,10 @@ const optionsSchema = z
   .strict();
 
 /** Jobs are kept a while after they end: a result is read from the job when its event was missed. */
-const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = { removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: { age: 3600, count: 100_000 } };
+const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 3600, count: 100_000 },
+  removeOnFail: { age: 3600, count: 100_000 },
+};
 /** How long a stage stopped by a worker waits for its run to learn of a cancel before it runs again. */
 const RECHECK_CANCEL_MS = 5000;
 /** BullMQ's top priority number. */
@@ -242,7 +245,12 @@ class BullQueueExecutor implements QueueExecutor {
   async #add(queue: Queue, id: string, data: StageData, signal: AbortSignal): Promise<void> {
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
-        await queue.add(data.transcriptKey === undefined ? 'transcript' : 'summary', data, { jobId: id, priority: Math.min(data.index + 1, MAX_PRIORITY), attempts: 1, ...KEEP });
+        await queue.add(data.transcriptKey === undefined ? 'transcript' : 'summary', data, {
+          jobId: id,
+          priority: Math.min(data.index + 1, MAX_PRIORITY),
+          attempts: 1,
+          ...KEEP,
+        });
         return;
       } catch (error) {
         if (this.#closed) throw new TubesumError(ErrorCode.CANCELLED, 'The queue executor is closed.', { cause: error });

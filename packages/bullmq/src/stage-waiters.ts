@@ -61,10 +61,14 @@ export class StageWaiters {
     if (parsed.success) waiter.settle({ ok: true, result: parsed.data });
     else {
       // Completed by something that is not a tubesum worker of this version: say so, do not wait forever.
-      const error = new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `The job of ${waiter.videoId} was completed without a tubesum result; is a worker of another version on this queue?`, {
-        videoId: waiter.videoId,
-        retryable: false,
-      });
+      const error = new TubesumError(
+        ErrorCode.UNEXPECTED_RESPONSE,
+        `The job of ${waiter.videoId} was completed without a tubesum result; is a worker of another version on this queue?`,
+        {
+          videoId: waiter.videoId,
+          retryable: false,
+        },
+      );
       waiter.settle({ ok: false, error, attempts: 0, entered: false });
     }
   }

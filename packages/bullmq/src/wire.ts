@@ -36,7 +36,12 @@ export function jobIdOf(batchId: string, videoId: string, stage: ItemStage, run:
 
 const languages = z.array(z.string()).optional();
 const jobOptionsSchema = z
-  .object({ length: z.enum(['short', 'standard', 'detailed']).optional(), language: z.string().optional(), transcriptLanguages: languages, instructions: z.string().optional() })
+  .object({
+    length: z.enum(['short', 'standard', 'detailed']).optional(),
+    language: z.string().optional(),
+    transcriptLanguages: languages,
+    instructions: z.string().optional(),
+  })
   .strip();
 
 /** What a stage's BullMQ job carries. Parsed by the worker: Redis is outside input. */
@@ -79,7 +84,13 @@ export type RelayedProgress = Extract<ItemProgress, { type: 'stage' | 'retry' }>
 
 const failureSchema = z.object({
   tubesum: z.literal(1),
-  error: z.object({ code: z.enum(Object.values(ErrorCode) as [string, ...string[]]), message: z.string(), retryable: z.boolean(), videoId: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }),
+  error: z.object({
+    code: z.enum(Object.values(ErrorCode) as [string, ...string[]]),
+    message: z.string(),
+    retryable: z.boolean(),
+    videoId: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
   attempts: z.number().int().min(0),
   entered: z.boolean(),
 });
@@ -100,7 +111,10 @@ export function decodeFailure(failedReason: string | undefined, videoId: string)
   }
   if (!parsed) {
     // BullMQ's own failure (a job that stalled too often, a worker without tubesum): worth another try later.
-    const error = new TubesumError(ErrorCode.PROVIDER_ERROR, `A worker failed on ${videoId}: ${String(failedReason ?? 'no reason given').slice(0, 300)}`, { videoId, retryable: true });
+    const error = new TubesumError(ErrorCode.PROVIDER_ERROR, `A worker failed on ${videoId}: ${String(failedReason ?? 'no reason given').slice(0, 300)}`, {
+      videoId,
+      retryable: true,
+    });
     return { error, attempts: 0, entered: false };
   }
   const serialized = parsed.error as SerializedError;
@@ -119,7 +133,10 @@ export function decodeFailure(failedReason: string | undefined, videoId: string)
  */
 export const stopMessageSchema = z.object({
   batchId: z.string().min(1).max(200),
-  run: z.string().regex(/^[0-9a-f]{1,32}$/).optional(),
+  run: z
+    .string()
+    .regex(/^[0-9a-f]{1,32}$/)
+    .optional(),
   reason: z.enum(['cancel', 'pause', 'close', 'lost']),
 });
 
@@ -129,4 +146,3 @@ export type StopMessage = z.infer<typeof stopMessageSchema>;
 export function runOfJobId(jobId: string | undefined): string | undefined {
   return jobId?.split('.').at(-1);
 }
-

@@ -42,9 +42,12 @@ export interface WorkerOptions {
 
 const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
 const hasMethods = (...names: string[]) =>
-  z.custom<object>((value) => typeof value === 'object' && value !== null && names.every((each) => typeof (value as Record<string, unknown>)[each] === 'function'), {
-    error: `an object with ${names.map((each) => `\`${each}()\``).join(', ')}`,
-  });
+  z.custom<object>(
+    (value) => typeof value === 'object' && value !== null && names.every((each) => typeof (value as Record<string, unknown>)[each] === 'function'),
+    {
+      error: `an object with ${names.map((each) => `\`${each}()\``).join(', ')}`,
+    },
+  );
 
 export const workerOptionsSchema = z
   .object({
@@ -54,7 +57,10 @@ export const workerOptionsSchema = z
     summarizer: hasMethods('summarize'),
     store: hasMethods('getCached', 'setCached', 'isCancelRequested'),
     concurrency: z.object({ transcripts: positiveInteger.max(1000), summaries: positiveInteger.max(1000) }).strict(),
-    retry: z.object({ attempts: positiveInteger.max(20).optional(), minDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() }).strict().optional(),
+    retry: z
+      .object({ attempts: positiveInteger.max(20).optional(), minDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() })
+      .strict()
+      .optional(),
     itemTimeoutMs: positiveInteger.optional(),
     lockDurationMs: positiveInteger.min(500, { error: 'a number of milliseconds >= 500' }).optional(),
     summaryLeaseMs: positiveInteger.min(300, { error: 'a number of milliseconds >= 300' }).optional(),

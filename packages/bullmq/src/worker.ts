@@ -89,16 +89,20 @@ class StageWorker implements QueueWorker {
           return undefined;
         }
         // Both at once: one round trip less in every summary.
-        const [lease, cancelled] = await Promise.allSettled([this.#leases.acquire(summaryLeaseKey(this.#names, key), signal), this.#assertNotCancelled(task.job.id)]);
+        const [lease, cancelled] = await Promise.allSettled([
+          this.#leases.acquire(summaryLeaseKey(this.#names, key), signal),
+          this.#assertNotCancelled(task.job.id),
+        ]);
         if (lease.status === 'rejected') throw lease.reason;
         if (cancelled.status === 'rejected') {
           await lease.value.release();
           throw cancelled.reason;
         }
-        if (lease.value.waited) await this.#assertNotCancelled(task.job.id).catch(async (error: unknown) => {
-          await lease.value.release();
-          throw error;
-        });
+        if (lease.value.waited)
+          await this.#assertNotCancelled(task.job.id).catch(async (error: unknown) => {
+            await lease.value.release();
+            throw error;
+          });
         return lease.value;
       },
     });
@@ -166,7 +170,10 @@ class StageWorker implements QueueWorker {
       // The submitter pauses the batch when the job fails with this error.
       pause: () => undefined,
     };
-    const task: ItemTask = { job: { id: data.batchId, userId: data.userId, options: data.options }, item: { jobId: data.batchId, index: data.index, videoId: data.videoId, url: data.url } };
+    const task: ItemTask = {
+      job: { id: data.batchId, userId: data.userId, options: data.options },
+      item: { jobId: data.batchId, index: data.index, videoId: data.videoId, url: data.url },
+    };
     const signal = controller.signal;
     try {
       if (this.#cancelled.has(data.batchId)) throw new TubesumError(ErrorCode.CANCELLED, 'The batch was cancelled.');

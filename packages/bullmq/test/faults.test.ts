@@ -37,7 +37,17 @@ describe.skipIf(skip)('workers under faults', () => {
   it('a worker killed with SIGKILL mid-batch: its videos finish on the others, only its calls in flight are paid twice', async () => {
     const names = redis.fresh();
     const callLog = `${redis.callLog}.kill`;
-    const workers = await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 5, summaryMs: 150, transcripts: 2, summaries: 3, callLog, lockDurationMs: 1000 });
+    const workers = await startWorkers(3, {
+      redis: REDIS_URL,
+      store: REDIS_URL,
+      ...names,
+      transcriptMs: 5,
+      summaryMs: 150,
+      transcripts: 2,
+      summaries: 3,
+      callLog,
+      lockDurationMs: 1000,
+    });
     const { processor } = await submitter(names);
     const ended: number[] = [];
     processor.on('itemEnd', ({ item }) => ended.push(item.index));
@@ -70,7 +80,17 @@ describe.skipIf(skip)('workers under faults', () => {
     const callLog = `${redis.callLog}.cancel`;
     // The first videos are quick (some end before the cancel), the others long (surely in flight when it comes).
     const quick = Object.fromEntries(videoUrls(4, 'c').map((url) => [url.slice(-11), 20]));
-    const workers = await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 20_000, summaryMsByVideo: quick, transcripts: 2, summaries: 2, callLog });
+    const workers = await startWorkers(3, {
+      redis: REDIS_URL,
+      store: REDIS_URL,
+      ...names,
+      transcriptMs: 2,
+      summaryMs: 20_000,
+      summaryMsByVideo: quick,
+      transcripts: 2,
+      summaries: 2,
+      callLog,
+    });
     const { processor } = await submitter(names);
     const job = await processor.submit({ userId: 'u', urls: videoUrls(80, 'c') });
     const pids = workers.map((worker) => String(worker.child.pid));
@@ -78,7 +98,8 @@ describe.skipIf(skip)('workers under faults', () => {
     const longCall = (call: string) => !(call.slice(call.indexOf(' ') + 1) in quick);
     await untilLog(
       callLog,
-      (lines) => lines.some((line) => line.what === 'end') && pids.every((pid) => openCalls(lines).some((call) => call.startsWith(`${pid} `) && longCall(call))),
+      (lines) =>
+        lines.some((line) => line.what === 'end') && pids.every((pid) => openCalls(lines).some((call) => call.startsWith(`${pid} `) && longCall(call))),
     );
     const cancelled = await processor.cancel(job.id, { userId: 'u' });
     const resolvedAt = Date.now();
@@ -124,7 +145,17 @@ describe.skipIf(skip)('workers under faults', () => {
     await relay.start();
     const through = `redis://127.0.0.1:${relay.port}`;
     // Everything through the relay: the queues, the pub/sub and the store of workers and submitter.
-    await startWorkers(3, { redis: through, store: through, ...names, transcriptMs: 5, summaryMs: 80, transcripts: 2, summaries: 2, callLog, lockDurationMs: 2000 });
+    await startWorkers(3, {
+      redis: through,
+      store: through,
+      ...names,
+      transcriptMs: 5,
+      summaryMs: 80,
+      transcripts: 2,
+      summaries: 2,
+      callLog,
+      lockDurationMs: 2000,
+    });
     const { processor } = await submitter(names, { connection: through, store: through });
     const ended: number[] = [];
     processor.on('itemEnd', ({ item }) => ended.push(item.index));
@@ -150,7 +181,12 @@ describe.skipIf(skip)('workers under faults', () => {
     await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 300, transcripts: 2, summaries: 2, callLog });
     const first = await startSubmitter(names);
     const job = await first.processor.submit({ userId: 'u', urls: videoUrls(30, 'r') });
-    await untilLog(callLog, (lines) => lines.filter((line) => line.what === 'end').length >= 3 && lines.some((line) => line.what === 'start' && !lines.some((other) => other.what !== 'start' && other.videoId === line.videoId)));
+    await untilLog(
+      callLog,
+      (lines) =>
+        lines.filter((line) => line.what === 'end').length >= 3 &&
+        lines.some((line) => line.what === 'start' && !lines.some((other) => other.what !== 'start' && other.videoId === line.videoId)),
+    );
     await first.close();
     const second = await submitter(names);
     const ended: number[] = [];
@@ -166,14 +202,25 @@ describe.skipIf(skip)('workers under faults', () => {
     const starts = new Map<string, number>();
     for (const line of lines) if (line.what === 'start') starts.set(line.videoId, (starts.get(line.videoId) ?? 0) + 1);
     expect(starts.size).toBe(30);
-    for (const [videoId, count] of starts) if (count > 1) expect({ videoId, count, aborted: aborted.has(videoId) }).toEqual({ videoId, count: 2, aborted: true });
+    for (const [videoId, count] of starts)
+      if (count > 1) expect({ videoId, count, aborted: aborted.has(videoId) }).toEqual({ videoId, count: 2, aborted: true });
   }, 120_000);
 
   it('cancel() from a process that does not own the batch: the workers see the flag first, the items still end cancelled', async () => {
     const names = redis.fresh();
     const callLog = `${redis.callLog}.remote-cancel`;
     const quick = Object.fromEntries(videoUrls(4, 'e').map((url) => [url.slice(-11), 20]));
-    await startWorkers(3, { redis: REDIS_URL, store: REDIS_URL, ...names, transcriptMs: 2, summaryMs: 20_000, summaryMsByVideo: quick, transcripts: 2, summaries: 2, callLog });
+    await startWorkers(3, {
+      redis: REDIS_URL,
+      store: REDIS_URL,
+      ...names,
+      transcriptMs: 2,
+      summaryMs: 20_000,
+      summaryMsByVideo: quick,
+      transcripts: 2,
+      summaries: 2,
+      callLog,
+    });
     // The owner looks for cancel requests only every 3 s: the workers (every second) see it first.
     const owner = await submitter(names, { pollIntervalMs: 3000 });
     const other = await submitter(names);

@@ -24,7 +24,7 @@ async function closedPort(): Promise<number> {
 function commandsIn(text: string): string[][] {
   const commands: string[][] = [];
   const lines = text.split('\r\n');
-  for (let at = 0; at < lines.length; ) {
+  for (let at = 0; at < lines.length;) {
     const count = /^\*(\d+)$/.exec(lines[at] ?? '');
     if (!count) {
       at += 1;
@@ -73,25 +73,41 @@ describe('bad configuration', () => {
       [sqlite, 'a SQLite store'],
       [undefined, 'no `store`'],
     ] as const) {
-      expect(() => new BatchProcessor({ executor, ...(store ? { store } : {}) })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining(what) }));
+      expect(() => new BatchProcessor({ executor, ...(store ? { store } : {}) })).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining(what) }),
+      );
     }
     await executor.close();
   });
 
   it('requires transcripts and summarizer without an executor only (the types say so too; a JavaScript caller finds out at run time)', () => {
     // @ts-expect-error: without an executor, transcripts and summarizer are required
-    expect(() => new BatchProcessor({ store: createMemoryStore() })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining('transcripts') }));
+    expect(() => new BatchProcessor({ store: createMemoryStore() })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining('transcripts') }),
+    );
     // @ts-expect-error: likewise the summarizer
-    expect(() => new BatchProcessor({ store: createMemoryStore(), transcripts: sources.transcripts })).toThrow(expect.objectContaining({ message: expect.stringContaining('summarizer') }));
+    expect(() => new BatchProcessor({ store: createMemoryStore(), transcripts: sources.transcripts })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('summarizer') }),
+    );
   });
 
   it('validates the options of createQueueExecutor and startWorker', async () => {
-    expect(() => createQueueExecutor({ connection: 42 } as never)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining('connection') }));
+    expect(() => createQueueExecutor({ connection: 42 } as never)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message: expect.stringContaining('connection') }),
+    );
     expect(() => createQueueExecutor({ connection: 'http://x' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }));
-    expect(() => createQueueExecutor({ connection: REDIS_URL, queueName: 'a:b' })).toThrow(expect.objectContaining({ message: expect.stringContaining('queueName') }));
-    expect(() => createQueueExecutor({ connection: REDIS_URL, summaries: { globalConcurrency: 0 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }));
-    expect(() => createQueueExecutor({ connection: REDIS_URL, extra: 1 } as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('extra') }));
-    await expect(startWorker({ connection: REDIS_URL, store: createMemoryStore(), ...sources, concurrency: { transcripts: 2, summaries: 4 } })).rejects.toMatchObject({
+    expect(() => createQueueExecutor({ connection: REDIS_URL, queueName: 'a:b' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('queueName') }),
+    );
+    expect(() => createQueueExecutor({ connection: REDIS_URL, summaries: { globalConcurrency: 0 } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    );
+    expect(() => createQueueExecutor({ connection: REDIS_URL, extra: 1 } as never)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('extra') }),
+    );
+    await expect(
+      startWorker({ connection: REDIS_URL, store: createMemoryStore(), ...sources, concurrency: { transcripts: 2, summaries: 4 } }),
+    ).rejects.toMatchObject({
       code: ErrorCode.INVALID_OPTIONS,
       message: expect.stringContaining('memory store'),
     });
@@ -111,7 +127,9 @@ describe('bad configuration', () => {
     await executor.close();
     const store = createMemoryStore();
     const shared = Object.assign(Object.create(store) as BatchStore, { reach: 'network' as const });
-    const failed: unknown = await startWorker({ connection: url, store: shared, ...sources, concurrency: { transcripts: 1, summaries: 1 } }).catch((caught: unknown) => caught);
+    const failed: unknown = await startWorker({ connection: url, store: shared, ...sources, concurrency: { transcripts: 1, summaries: 1 } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(failed).toMatchObject({ code: ErrorCode.NETWORK_ERROR, message: expect.stringContaining(`127.0.0.1:${port}`) });
     expect(String(failed)).not.toContain('hunter2secret');
   });

@@ -95,7 +95,10 @@ describe.skipIf(skip)('a batch on worker processes', () => {
     const { processor } = await submitter(names);
     const cached: boolean[] = [];
     processor.on('itemEnd', ({ cached: fromCache }) => cached.push(fromCache === true));
-    const [first, second] = await Promise.all([processor.submit({ userId: 'u', urls: videoUrls(30, 'd') }), processor.submit({ userId: 'u', urls: videoUrls(30, 'd') })]);
+    const [first, second] = await Promise.all([
+      processor.submit({ userId: 'u', urls: videoUrls(30, 'd') }),
+      processor.submit({ userId: 'u', urls: videoUrls(30, 'd') }),
+    ]);
     for (const job of [first, second]) expect((await processor.waitFor(job.id, { userId: 'u' })).counts.done).toBe(30);
     const starts = readCallLog(callLog).filter((line) => line.what === 'start');
     expect(starts).toHaveLength(30);

@@ -46,9 +46,15 @@ like. SIGTERM or Ctrl-C: the worker takes no new video and finishes the ones in 
 /** Options of `run` and `resume` that build the processor. */
 function addProcessorOptions(command: Command): Command {
   return addQueueOptions(addSourceOptions(command), 'send the videos to `tubesum worker` processes through this Redis (BullMQ) and follow them there')
-    .option('--batch-api', "send the summaries through Anthropic's Message Batches API: half the price, results usually within an hour (at most 24 h); pass it to resume too")
+    .option(
+      '--batch-api',
+      "send the summaries through Anthropic's Message Batches API: half the price, results usually within an hour (at most 24 h); pass it to resume too",
+    )
     .option('--concurrency <n>', 'summaries at once; transcripts stay at 2 at once to spare YouTube (default: 4)')
-    .option('--store <url>', 'where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE; with --queue, the queue\'s Redis)')
+    .option(
+      '--store <url>',
+      "where batches are kept: a SQLite path, sqlite://, redis://, postgres:// (default: ~/.tubesum/store.sqlite, or TUBESUM_STORE; with --queue, the queue's Redis)",
+    )
     .option('--json', 'print newline-delimited JSON events instead of a progress bar');
 }
 
@@ -65,7 +71,10 @@ function addSourceOptions(command: Command): Command {
     .option('--transcripts <dir>', 'read transcripts from files named <videoId>.vtt/.srt/.json3/.txt in <dir> before asking YouTube')
     .option('--no-youtube', 'never contact YouTube: transcripts only from --transcripts')
     .option('--any-transcript-language', 'when a video has no transcript in the wanted languages, take one in any language')
-    .option('--proxy <url>', 'send YouTube requests through this http(s) proxy; the password is never printed (default: TUBESUM_PROXY, else HTTPS_PROXY with NO_PROXY)')
+    .option(
+      '--proxy <url>',
+      'send YouTube requests through this http(s) proxy; the password is never printed (default: TUBESUM_PROXY, else HTTPS_PROXY with NO_PROXY)',
+    )
     .option('--offline', 'use the offline extractive summarizer: no API key, no summarizer API (transcripts still come from YouTube unless --no-youtube)')
     .option('--model <id>', `Anthropic model, needs ANTHROPIC_API_KEY (default: ${DEFAULT_ANTHROPIC_MODEL})`)
     .option('--openai-url <url>', 'base URL of an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)')
@@ -96,7 +105,7 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
       .option('--with-transcripts', 'add each transcript to the ZIP, as text with [mm:ss] marks and as SRT')
       .option('-n, --name <name>', 'a name for the batch, shown in the ZIP')
       .option('-l, --length <length>', 'summary length: short, standard or detailed (default: standard)')
-      .option('--language <code>', 'language of the summaries (default: each video\'s own)')
+      .option('--language <code>', "language of the summaries (default: each video's own)")
       .option('--transcript-languages <codes>', 'transcript languages in order of preference, e.g. en,de (default: en)')
       .option('--max-videos <n>', 'with playlist or channel links, take at most <n> videos in all; the rest is listed as not taken (default: 500)')
       .option('--channel-content <kind>', 'for channel links: all uploads, or only videos, shorts or live (default: all)'),
@@ -115,10 +124,10 @@ export function createProgram(context: CliContext, setExitCode: (code: ExitCode)
 
   addQueueOptions(addSourceOptions(program.command('worker')), 'the Redis the submitters send videos to (required)')
     .description('take videos from a queue (submitted by `run --queue` or the bot) and summarize them, until Ctrl-C or SIGTERM')
-    .option('--store <url>', 'the submitters\' store, redis:// or postgres:// (default: TUBESUM_STORE, else the queue\'s Redis)')
+    .option('--store <url>', "the submitters' store, redis:// or postgres:// (default: TUBESUM_STORE, else the queue's Redis)")
     .option('--concurrency-transcripts <n>', 'transcripts this worker fetches at once; YouTube limits per IP (default: 2)')
     .option('--concurrency-summaries <n>', 'summaries this worker writes at once (default: 4)')
-    .option('--global-summaries <n>', 'summaries at once across all workers, for an API key\'s limit (default: no cluster-wide limit)')
+    .option('--global-summaries <n>', "summaries at once across all workers, for an API key's limit (default: no cluster-wide limit)")
     .addHelpText('after', workerExamples(tubesum))
     .action(async (flags) => setExitCode(await workerCommand(flags, context)));
 

@@ -159,12 +159,21 @@ const runFlagsSchema = processorFlagsSchema.extend({
   language: languageCode.optional(),
   transcriptLanguages: z
     .string()
-    .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
     .pipe(z.array(languageCode).min(1, 'a comma-separated list of language codes such as `en,de`'))
     .optional(),
 });
 
-const optionalVariable = z.string().trim().optional().transform((value) => value || undefined);
+const optionalVariable = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined);
 
 const environmentSchema = z.object({
   ANTHROPIC_API_KEY: optionalVariable,
@@ -209,7 +218,9 @@ export function parse<T extends z.ZodType>(schema: T, input: Record<string, unkn
 function resolveSummarizer(flags: z.output<typeof processorFlagsSchema>, env: z.output<typeof environmentSchema>): SummarizerConfig {
   const summarizer = resolveSummarizerKind(flags, env);
   if (flags.batchApi && summarizer.kind !== 'anthropic') {
-    throw new CliError('`--batch-api` sends summaries through Anthropic\'s Message Batches API: it needs ANTHROPIC_API_KEY (and not `--offline` or `--openai-url`).');
+    throw new CliError(
+      "`--batch-api` sends summaries through Anthropic's Message Batches API: it needs ANTHROPIC_API_KEY (and not `--offline` or `--openai-url`).",
+    );
   }
   return summarizer;
 }
@@ -285,11 +296,7 @@ export function resolveProcessorConfig(flags: ProcessorFlags, env: Environment, 
   return buildProcessorConfig(parsed, environment, cwd);
 }
 
-function buildProcessorConfig(
-  parsed: z.output<typeof processorFlagsSchema>,
-  environment: z.output<typeof environmentSchema>,
-  cwd: string,
-): ProcessorConfig {
+function buildProcessorConfig(parsed: z.output<typeof processorFlagsSchema>, environment: z.output<typeof environmentSchema>, cwd: string): ProcessorConfig {
   const directory = resolveTranscriptsDirectory(parsed.transcripts, cwd);
   if (!parsed.youtube && directory === undefined) {
     throw new CliError('`--no-youtube` needs `--transcripts <dir>`: there would be nowhere to get transcripts from.');

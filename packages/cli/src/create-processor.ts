@@ -119,7 +119,12 @@ export async function createCliProcessor(config: ProcessorConfig & { queue?: Que
 }
 
 /** A processor whose items run on the workers of `queue`. */
-async function createQueueProcessor(config: ProcessorConfig, queue: QueueSetting, cwd: string, lists: Pick<BatchProcessorOptions, 'lists'>): Promise<CliProcessor> {
+async function createQueueProcessor(
+  config: ProcessorConfig,
+  queue: QueueSetting,
+  cwd: string,
+  lists: Pick<BatchProcessorOptions, 'lists'>,
+): Promise<CliProcessor> {
   // Loaded only here: BullMQ and ioredis are not needed by the commands that run in-process.
   const { createQueueExecutor } = await import('@tubesum/bullmq');
   const executor = createQueueExecutor({ connection: queue.url, prefix: queue.prefix });
@@ -161,8 +166,7 @@ export async function createReadOnlyProcessor(storeUrl: string, cwd: string): Pr
   const store = await openCliStore(storeUrl, cwd, { create: false });
   const transcripts: TranscriptSource = {
     name: 'none',
-    fetchTranscript: (videoId) =>
-      Promise.reject(new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, 'This command does not fetch transcripts.', { videoId })),
+    fetchTranscript: (videoId) => Promise.reject(new TubesumError(ErrorCode.TRANSCRIPTS_DISABLED, 'This command does not fetch transcripts.', { videoId })),
   };
   return new BatchProcessor({ transcripts, summarizer: new ExtractiveSummarizer(), store, closeStore: true });
 }

@@ -147,7 +147,9 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
     zip: path,
   });
   if (job.progress.counts.failed > 0) {
-    renderer.notice(`${plural(job.progress.counts.failed, 'video')} failed; the reasons are in index.md. See them with: ${context.invocation ?? 'tubesum'} status ${job.id}`);
+    renderer.notice(
+      `${plural(job.progress.counts.failed, 'video')} failed; the reasons are in index.md. See them with: ${context.invocation ?? 'tubesum'} status ${job.id}`,
+    );
     const items = await processor.items(job.id, { userId: LOCAL_USER_ID });
     if (items.some((item) => item.error !== undefined && BLOCKED_CODES.has(item.error.code))) {
       renderer.notice(

@@ -62,7 +62,10 @@ export async function checkOut(out: string | undefined, cwd: string): Promise<vo
   const path = resolve(cwd, out ?? 'tubesum-check.zip');
   const shown = out ?? cwd;
   const fail = (why: string): never => {
-    throw new CliError(out === undefined ? `Cannot write the ZIP in ${shown}: ${why}. Choose another place with --out <file>.` : `--out ${out}: ${why}.`, ExitCode.USAGE);
+    throw new CliError(
+      out === undefined ? `Cannot write the ZIP in ${shown}: ${why}. Choose another place with --out <file>.` : `--out ${out}: ${why}.`,
+      ExitCode.USAGE,
+    );
   };
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory() === true && out !== undefined) {
@@ -122,9 +125,13 @@ export async function writeZip(processor: BatchProcessor, jobId: string, target:
   } catch (error) {
     await rm(partial, { force: true });
     if (controller.signal.aborted) {
-      throw new CliError(`Interrupted while writing the ZIP; no file was written. The batch is saved: write its ZIP with: ${exportHint(jobId, target, context.invocation)}`, ExitCode.CANCELLED, {
-        cause: error,
-      });
+      throw new CliError(
+        `Interrupted while writing the ZIP; no file was written. The batch is saved: write its ZIP with: ${exportHint(jobId, target, context.invocation)}`,
+        ExitCode.CANCELLED,
+        {
+          cause: error,
+        },
+      );
     }
     if (isTubesumError(error, ErrorCode.EXPORT_TOO_LARGE)) {
       const without = exportHint(jobId, { ...target, withTranscripts: false }, context.invocation);

@@ -29,8 +29,15 @@ describe('tubesum run --batch-api', () => {
     // Collected as the transcripts came: one batch, two if the window closed before the last transcript.
     expect(server.batches.batches.length).toBeLessThanOrEqual(2);
     expect(server.batches.requestCount()).toBe(5);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const waiting = lines.flatMap((line) => ((line['progress'] as { current?: { waiting?: { phase: string } }[] } | undefined)?.current ?? []).flatMap((current) => (current.waiting ? [current.waiting] : [])));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const waiting = lines.flatMap((line) =>
+      ((line['progress'] as { current?: { waiting?: { phase: string } }[] } | undefined)?.current ?? []).flatMap((current) =>
+        current.waiting ? [current.waiting] : [],
+      ),
+    );
     expect(waiting.some((wait) => wait.phase === 'submitted')).toBe(true);
     const last = lines.at(-1)!;
     expect(last).toMatchObject({ type: 'result', status: 'done' });
@@ -38,11 +45,14 @@ describe('tubesum run --batch-api', () => {
 
     // The same videos again, as a person sees it: the summaries come from the store (nothing more is
     // sent) and the last line still says what they cost.
-    const again = await runCli(['run', 'examples/urls.txt', '--transcripts', 'examples/transcripts', '--no-youtube', '--batch-api', '--out', join(home, 'again.zip')], {
-      home,
-      store,
-      env: env(),
-    });
+    const again = await runCli(
+      ['run', 'examples/urls.txt', '--transcripts', 'examples/transcripts', '--no-youtube', '--batch-api', '--out', join(home, 'again.zip')],
+      {
+        home,
+        store,
+        env: env(),
+      },
+    );
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.trim().split('\n').at(-1)).toMatch(/^Done: 5 done, cost \$0\.\d{4}\. ZIP written to /);
     expect(server.batches.requestCount()).toBe(5);
@@ -55,7 +65,10 @@ describe('tubesum run --batch-api', () => {
   }, 60_000);
 
   it('refuses --batch-api without the Anthropic summarizer', async () => {
-    const result = await runCli(['run', 'examples/urls.txt', '--transcripts', 'examples/transcripts', '--no-youtube', '--offline', '--batch-api'], { home, store });
+    const result = await runCli(['run', 'examples/urls.txt', '--transcripts', 'examples/transcripts', '--no-youtube', '--offline', '--batch-api'], {
+      home,
+      store,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/`--batch-api` sends summaries through Anthropic's Message Batches API: it needs ANTHROPIC_API_KEY/);
   });

@@ -45,7 +45,6 @@ describe('tubesum run', () => {
   });
 
   it('shows the batch by id prefix, as text and as JSON', async () => {
-
     const status = await runCli(['status', jobId.slice(0, 8)], { home, store });
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`Batch ${jobId}`);
@@ -59,7 +58,6 @@ describe('tubesum run', () => {
   });
 
   it('exports the batch again, and says when an id is unknown', async () => {
-
     const out = join(home, 'again.zip');
     const exported = await runCli(['export', jobId, '--out', out], { home, store });
     expect(exported.code, exported.stderr).toBe(0);
@@ -89,7 +87,10 @@ describe('tubesum run', () => {
     const out = join(home, 'json.zip');
     const result = await runCli(['run', 'examples/urls.txt', ...OFFLINE, '--json', '--out', out], { home, store });
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; zip?: string });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; status?: string; zip?: string });
     const types = lines.map((line) => line.type);
     expect(types[0]).toBe('batchStart');
     expect(types.filter((type) => type === 'itemEnd')).toHaveLength(5);

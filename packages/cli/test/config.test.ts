@@ -21,7 +21,10 @@ describe('resolveRunConfig', () => {
       apiKey: 'k',
       model: 'claude-sonnet-4-6',
     });
-    expect(resolveRunConfig({}, { ANTHROPIC_API_KEY: '  ' }, ROOT).summarizer).toMatchObject({ kind: 'extractive', notice: expect.stringContaining('ANTHROPIC_API_KEY') });
+    expect(resolveRunConfig({}, { ANTHROPIC_API_KEY: '  ' }, ROOT).summarizer).toMatchObject({
+      kind: 'extractive',
+      notice: expect.stringContaining('ANTHROPIC_API_KEY'),
+    });
   });
 
   it('turns flags into job options and the store into ~/.tubesum unless told otherwise', () => {
@@ -69,7 +72,9 @@ describe('the proxy for YouTube', () => {
     expect(() => resolveRunConfig({ proxy: 'socks5://me:s3cret@proxy.example:1080' }, {}, ROOT)).toThrow(
       'Expected `--proxy` to be an http(s) URL such as `http://user:password@proxy.example:8080` (SOCKS proxies are not supported), got `socks5://me:***@proxy.example:1080`.',
     );
-    expect(() => resolveRunConfig({}, { TUBESUM_PROXY: 'me:s3cret@proxy' }, ROOT)).toThrow(/^Expected `TUBESUM_PROXY` to be an http\(s\) URL .*got `\(a value that is not shown\)`\.$/);
+    expect(() => resolveRunConfig({}, { TUBESUM_PROXY: 'me:s3cret@proxy' }, ROOT)).toThrow(
+      /^Expected `TUBESUM_PROXY` to be an http\(s\) URL .*got `\(a value that is not shown\)`\.$/,
+    );
     const hint = resumeHint('abc', { proxy: 'http://me:s3cret@proxy.example:8080', anyTranscriptLanguage: true }, 'npx tubesum');
     expect(hint).toBe("npx tubesum resume abc --proxy 'http://me:***@proxy.example:8080' --any-transcript-language");
   });
@@ -123,7 +128,9 @@ describe('queue flags (run --queue, worker)', () => {
     expect(worker.globalSummaries).toBe(16);
     expect(worker.summarizer).toEqual({ kind: 'extractive' });
     expect(worker.storeUrl).toBe(secret);
-    expect(messageOf(() => resolveWorkerConfig({ queue: secret, concurrencySummaries: '0' }, {}, ROOT))).toContain('Expected `--concurrency-summaries` to be a positive integer');
+    expect(messageOf(() => resolveWorkerConfig({ queue: secret, concurrencySummaries: '0' }, {}, ROOT))).toContain(
+      'Expected `--concurrency-summaries` to be a positive integer',
+    );
   });
 
   it('puts the queue in the resume hint without its password', () => {

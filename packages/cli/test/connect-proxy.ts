@@ -23,10 +23,27 @@ export async function startFakeYouTube() {
   const folder = mkdtempSync(join(tmpdir(), 'tubesum-fake-youtube-'));
   const key = join(folder, 'key.pem');
   const certificate = join(folder, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', certificate,
-    '-subj', '/CN=www.youtube.com', '-addext', 'subjectAltName=DNS:www.youtube.com',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+      '-subj',
+      '/CN=www.youtube.com',
+      '-addext',
+      'subjectAltName=DNS:www.youtube.com',
+    ],
+    { stdio: 'ignore' },
+  );
   const paths: string[] = [];
   const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(certificate) }, (request, response) => {
     const path = new URL(request.url ?? '/', 'https://www.youtube.com').pathname;

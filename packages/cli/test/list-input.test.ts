@@ -52,7 +52,9 @@ describe('tubesum run with playlist links', () => {
     interrupt();
     expect(await running).toBe(130);
     expect(out).toMatch(/^Playlist "I Wanna Rock Super Gigantic Playlist 1[^\n]*": 3 videos \(capped at --max-videos; the rest was not taken\)$/m);
-    expect(out).toContain('Playlist PL11111111111111111111111111111111 could not be read: YouTube cannot show playlist PL11111111111111111111111111111111: The playlist does not exist.');
+    expect(out).toContain(
+      'Playlist PL11111111111111111111111111111111 could not be read: YouTube cannot show playlist PL11111111111111111111111111111111: The playlist does not exist.',
+    );
     expect(errors).toContain('Not taken: the batch is capped at 3 videos (maxVideos); this video and 4,995 more of playlist "I Wanna Rock');
   });
 });

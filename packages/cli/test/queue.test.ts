@@ -36,7 +36,21 @@ describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_0
   /** A worker process on `prefix`, its summaries written by the fake OpenAI-compatible server. */
   async function startWorker(prefix: string, extra: string[] = []): Promise<CliRun> {
     const worker = startCli(
-      ['worker', '--queue', QUEUE, '--queue-prefix', prefix, '--transcripts', 'examples/transcripts', '--no-youtube', '--openai-url', fake.baseUrl, '--openai-model', 'fake-model', ...extra],
+      [
+        'worker',
+        '--queue',
+        QUEUE,
+        '--queue-prefix',
+        prefix,
+        '--transcripts',
+        'examples/transcripts',
+        '--no-youtube',
+        '--openai-url',
+        fake.baseUrl,
+        '--openai-model',
+        'fake-model',
+        ...extra,
+      ],
       { home },
     );
     workers.push(worker);
@@ -77,7 +91,8 @@ describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_0
     expect(fake.models.slice(before)).toEqual(Array(5).fill('fake-model'));
     const zip = await JSZip.loadAsync(readFileSync(out));
     expect(Object.keys(zip.files).filter((name) => /summaries\/.+\.md$/.test(name))).toHaveLength(5);
-    for (const text of [result.stdout, result.stderr, first!.stdout(), second!.stdout(), first!.stderr(), second!.stderr()]) expect(text).not.toContain(PASSWORD);
+    for (const text of [result.stdout, result.stderr, first!.stdout(), second!.stdout(), first!.stderr(), second!.stderr()])
+      expect(text).not.toContain(PASSWORD);
   });
 
   it('lets a worker stopped with SIGTERM finish the videos in hand; another worker does the rest', async () => {
@@ -99,7 +114,11 @@ describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_0
       await second;
       const result = await submitter.done;
       expect(result.code).toBe(0);
-      const end = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; status?: string; counts?: { done: number } }).at(-1);
+      const end = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type?: string; status?: string; counts?: { done: number } })
+        .at(-1);
       expect(end).toMatchObject({ status: 'done', counts: { done: 5 } });
       // The two summaries in hand at the stop were finished, not written again by the other worker.
       expect(fake.models.length - before).toBe(5);

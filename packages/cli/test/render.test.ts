@@ -16,9 +16,7 @@ const progress: Progress = {
 
 describe('rendering', () => {
   it('draws the bar line with done, failed, ETA and the current video, cut to the terminal', () => {
-    expect(formatBarLine(progress, 200)).toBe(
-      `${'█'.repeat(14)}${'░'.repeat(10)}  60% 3/5 ✓ 2 done ✗ 1 failed | ETA 1m 05s | summarizing Second Inaugural`,
-    );
+    expect(formatBarLine(progress, 200)).toBe(`${'█'.repeat(14)}${'░'.repeat(10)}  60% 3/5 ✓ 2 done ✗ 1 failed | ETA 1m 05s | summarizing Second Inaugural`);
     expect([...formatBarLine(progress, 40)]).toHaveLength(39);
   });
 

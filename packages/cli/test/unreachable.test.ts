@@ -20,7 +20,10 @@ describe('tubesum run when YouTube cannot be reached', () => {
     const urls = Array.from({ length: 30 }, (_, index) => `https://youtu.be/u${String(index).padStart(10, '0')}`).join('\n');
     const result = await runCli(['run', '-', '--proxy', proxy, '--json'], { home, store, input: urls });
     expect(result.code, result.stderr).toBe(3);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; reason?: { message: string }; resume?: string });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; status?: string; reason?: { message: string }; resume?: string });
     const outcome = lines.at(-1);
     expect(outcome).toMatchObject({ type: 'result', status: 'paused' });
     expect(outcome?.reason?.message).toMatch(/^YouTube cannot be reached from this machine/);

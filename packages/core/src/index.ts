@@ -3,12 +3,7 @@
 export { ErrorCode, TubesumError, isTubesumError } from './errors.js';
 export type { SerializedError, TubesumErrorOptions } from './errors.js';
 
-export type {
-  FetchTranscriptOptions,
-  Transcript,
-  TranscriptSegment,
-  TranscriptSource,
-} from './transcripts/transcript-source.js';
+export type { FetchTranscriptOptions, Transcript, TranscriptSegment, TranscriptSource } from './transcripts/transcript-source.js';
 export type {
   Chapter,
   KeyPoint,
@@ -28,24 +23,10 @@ export type * from './processor/events.js';
 export { parseVideoUrl, MAX_VIDEO_URL_LENGTH } from './intake/parse-video-url.js';
 export type { ParseVideoUrlResult, ParsedVideoUrl, RejectedVideoUrl } from './intake/parse-video-url.js';
 export { parseUrlList, MAX_LIST_INPUTS } from './intake/parse-url-list.js';
-export type {
-  DuplicateInput,
-  InputNote,
-  ListInput,
-  ParsedUrlList,
-  ParseUrlListOptions,
-  RejectedInput,
-  VideoInput,
-} from './intake/parse-url-list.js';
+export type { DuplicateInput, InputNote, ListInput, ParsedUrlList, ParseUrlListOptions, RejectedInput, VideoInput } from './intake/parse-url-list.js';
 
 // lists
-export type {
-  ChannelContent,
-  ExpandListOptions,
-  VideoListEntry,
-  VideoListReference,
-  VideoListSource,
-} from './lists/video-list-source.js';
+export type { ChannelContent, ExpandListOptions, VideoListEntry, VideoListReference, VideoListSource } from './lists/video-list-source.js';
 export { YouTubeVideoListSource } from './lists/youtube-video-list-source.js';
 export type { YouTubeVideoListSourceOptions } from './lists/youtube-video-list-source.js';
 export { expandInputs, DEFAULT_MAX_VIDEOS } from './lists/expand-inputs.js';
@@ -70,7 +51,14 @@ export type { AnthropicBatchOptions, AnthropicSummarizerOptions } from './summar
 export type { ProviderBatchStore } from './summarizers/language-model/provider-batch-records.js';
 export { describeProviderBatchWait } from './summarizers/language-model/describe-provider-batch-wait.js';
 export { PROMPT_VERSION } from './summarizers/language-model/prompt.js';
-export { BATCH_PRICE_FACTOR, DEFAULT_PRICES, PROMPT_CACHE_MIN_TOKENS, formatUsd, promptCacheMinTokens, requestCostUsd } from './summarizers/language-model/prices.js';
+export {
+  BATCH_PRICE_FACTOR,
+  DEFAULT_PRICES,
+  PROMPT_CACHE_MIN_TOKENS,
+  formatUsd,
+  promptCacheMinTokens,
+  requestCostUsd,
+} from './summarizers/language-model/prices.js';
 export type { ModelPrice, PriceTable, RequestTokens } from './summarizers/language-model/prices.js';
 export { OpenAICompatibleSummarizer } from './summarizers/language-model/openai-compatible-summarizer.js';
 export type { OpenAICompatibleSummarizerOptions } from './summarizers/language-model/openai-compatible-summarizer.js';
@@ -92,16 +80,19 @@ export type { ExportPageReader, ExportPageRequest, ExportRequest, ExportStreamOp
 export { storePageReader } from './export/store-page-reader.js';
 export { safeFileName } from './export/safe-file-name.js';
 export type { SafeFileNameOptions } from './export/safe-file-name.js';
-export type {
-  CreateExportZipOptions,
-  ExportEntry,
-  ExportManifest,
-  ExportManifestItem,
-} from './export/create-export-zip.js';
+export type { CreateExportZipOptions, ExportEntry, ExportManifest, ExportManifestItem } from './export/create-export-zip.js';
 
 // processor
 export { BatchProcessor, MAX_VIDEOS_PER_BATCH } from './processor/batch-processor.js';
-export type { BatchProcessorOptions, ExecutorPipelineOptions, InProcessPipelineOptions, ProcessorCommonOptions, Requester, ResumeOptions, SubmitInput } from './processor/batch-processor.js';
+export type {
+  BatchProcessorOptions,
+  ExecutorPipelineOptions,
+  InProcessPipelineOptions,
+  ProcessorCommonOptions,
+  Requester,
+  ResumeOptions,
+  SubmitInput,
+} from './processor/batch-processor.js';
 export type { ItemExecutor, ItemHooks, ItemProgress, ItemResult, ItemStage, ItemTask } from './processor/item-executor.js';
 export { shouldRetry } from './processor/retry.js';
 export type { RetryOptions } from './processor/retry.js';

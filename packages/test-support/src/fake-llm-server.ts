@@ -92,7 +92,13 @@ export function defaultAnswer(request: RecordedRequest): FakeReply {
   const tldr = 'The video explains a system design, the trade-offs it makes, and how to measure whether it works.';
   if (request.system.includes('"title": string')) return { json: { title: 'A part of the talk', tldr, keyPoints } };
   if (request.system.includes('"chapters"')) {
-    return { json: { tldr, keyPoints, chapters: pick.map((second, index) => ({ title: `Chapter ${index + 1}`, seconds: second, summary: 'What this chapter covers.' })) } };
+    return {
+      json: {
+        tldr,
+        keyPoints,
+        chapters: pick.map((second, index) => ({ title: `Chapter ${index + 1}`, seconds: second, summary: 'What this chapter covers.' })),
+      },
+    };
   }
   return { json: { tldr, keyPoints } };
 }
@@ -109,13 +115,7 @@ export const unknownModel: FakeHandler = (request) => ({
 });
 
 /** Plays one transient fault on `res`; the body that would have been sent is a default answer. */
-async function injectFault(
-  kind: LlmFaultKind,
-  delayMs: number,
-  request: RecordedRequest,
-  res: ServerResponse,
-  protocol: FakeServerProtocol,
-): Promise<void> {
+async function injectFault(kind: LlmFaultKind, delayMs: number, request: RecordedRequest, res: ServerResponse, protocol: FakeServerProtocol): Promise<void> {
   const fullBody = (): string => {
     const reply = defaultAnswer(request) as { json: unknown };
     const text = JSON.stringify(reply.json);

@@ -1,11 +1,7 @@
 import { ErrorCode, TubesumError, isTubesumError, parseUrlList } from '@tubesum/core';
 import type { JobOptions, JobSnapshot, SummaryLength } from '@tubesum/core';
 import { MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
-import type {
-  ButtonInteraction,
-  ChatInputCommandInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT, isFileTooLarge, zipFileName } from '../zip-delivery.js';
 import { formatBytes, planZipDelivery, readPiece, writeZipToTempFile } from '../zip-file.js';
 import { describeError } from '../logger.js';
@@ -36,10 +32,13 @@ export function buildBatchCommandData(models: readonly string[] = []): RESTPostA
         )
         .addAttachmentOption((o) => o.setName('file').setDescription('A .txt or .csv file with one URL per line'))
         .addStringOption((o) => o.setName('name').setDescription('A name for this batch').setMaxLength(100))
-        .addStringOption((o) => o.setName('length').setDescription('How long each summary is').addChoices(...LENGTHS))
         .addStringOption((o) =>
-          o.setName('language').setDescription('Language of the summaries, e.g. en, fr, pt-BR').setMaxLength(20),
+          o
+            .setName('length')
+            .setDescription('How long each summary is')
+            .addChoices(...LENGTHS),
         )
+        .addStringOption((o) => o.setName('language').setDescription('Language of the summaries, e.g. en, fr, pt-BR').setMaxLength(20))
         .addBooleanOption((o) => o.setName('transcripts').setDescription('Add each transcript to the ZIP, as text and SRT'));
       if (models.length > 1) {
         run.addStringOption((o) =>
@@ -187,9 +186,7 @@ async function list(interaction: ChatInputCommandInteraction, context: BotContex
   if (!context.pool) throw notConfigured();
   const jobs = (await context.pool.list({ userId: interaction.user.id })).slice(0, 15);
   const content =
-    jobs.length === 0
-      ? 'You have no batches yet. Start one with `/batch run`.'
-      : `Your recent batches:\n${joinLines(jobs.map(statusLine), 1900)}`;
+    jobs.length === 0 ? 'You have no batches yet. Start one with `/batch run`.' : `Your recent batches:\n${joinLines(jobs.map(statusLine), 1900)}`;
   await interaction.reply({ content, flags: ephemeral, allowedMentions: NO_MENTIONS });
 }
 

@@ -1,8 +1,4 @@
-import type {
-  ButtonInteraction,
-  ChatInputCommandInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { BatchMessages } from '../batch-messages.js';
 import type { BotConfig } from '../config.js';
 import type { KeyedLock } from '../keyed-lock.js';

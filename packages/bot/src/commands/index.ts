@@ -9,9 +9,7 @@ export type { BotContext, Command } from './command.js';
  * (they become the choices of `/batch run model`).
  */
 export function loadCommands(models: readonly string[] = []): Collection<string, Command> {
-  const commands: Command[] = [
-    { data: batch.buildBatchCommandData(models), execute: batch.execute, handleButton: batch.handleButton },
-  ];
+  const commands: Command[] = [{ data: batch.buildBatchCommandData(models), execute: batch.execute, handleButton: batch.handleButton }];
   return new Collection(commands.map((command) => [command.data.name, command]));
 }
 

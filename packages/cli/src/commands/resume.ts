@@ -63,7 +63,10 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
         resumed = await processor.resume({ jobIds: [job.id] });
       }
       if (!resumed.some((each) => each.id === job.id)) {
-        throw new CliError(`Batch ${job.id} could not be resumed: another process is running it. Check it with \`${invocation} status ${job.id}\`.`, ExitCode.FAILED);
+        throw new CliError(
+          `Batch ${job.id} could not be resumed: another process is running it. Check it with \`${invocation} status ${job.id}\`.`,
+          ExitCode.FAILED,
+        );
       }
       return await followJob({
         processor,

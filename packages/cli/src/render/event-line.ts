@@ -18,8 +18,7 @@ export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf
     }
     case 'itemEnd': {
       const { item, status, error, cached } = event as BatchEventOf<'itemEnd'>;
-      const detail =
-        status === 'failed' && error ? `  ${error.code}: ${oneLine(error.message)}` : status === 'done' && cached ? '  (cached)' : '';
+      const detail = status === 'failed' && error ? `  ${error.code}: ${oneLine(error.message)}` : status === 'done' && cached ? '  (cached)' : '';
       const title = item.title ? `  ${itemLabel(item)}` : '';
       return `${position} ${status.padEnd(9)} ${item.videoId}${title}${detail}`;
     }

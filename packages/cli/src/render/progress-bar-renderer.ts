@@ -62,10 +62,7 @@ export function createProgressBarRenderer({ stdout, stderr }: Output): Renderer 
       latest = event.progress;
       if (!bar) bar = multi.create(event.progress.total, event.progress.finished);
       bar.update(event.progress.finished);
-      const showAbove =
-        type === 'itemRetry' ||
-        type === 'batchStart' ||
-        (type === 'itemEnd' && (event as { status?: string }).status === 'failed');
+      const showAbove = type === 'itemRetry' || type === 'batchStart' || (type === 'itemEnd' && (event as { status?: string }).status === 'failed');
       if (showAbove) {
         const line = plainLine(type, event);
         if (line !== undefined) log(line);

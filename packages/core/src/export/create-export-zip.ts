@@ -50,11 +50,7 @@ export async function createExportZip(
   options: CreateExportZipOptions = {},
 ): Promise<Uint8Array> {
   check(jobSchema, job, 'job', 'a job snapshot');
-  if (
-    entries === null ||
-    typeof entries !== 'object' ||
-    (!(Symbol.asyncIterator in entries) && !(Symbol.iterator in entries))
-  ) {
+  if (entries === null || typeof entries !== 'object' || (!(Symbol.asyncIterator in entries) && !(Symbol.iterator in entries))) {
     throw invalid('entries', 'an async iterable of { item, summary? }', entries);
   }
   check(optionsSchema, options, 'options', 'an options object { signal?, date? }');

@@ -94,4 +94,3 @@ export interface ExportManifestItem {
     createdAt: string;
   };
 }
-

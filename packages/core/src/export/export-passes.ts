@@ -179,4 +179,3 @@ export async function* manifestChunks(
   }
   yield utf8.encode(text + manifestTail(job, written, plan.byVideo));
 }
-

@@ -97,11 +97,7 @@ const utf8 = new TextEncoder();
  * Node streams: `Readable.fromWeb(stream)`; a file: `await pipeline(Readable.fromWeb(stream), createWriteStream(path))`;
  * an HTTP response: `new Response(stream)`.
  */
-export async function createExportStream(
-  job: JobSnapshot,
-  readPage: ExportPageReader,
-  options: ExportStreamOptions = {},
-): Promise<ReadableStream<Uint8Array>> {
+export async function createExportStream(job: JobSnapshot, readPage: ExportPageReader, options: ExportStreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
   check(jobSchema, job, 'job', 'a job snapshot');
   if (typeof readPage !== 'function') throw invalid('readPage', 'a function', readPage);
   check(exportStreamOptionsSchema, options, 'options', 'an options object { withTranscripts?, signal?, date?, pageSize? }');

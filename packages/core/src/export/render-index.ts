@@ -73,7 +73,9 @@ export function indexHead(job: JobSnapshot, counts: ItemCounts, listed: number):
     `- **Rejected inputs:** ${job.rejected.length} · **Duplicate inputs:** ${job.duplicates.length}`,
   ];
   if (job.costUsd !== undefined && job.costUsd > 0) {
-    lines.push(`- **Cost:** ${formatUsd(job.costUsd)} for the summaries (estimated from the tokens each used, at list prices, with the batch discount and prompt-cache rates where they applied)`);
+    lines.push(
+      `- **Cost:** ${formatUsd(job.costUsd)} for the summaries (estimated from the tokens each used, at list prices, with the batch discount and prompt-cache rates where they applied)`,
+    );
   }
   if (listed !== job.total) {
     lines.push(`- **Note:** ${listed} of the job's ${job.total} videos were found in the store; only those are listed.`);

@@ -7,12 +7,7 @@ import type { TranscriptFiles } from './export-names.js';
 import { timestampUrl } from './render-markdown.js';
 
 /** One video of `batch.json`. */
-export function manifestItem(
-  item: ItemRecord,
-  record: SummaryRecord | undefined,
-  file: string | undefined,
-  transcripts?: TranscriptFiles,
-): ExportManifestItem {
+export function manifestItem(item: ItemRecord, record: SummaryRecord | undefined, file: string | undefined, transcripts?: TranscriptFiles): ExportManifestItem {
   const title = record?.title ?? item.title;
   const result: ExportManifestItem = {
     index: item.index,

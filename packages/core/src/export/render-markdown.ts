@@ -25,10 +25,7 @@ const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  * a title holding quotes, colons, `#`, newlines or `---` stays one value on one line.
  */
 export function yamlString(text: string): string {
-  return JSON.stringify(text.replace(/\p{Cs}/gu, '\uFFFD')).replace(
-    YAML_UNSAFE,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(text.replace(/\p{Cs}/gu, '\uFFFD')).replace(YAML_UNSAFE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** An ISO 8601 time as `2026-01-31 14:05 UTC`; what arrived, when it is not a time. */

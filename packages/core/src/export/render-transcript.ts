@@ -54,7 +54,12 @@ export function renderTranscriptSrt(transcript: Transcript): string {
     const next = segments[at + 1];
     let end = start + milliseconds(segment.durationMs);
     if (end <= start) end = next !== undefined && milliseconds(next.startMs) > start ? milliseconds(next.startMs) : start + 1000;
-    const text = segment.text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.trim()).filter((line) => line !== '').join('\n');
+    const text = segment.text
+      .replace(/\r\n?/g, '\n')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .join('\n');
     cues.push(`${at + 1}\n${srtTime(start)} --> ${srtTime(end)}\n${text === '' ? '…' : text}\n`);
   });
   return cues.join('\n');

@@ -76,4 +76,3 @@ export function check(schema: z.ZodType, value: unknown, path: string, expected:
   const field = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
   throw invalid(`${path}${field}`, wanted, at);
 }
-

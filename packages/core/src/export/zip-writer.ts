@@ -213,11 +213,9 @@ class WholeFileDeflate extends ZipPassThrough {
 }
 
 function tooLarge(reason: string, details: Record<string, number>): TubesumError {
-  return new TubesumError(
-    ErrorCode.EXPORT_TOO_LARGE,
-    `This export cannot be written as one ZIP: ${reason}. Export without transcripts, or split the batch.`,
-    { details },
-  );
+  return new TubesumError(ErrorCode.EXPORT_TOO_LARGE, `This export cannot be written as one ZIP: ${reason}. Export without transcripts, or split the batch.`, {
+    details,
+  });
 }
 
 function formatBytes(bytes: number): string {

@@ -66,9 +66,7 @@ const CHANNEL_PATH_PREFIXES: ReadonlySet<string> = new Set(['channel', 'c', 'use
 
 /** Wrappers people and chat apps put around links: `<…>` (Discord), `(…)`, `[…]`, quotes. */
 const LEADING_PUNCTUATION = new Set(['<', '(', '[', '{', '"', "'", '`', '«', '“', '‘']);
-const TRAILING_PUNCTUATION = new Set([
-  '>', ')', ']', '}', '"', "'", '`', '»', '”', '’', ',', '.', ';', ':', '!', '?', '…',
-]);
+const TRAILING_PUNCTUATION = new Set(['>', ')', ']', '}', '"', "'", '`', '»', '”', '’', ',', '.', ';', ':', '!', '?', '…']);
 
 /** Whitespace, C0/C1 controls and Unicode format characters (bidi overrides, zero-width, …). */
 const INVISIBLE_OR_SPACE = /[\s\p{Cc}\p{Cf}]/u;
@@ -82,8 +80,7 @@ const CONTROL = /\p{Cc}/gu;
  * stay small and printable whatever arrived.
  */
 export function displayInput(input: string): string {
-  const short =
-    input.length > MAX_DISPLAYED_INPUT_LENGTH ? `${input.slice(0, MAX_DISPLAYED_INPUT_LENGTH)}…` : input;
+  const short = input.length > MAX_DISPLAYED_INPUT_LENGTH ? `${input.slice(0, MAX_DISPLAYED_INPUT_LENGTH)}…` : input;
   return short.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, '\uFFFD');
 }
 
@@ -119,10 +116,7 @@ function checkId(input: string, candidate: string | null | undefined, where: str
     return reject(input, `This ${where} link has no video id`);
   }
   if (!VIDEO_ID.test(candidate)) {
-    return reject(
-      input,
-      `"${short(candidate, 30)}" is not a YouTube video id (an id is exactly 11 letters, digits, - or _)`,
-    );
+    return reject(input, `"${short(candidate, 30)}" is not a YouTube video id (an id is exactly 11 letters, digits, - or _)`);
   }
   return accept(candidate);
 }
@@ -152,10 +146,7 @@ const inputSchema = z.string();
  */
 export function parseVideoUrl(input: string): ParseVideoUrlResult {
   if (!inputSchema.safeParse(input).success) {
-    throw new TubesumError(
-      ErrorCode.INVALID_OPTIONS,
-      `Expected \`input\` to be a string, got ${describeValue(input)}`,
-    );
+    throw new TubesumError(ErrorCode.INVALID_OPTIONS, `Expected \`input\` to be a string, got ${describeValue(input)}`);
   }
   return parseToken(input);
 }
@@ -163,10 +154,7 @@ export function parseVideoUrl(input: string): ParseVideoUrlResult {
 /** {@link parseVideoUrl} without the argument check; used by `parseUrlList` per token. */
 export function parseToken(input: string): ParseVideoUrlResult {
   if (input.length > MAX_VIDEO_URL_LENGTH) {
-    return reject(
-      input,
-      `Too long to be a YouTube link (${input.length.toLocaleString('en-US')} characters; at most ${MAX_VIDEO_URL_LENGTH})`,
-    );
+    return reject(input, `Too long to be a YouTube link (${input.length.toLocaleString('en-US')} characters; at most ${MAX_VIDEO_URL_LENGTH})`);
   }
   const text = stripPunctuation(unwrapMarkdownLink(stripPunctuation(input.trim())));
   if (text === '') return reject(input, 'Empty input: expected a YouTube link or video id');

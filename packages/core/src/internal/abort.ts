@@ -29,12 +29,7 @@ export interface DeadlineScope {
  * A timeout becomes a retryable `TIMEOUT` error; the parent's abort is rethrown as its reason.
  * Listeners and timers are always removed, so nothing leaks per call.
  */
-export async function withDeadline<T>(
-  parent: AbortSignal,
-  timeoutMs: number,
-  describe: string,
-  work: (scope: DeadlineScope) => Promise<T>,
-): Promise<T> {
+export async function withDeadline<T>(parent: AbortSignal, timeoutMs: number, describe: string, work: (scope: DeadlineScope) => Promise<T>): Promise<T> {
   parent.throwIfAborted();
   const controller = new AbortController();
   // Made only when the time runs out: an error's stack trace is costly at 10,000 items.

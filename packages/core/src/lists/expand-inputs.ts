@@ -183,7 +183,9 @@ async function expandOne(source: VideoListSource, input: ListInput, options: Exp
     const typed =
       error instanceof TubesumError
         ? error
-        : new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `Could not read ${list}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        : new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `Could not read ${list}: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
     if (typed.code === ErrorCode.CANCELLED) throw typed;
     expansion.error = typed.toJSON();
     result.rejected.push({

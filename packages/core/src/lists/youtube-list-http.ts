@@ -22,10 +22,12 @@ export interface ListHttpOptions {
 export function createListFetch(options: ListHttpOptions): FetchFunction {
   const { limiter, signal } = options;
   return (input, init) =>
-    limiter.run(() => timedRequest(options, input, init), signal).catch((error: unknown) => {
-      if (signal?.aborted) throw cancelledError(signal);
-      throw error;
-    });
+    limiter
+      .run(() => timedRequest(options, input, init), signal)
+      .catch((error: unknown) => {
+        if (signal?.aborted) throw cancelledError(signal);
+        throw error;
+      });
 }
 
 async function timedRequest(options: ListHttpOptions, input: string | URL | Request, init: RequestInit | undefined): Promise<Response> {
@@ -69,13 +71,16 @@ async function timedRequest(options: ListHttpOptions, input: string | URL | Requ
   } catch (error) {
     if (controller.signal.aborted) throw controller.signal.reason;
     if (error instanceof TubesumError) throw error;
-    throw new TubesumError(ErrorCode.NETWORK_ERROR, `Could not reach YouTube while reading ${what}: ${error instanceof Error ? error.message : String(error)}.`, {
-      cause: error,
-      details: { source: 'youtube', list: what },
-    });
+    throw new TubesumError(
+      ErrorCode.NETWORK_ERROR,
+      `Could not reach YouTube while reading ${what}: ${error instanceof Error ? error.message : String(error)}.`,
+      {
+        cause: error,
+        details: { source: 'youtube', list: what },
+      },
+    );
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
 }
-

@@ -64,7 +64,10 @@ const referenceSchema = z.discriminatedUnion(
     z.object({ kind: z.literal('playlist'), id: idSchema }),
     z.object({
       kind: z.literal('channel'),
-      channelId: z.string().regex(/^UC[A-Za-z0-9_-]{22}$/, { error: 'a channel id `UC…` of 24 characters' }).optional(),
+      channelId: z
+        .string()
+        .regex(/^UC[A-Za-z0-9_-]{22}$/, { error: 'a channel id `UC…` of 24 characters' })
+        .optional(),
       url: z.string().regex(/^https:\/\/www\.youtube\.com\/\S{1,200}$/, { error: 'a https://www.youtube.com/… channel link' }),
       content: contentSchema.optional(),
     }),
@@ -168,10 +171,14 @@ export class YouTubeVideoListSource implements VideoListSource {
     } catch (error) {
       if (signal?.aborted) throw cancelledError(signal);
       if (error instanceof TubesumError) throw error;
-      throw new TubesumError(ErrorCode.UNEXPECTED_RESPONSE, `YouTube's answer for ${what} could not be read: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-        details: { source: 'youtube', list: what },
-      });
+      throw new TubesumError(
+        ErrorCode.UNEXPECTED_RESPONSE,
+        `YouTube's answer for ${what} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+          details: { source: 'youtube', list: what },
+        },
+      );
     }
   }
 

@@ -22,7 +22,16 @@ import { JobRun } from './job-run.js';
 import type { RunContext } from './job-run.js';
 import type { ItemExecutor } from './item-executor.js';
 import { LocalItemExecutor } from './local-executor.js';
-import { DEFAULT_PROCESSOR_OPTIONS, MAX_VIDEOS_PER_BATCH, assertSharedStore, exportRequestSchema, processorOptionsSchema, requesterSchema, resumeSchema, submitSchema } from './options.js';
+import {
+  DEFAULT_PROCESSOR_OPTIONS,
+  MAX_VIDEOS_PER_BATCH,
+  assertSharedStore,
+  exportRequestSchema,
+  processorOptionsSchema,
+  requesterSchema,
+  resumeSchema,
+  submitSchema,
+} from './options.js';
 import type { BatchProcessorOptions, ProcessorOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
 import { costOfItems, countItems, emptyCounts, storedSnapshot } from './progress.js';
 import { DEFAULT_RETRY } from './retry.js';
@@ -30,7 +39,15 @@ import type { RetryOptions } from './retry.js';
 import { StoredJobs } from './stored-jobs.js';
 
 export { MAX_VIDEOS_PER_BATCH } from './options.js';
-export type { BatchProcessorOptions, ExecutorPipelineOptions, InProcessPipelineOptions, ProcessorCommonOptions, Requester, ResumeOptions, SubmitInput } from './options.js';
+export type {
+  BatchProcessorOptions,
+  ExecutorPipelineOptions,
+  InProcessPipelineOptions,
+  ProcessorCommonOptions,
+  Requester,
+  ResumeOptions,
+  SubmitInput,
+} from './options.js';
 
 /** `jobId` comes from callers as is: a JavaScript caller may pass anything. */
 function notFound(jobId: unknown): TubesumError {

@@ -43,7 +43,11 @@ export interface RunContext {
  */
 export type RunOutcome = 'ended' | 'paused' | 'closed' | 'lost';
 
-type Stop = { kind: 'cancel'; error: TubesumError } | { kind: 'pause'; error: TubesumError } | { kind: 'close'; error: TubesumError } | { kind: 'lost'; error: TubesumError };
+type Stop =
+  | { kind: 'cancel'; error: TubesumError }
+  | { kind: 'pause'; error: TubesumError }
+  | { kind: 'close'; error: TubesumError }
+  | { kind: 'lost'; error: TubesumError };
 
 /**
  * One running job in this process: it owns the job's lease, its abort controller, its counts and
@@ -137,7 +141,9 @@ export class JobRun {
     // A cancel says so in its reason (`details.stop`), so that a provider batch is cancelled too, not just left.
     const { error } = stop;
     this.#controller.abort(
-      stop.kind === 'cancel' ? new TubesumError(error.code, error.message, { cause: error.cause, retryable: false, details: { ...error.details, stop: 'cancel' } }) : error,
+      stop.kind === 'cancel'
+        ? new TubesumError(error.code, error.message, { cause: error.cause, retryable: false, details: { ...error.details, stop: 'cancel' } })
+        : error,
     );
     this.#admission.cancel(this.job.id, stop.error);
     this.#stopping = this.#stopExecutor(stop.kind);
@@ -154,11 +160,7 @@ export class JobRun {
     try {
       emit('batchStart', () => ({ ...this.#base(), job: this.snapshot(), resumed }));
       const waiting = this.items.filter((item) => !ENDED_ITEM_STATUSES.has(item.status));
-      await Promise.all(
-        waiting.map((item) =>
-          this.#admission.run(job.id, () => this.#processItem(item)).catch(() => this.#endUnstarted(item)),
-        ),
-      );
+      await Promise.all(waiting.map((item) => this.#admission.run(job.id, () => this.#processItem(item)).catch(() => this.#endUnstarted(item))));
     } finally {
       this.#detachSignal();
       clearTimeout(this.#stateTimer);

@@ -177,9 +177,7 @@ export const DEFAULT_PROCESSOR_OPTIONS = {
 } as const;
 
 const lengthSchema = z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' });
-const languageSchema = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'a language code such as `en` or `pt-BR`' });
+const languageSchema = z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'a language code such as `en` or `pt-BR`' });
 const jobOptionsSchema = z
   .object({
     length: lengthSchema.optional(),
@@ -193,8 +191,7 @@ const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: '
 const milliseconds = z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' });
 const hasMethods = (...names: string[]) =>
   z.custom<object>(
-    (value) =>
-      typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    (value) => typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
     { error: `an object with ${names.map((name) => `\`${name}()\``).join(', ')}` },
   );
 
@@ -227,7 +224,10 @@ export const processorOptionsSchema = z
   .superRefine((options, context) => {
     // The in-process pipeline needs both; with an executor, the workers have their own.
     if (options.executor !== undefined) return;
-    for (const [name, method] of [['transcripts', 'fetchTranscript'], ['summarizer', 'summarize']] as const) {
+    for (const [name, method] of [
+      ['transcripts', 'fetchTranscript'],
+      ['summarizer', 'summarize'],
+    ] as const) {
       if (options[name] === undefined) {
         context.addIssue({ code: 'custom', path: [name], message: `an object with \`${method}()\` (required unless \`executor\` is given)`, input: undefined });
       }
@@ -252,7 +252,10 @@ export function assertSharedStore(store: BatchStore | undefined): void {
   );
 }
 
-const userIdSchema = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(256, { error: 'a string of at most 256 characters' });
+const userIdSchema = z
+  .string({ error: 'a non-empty string' })
+  .min(1, { error: 'a non-empty string' })
+  .max(256, { error: 'a string of at most 256 characters' });
 
 export const submitSchema = z.object({
   userId: userIdSchema,

@@ -42,10 +42,14 @@ export function pausesAtOnce(error: TubesumError): boolean {
 export function pauseReasonOf(error: TubesumError): TubesumError | undefined {
   if (error.code === ErrorCode.NETWORK_ERROR && pausesAtOnce(error)) {
     const service = /\bYouTube\b/.test(error.message) ? 'YouTube' : 'A service';
-    return new TubesumError(ErrorCode.NETWORK_ERROR, `${service} cannot be reached from this machine (${error.message}) Check the network or the proxy, then resume the batch.`, {
-      cause: error,
-      retryable: true,
-    });
+    return new TubesumError(
+      ErrorCode.NETWORK_ERROR,
+      `${service} cannot be reached from this machine (${error.message}) Check the network or the proxy, then resume the batch.`,
+      {
+        cause: error,
+        retryable: true,
+      },
+    );
   }
   if (pausesAtOnce(error)) return error;
   if (error.code === ErrorCode.REQUEST_BLOCKED || error.code === ErrorCode.TOO_MANY_REQUESTS || error.code === ErrorCode.STORAGE_ERROR) return error;

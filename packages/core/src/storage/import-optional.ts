@@ -9,8 +9,7 @@ export async function importOptional<Module>(load: () => Promise<Module>, packag
     return await load();
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    const missing =
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && error instanceof Error && error.message.includes(packageName);
+    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && error instanceof Error && error.message.includes(packageName);
     if (!missing) throw error;
     throw new TubesumError(ErrorCode.INVALID_OPTIONS, `To use ${purpose}, install ${packageName}: npm i ${packageName}`, {
       cause: error,

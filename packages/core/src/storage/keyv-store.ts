@@ -43,9 +43,16 @@ const keyvSchema = z.custom<Keyv>(
 );
 
 const idSchema = z.string('a non-empty string').min(1, 'a non-empty string');
-const ownerSchema = z.string('a non-empty string of at most 200 characters').min(1, 'a non-empty string of at most 200 characters').max(200, 'a non-empty string of at most 200 characters');
+const ownerSchema = z
+  .string('a non-empty string of at most 200 characters')
+  .min(1, 'a non-empty string of at most 200 characters')
+  .max(200, 'a non-empty string of at most 200 characters');
 /** Up to about 24 days: what a Redis PX and a JavaScript timer both accept. */
-const leaseSchema = z.number('an integer from 1 to 2147483647').int('an integer from 1 to 2147483647').min(1, 'an integer from 1 to 2147483647').max(2_147_483_647, 'an integer from 1 to 2147483647');
+const leaseSchema = z
+  .number('an integer from 1 to 2147483647')
+  .int('an integer from 1 to 2147483647')
+  .min(1, 'an integer from 1 to 2147483647')
+  .max(2_147_483_647, 'an integer from 1 to 2147483647');
 const indexSchema = z.number('an integer >= 0').int('an integer >= 0').nonnegative('an integer >= 0');
 const rangeSchema = z
   .object({

@@ -32,9 +32,7 @@ export interface SplitSentencesOptions {
 }
 
 const TERMINAL = /[.!?…。！？]["'”’)\]]*$/u;
-const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'vs', 'etc', 'e.g', 'i.e', 'u.s', 'approx', 'no', 'fig', 'inc', 'ltd',
-]);
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'vs', 'etc', 'e.g', 'i.e', 'u.s', 'approx', 'no', 'fig', 'inc', 'ltd']);
 
 /**
  * Caption noise such as `[Music]`, `(Applause)`, `♪` and `>>` speaker-change marks; removed
@@ -120,7 +118,10 @@ export function splitSentences(segments: readonly TranscriptSegment[], options: 
 
 function endsSentence(word: string): boolean {
   if (!TERMINAL.test(word)) return false;
-  const bare = word.toLowerCase().replace(/["'”’)\]]+$/u, '').replace(/\.$/, '');
+  const bare = word
+    .toLowerCase()
+    .replace(/["'”’)\]]+$/u, '')
+    .replace(/\.$/, '');
   if (word.endsWith('.') && (ABBREVIATIONS.has(bare) || /^\p{L}$/u.test(bare))) return false;
   return true;
 }

@@ -23,7 +23,11 @@ const inputSchema = z.object({
     {
       signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
       length: z.enum(['short', 'standard', 'detailed'], { error: 'one of `short`, `standard`, `detailed`' }).optional(),
-      language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).max(35, { error: 'a language code such as "en"' }).optional(),
+      language: z
+        .string({ error: 'a language code such as "en"' })
+        .min(1, { error: 'a language code such as "en"' })
+        .max(35, { error: 'a language code such as "en"' })
+        .optional(),
       instructions: z.string({ error: 'a string' }).max(4000, { error: 'a string of at most 4000 characters' }).optional(),
     },
     { error: 'an options object' },

@@ -6,8 +6,7 @@ import type { BatchStore } from '../storage/batch-store.js';
 
 /** A message from the parent. */
 export type ParentMessage =
-  | { type: 'open'; id: number; module: string; argument: unknown }
-  | { type: 'call'; id: number; method: string; args: unknown[]; at?: number };
+  { type: 'open'; id: number; module: string; argument: unknown } | { type: 'call'; id: number; method: string; args: unknown[]; at?: number };
 
 /** The answer to one parent message. */
 export type ChildMessage = { id: number; result?: unknown; error?: { message: string; code?: unknown } };

@@ -70,9 +70,7 @@ export function describeProcessCases(getStore: () => BatchStore, options: MultiP
       const perProcess = 50;
       const jobs = Array.from({ length: PROCESSES * perProcess }, () => makeJob({ userId, total: 2 }));
       const at = soon();
-      await Promise.all(
-        jobs.map(({ job, items }, index) => child(index % PROCESSES).call('createJob', [job, stateOf('running', job.total), items], at)),
-      );
+      await Promise.all(jobs.map(({ job, items }, index) => child(index % PROCESSES).call('createJob', [job, stateOf('running', job.total), items], at)));
       const ids = jobs.map(({ job }) => job.id);
       expect([...(await getStore().listJobIds(userId))].sort()).toEqual([...ids].sort());
       expect(await getStore().listUnfinishedJobIds()).toEqual(expect.arrayContaining(ids));

@@ -40,21 +40,24 @@ const argumentsSchema = z.object({
   name: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }),
   factory: z.custom<() => unknown>((value) => typeof value === 'function', { error: 'a function that returns a BatchStore' }),
   options: z
-    .object({
-      skip: z.boolean({ error: 'a boolean' }).optional(),
-      largeJobSize: z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).optional(),
-      multiProcess: z
-        .object(
-          {
-            module: z.union([z.string().min(1), z.instanceof(URL)], { error: 'a module path or file URL' }),
-            argument: z.unknown().optional(),
-            execArgv: z.array(z.string(), { error: 'an array of strings' }).optional(),
-          },
-          { error: 'an object with `module`' },
-        )
-        .strict()
-        .optional(),
-    }, { error: 'an options object' })
+    .object(
+      {
+        skip: z.boolean({ error: 'a boolean' }).optional(),
+        largeJobSize: z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).optional(),
+        multiProcess: z
+          .object(
+            {
+              module: z.union([z.string().min(1), z.instanceof(URL)], { error: 'a module path or file URL' }),
+              argument: z.unknown().optional(),
+              execArgv: z.array(z.string(), { error: 'an array of strings' }).optional(),
+            },
+            { error: 'an object with `module`' },
+          )
+          .strict()
+          .optional(),
+      },
+      { error: 'an options object' },
+    )
     .strict(),
 });
 
@@ -72,11 +75,7 @@ const argumentsSchema = z.object({
  * `factory` is called once for the suite; the store is closed after it. Tests use fresh ids, so
  * the store may hold other data.
  */
-export function describeBatchStore(
-  name: string,
-  factory: () => Promise<BatchStore> | BatchStore,
-  options: DescribeBatchStoreOptions = {},
-): void {
+export function describeBatchStore(name: string, factory: () => Promise<BatchStore> | BatchStore, options: DescribeBatchStoreOptions = {}): void {
   validateOptions(argumentsSchema, { name, factory, options }, 'describeBatchStore()');
   const largeJobSize = options.largeJobSize ?? 1200;
 
@@ -112,10 +111,19 @@ export function describeBatchStore(
     it('replaces the state on each save', async () => {
       const { job, items } = makeJob({ total: 2 });
       await store.createJob(job, stateOf('running', 2), items);
-      const started: JobState = { status: 'running', counts: { pending: 1, running: 1, done: 0, failed: 0, cancelled: 0 }, startedAt: '2025-01-01T00:00:00.000Z' };
+      const started: JobState = {
+        status: 'running',
+        counts: { pending: 1, running: 1, done: 0, failed: 0, cancelled: 0 },
+        startedAt: '2025-01-01T00:00:00.000Z',
+      };
       await store.saveJobState(job.id, started);
       expect(await store.getJobState(job.id)).toEqual(started);
-      const ended: JobState = { ...started, status: 'done', counts: { pending: 0, running: 0, done: 1, failed: 1, cancelled: 0 }, endedAt: '2025-01-01T00:01:00.000Z' };
+      const ended: JobState = {
+        ...started,
+        status: 'done',
+        counts: { pending: 0, running: 0, done: 1, failed: 1, cancelled: 0 },
+        endedAt: '2025-01-01T00:01:00.000Z',
+      };
       await store.saveJobState(job.id, ended);
       expect(await store.getJobState(job.id)).toEqual(ended);
       expect(await store.getJob(job.id)).toEqual(job);
@@ -258,7 +266,7 @@ export function describeBatchStore(
         empty: '',
         nested: { list: [1, 2.5, -3, 0, true, false, null, 'x', [{ deep: { deeper: ['🎬'] } }]], object: {} },
         big: 2 ** 53 - 1,
-        keyWith: { 'a:b': 1, 'key "quoted"': 2, 'ключ': 3 },
+        keyWith: { 'a:b': 1, 'key "quoted"': 2, ключ: 3 },
       };
       const key = uniqueId('cache:with:colons ünïcode 🎉');
       await store.setCached(key, value);

@@ -72,7 +72,9 @@ export class FakeSummarizer implements Summarizer {
       if (failure) throw failure;
       const keyPoints = transcript.segments.slice(0, 3).map((segment) => ({ text: segment.text, startMs: segment.startMs }));
       const tldr = `Summary of ${transcript.title ?? videoId}.`;
-      const filler = this.#options.bodyChars ? `\n\n${'Lorem ipsum dolor sit amet. '.repeat(Math.ceil(this.#options.bodyChars / 28)).slice(0, this.#options.bodyChars)}` : '';
+      const filler = this.#options.bodyChars
+        ? `\n\n${'Lorem ipsum dolor sit amet. '.repeat(Math.ceil(this.#options.bodyChars / 28)).slice(0, this.#options.bodyChars)}`
+        : '';
       return {
         tldr,
         keyPoints,

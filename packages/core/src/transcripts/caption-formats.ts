@@ -23,9 +23,7 @@ function parseTimestamp(value: string): number {
   const match = TIMESTAMP.exec(value.trim());
   if (!match) return Number.NaN;
   const [, hours = '0', minutes = '0', seconds = '0', fraction = '0'] = match;
-  return (
-    Number(hours) * 3_600_000 + Number(minutes) * 60_000 + Number(seconds) * 1000 + Number(fraction.padEnd(3, '0'))
-  );
+  return Number(hours) * 3_600_000 + Number(minutes) * 60_000 + Number(seconds) * 1000 + Number(fraction.padEnd(3, '0'));
 }
 
 /** `start --> end [settings]` as milliseconds, or undefined when it is not a timing line. */

@@ -77,11 +77,7 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g;
  */
 export function cleanCaptionText(raw: string): string {
   const decoded = decodeHtmlEntities(raw.replace(MARKUP, ''));
-  return decoded
-    .replace(MARKUP, '')
-    .replace(INVISIBLE, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return decoded.replace(MARKUP, '').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Words a speaker says per minute, used to estimate times for untimed text. */

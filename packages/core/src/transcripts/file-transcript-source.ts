@@ -36,16 +36,18 @@ export interface FileTranscriptSourceOptions {
   maxFileBytes?: number | undefined;
 }
 
-const optionsSchema = z.object({
-  directory: z.string({ error: 'a folder path' }).min(1, { error: 'a non-empty folder path' }),
-  language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).default('en'),
-  allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(true),
-  maxFileBytes: z
-    .number({ error: 'a positive integer' })
-    .int({ error: 'a positive integer' })
-    .positive({ error: 'a positive integer' })
-    .default(20 * 1024 * 1024),
-}).strict();
+const optionsSchema = z
+  .object({
+    directory: z.string({ error: 'a folder path' }).min(1, { error: 'a non-empty folder path' }),
+    language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).default('en'),
+    allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(true),
+    maxFileBytes: z
+      .number({ error: 'a positive integer' })
+      .int({ error: 'a positive integer' })
+      .positive({ error: 'a positive integer' })
+      .default(20 * 1024 * 1024),
+  })
+  .strict();
 
 type CaptionFormat = 'vtt' | 'srt' | 'json3' | 'txt';
 const FORMAT_ORDER: readonly CaptionFormat[] = ['vtt', 'srt', 'json3', 'txt'];
@@ -123,9 +125,7 @@ export class FileTranscriptSource implements TranscriptSource {
     if (candidates.length === 0) throw this.#notFound(videoId);
 
     const rank = (candidate: Candidate) => languageRank(candidate.language ?? this.#language, requested);
-    const ranked = [...candidates].sort(
-      (a, b) => rank(a) - rank(b) || FORMAT_ORDER.indexOf(a.format) - FORMAT_ORDER.indexOf(b.format),
-    );
+    const ranked = [...candidates].sort((a, b) => rank(a) - rank(b) || FORMAT_ORDER.indexOf(a.format) - FORMAT_ORDER.indexOf(b.format));
     const chosen = ranked[0] as Candidate;
     if (rank(chosen) === Number.POSITIVE_INFINITY && !this.#allowAnyLanguage) {
       const available = [...new Set(candidates.map((candidate) => candidate.language ?? this.#language))];
@@ -147,9 +147,7 @@ export class FileTranscriptSource implements TranscriptSource {
     }
     if (parsed.segments.length === 0) throw emptyTranscript(videoId, path, 'holds no caption text');
 
-    const info = names.includes(`${videoId}.info.json`)
-      ? await this.#readInfo(join(this.#directory, `${videoId}.info.json`), signal, videoId)
-      : {};
+    const info = names.includes(`${videoId}.info.json`) ? await this.#readInfo(join(this.#directory, `${videoId}.info.json`), signal, videoId) : {};
     const title = info.title ?? nonEmpty(parsed.headers['title']);
     const channel = info.channel ?? nonEmpty(parsed.headers['channel']);
     return {
@@ -244,11 +242,7 @@ export class FileTranscriptSource implements TranscriptSource {
   }
 
   /** yt-dlp's `.info.json`; a broken sidecar is ignored, it only adds metadata. */
-  async #readInfo(
-    path: string,
-    signal: AbortSignal | undefined,
-    videoId: string,
-  ): Promise<{ title?: string; channel?: string; durationSeconds?: number }> {
+  async #readInfo(path: string, signal: AbortSignal | undefined, videoId: string): Promise<{ title?: string; channel?: string; durationSeconds?: number }> {
     let data: unknown;
     try {
       const text = decodeText(await this.#readBytes(videoId, path, signal));
@@ -265,9 +259,7 @@ export class FileTranscriptSource implements TranscriptSource {
     return {
       ...(title === undefined ? {} : { title }),
       ...(channel === undefined ? {} : { channel }),
-      ...(typeof duration === 'number' && Number.isFinite(duration) && duration >= 0
-        ? { durationSeconds: Math.round(duration) }
-        : {}),
+      ...(typeof duration === 'number' && Number.isFinite(duration) && duration >= 0 ? { durationSeconds: Math.round(duration) } : {}),
     };
   }
 }

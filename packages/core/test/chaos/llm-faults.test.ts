@@ -25,7 +25,8 @@ const providers = [
   },
 ];
 
-const urls = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => `https://youtu.be/${prefix}${String(index).padStart(10 - prefix.length + 1, '0')}`);
+const urls = (count: number, prefix: string) =>
+  Array.from({ length: count }, (_, index) => `https://youtu.be/${prefix}${String(index).padStart(10 - prefix.length + 1, '0')}`);
 
 for (const provider of providers) {
   describe(`chaos: ${provider.name} with 30% transient faults`, () => {

@@ -12,7 +12,12 @@ const namespace = () => `chaos${Date.now().toString(36)}${Math.floor(Math.random
 
 const backends = [
   { name: 'Redis', skip: skipRedis, port: 6379, open: (port: number) => openStore(`redis://127.0.0.1:${port}`, { namespace: namespace() }) },
-  { name: 'PostgreSQL', skip: skipPostgres, port: 5432, open: (port: number) => openStore(`postgres://postgres@127.0.0.1:${port}/test`, { namespace: namespace(), table }) },
+  {
+    name: 'PostgreSQL',
+    skip: skipPostgres,
+    port: 5432,
+    open: (port: number) => openStore(`postgres://postgres@127.0.0.1:${port}/test`, { namespace: namespace(), table }),
+  },
 ];
 
 for (const backend of backends) {

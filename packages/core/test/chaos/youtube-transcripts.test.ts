@@ -4,14 +4,7 @@ import type { RetryAttempt } from '../../src/processor/retry.js';
 import type { Transcript } from '../../src/transcripts/transcript-source.js';
 import { YouTubeTranscriptSource } from '../../src/transcripts/youtube/youtube-transcript-source.js';
 import { faultyYouTubeFetch, YOUTUBE_FAULTS } from '../support/faulty-youtube-fetch.js';
-import {
-  fakeYouTube,
-  fastLimiter,
-  recorded,
-  RECORDED_SEGMENTS,
-  skipWithoutRecordedYouTube,
-  withoutPoToken,
-} from '../transcripts/fake-youtube.js';
+import { fakeYouTube, fastLimiter, recorded, RECORDED_SEGMENTS, skipWithoutRecordedYouTube, withoutPoToken } from '../transcripts/fake-youtube.js';
 
 // Chaos: YouTube answers 30% of requests with a 5xx, a connection reset (before or during the
 // body) or a body cut short. Through the processor's retry, every transcript is recovered, whole,
@@ -59,9 +52,7 @@ describe.skipIf(skipWithoutRecordedYouTube())('chaos: YouTube with 30% transient
     );
 
     const context = `chaos seed=${faulty.seed}`;
-    const failed = outcomes.flatMap((outcome, index) =>
-      outcome.status === 'rejected' ? [`${ids[index]}: ${String((outcome.reason as Error).message)}`] : [],
-    );
+    const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${ids[index]}: ${String((outcome.reason as Error).message)}`] : []));
     expect(failed, context).toEqual([]);
     const done = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Transcript>).value);
     // Every transcript whole: a body cut short never passes as a shorter transcript.
@@ -81,10 +72,16 @@ describe.skipIf(skipWithoutRecordedYouTube())('chaos: YouTube with 30% transient
     // is expected (an attempt makes two requests, each faulted 30% of the time, with the watch
     // page as a second chance for the first); 2.5 is far outside the spread of 40 videos.
     expect(retries.length, context).toBeGreaterThan(0);
-    expect(retries.every((retry) => retry.error.retryable), context).toBe(true);
+    expect(
+      retries.every((retry) => retry.error.retryable),
+      context,
+    ).toBe(true);
     const attempts = [...attemptsOf.values()];
     expect(Math.max(...attempts), context).toBeLessThanOrEqual(ATTEMPTS);
-    expect(attempts.reduce((sum, count) => sum + count, 0), context).toBeLessThanOrEqual(VIDEOS * 2.5);
+    expect(
+      attempts.reduce((sum, count) => sum + count, 0),
+      context,
+    ).toBeLessThanOrEqual(VIDEOS * 2.5);
     expect(retries.length, context).toBe(attempts.reduce((sum, count) => sum + count - 1, 0));
   });
 });

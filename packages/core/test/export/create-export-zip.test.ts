@@ -107,7 +107,10 @@ describe('createExportZip', () => {
     const item = makeItem(0);
     const summary = makeSummary(item);
     summary.summary.markdown = '- [0:42](https://evil.example/?t=42) The first point.';
-    summary.summary.keyPoints = [{ text: 'The first point.', startMs: 42_000 }, { text: 'Bad time', startMs: Number.NaN }];
+    summary.summary.keyPoints = [
+      { text: 'The first point.', startMs: 42_000 },
+      { text: 'Bad time', startMs: Number.NaN },
+    ];
     const files = await unzip(await createExportZip(makeJob({ total: 1 }), streamOf([{ item, summary }])));
     const file = files.get('summaries/001-Talk number 1.md') ?? '';
     expect(file).not.toContain('evil.example');
@@ -120,9 +123,7 @@ describe('createExportZip', () => {
     const summary = makeSummary(item);
     summary.summary = { ...summary.summary, tldr: ' ', keyPoints: [], markdown: 'Free-form notes.' };
     delete summary.summary.chapters;
-    const file = (await unzip(await createExportZip(makeJob({ total: 1 }), streamOf([{ item, summary }])))).get(
-      'summaries/001-Talk number 1.md',
-    );
+    const file = (await unzip(await createExportZip(makeJob({ total: 1 }), streamOf([{ item, summary }])))).get('summaries/001-Talk number 1.md');
     expect(file).toContain('Free-form notes.');
   });
 
@@ -253,9 +254,7 @@ describe('createExportZip checks its arguments and its signal', () => {
     [{ ...makeJob(), id: 7 }, 'Expected `job.id` to be a string, got `7`'],
     [{ ...makeJob(), rejected: 'none' }, 'Expected `job.rejected` to be an array, got "none"'],
   ])('job %#', async (job, message) => {
-    await expect(createExportZip(job as never, streamOf([]))).rejects.toThrow(
-      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message }),
-    );
+    await expect(createExportZip(job as never, streamOf([]))).rejects.toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS, message }));
   });
 
   it('entries', async () => {

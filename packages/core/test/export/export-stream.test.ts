@@ -109,7 +109,9 @@ describe('createExportStream', () => {
       item: makeItem(index, { summaryKey: `s${index}`, transcriptKey: `t${index}` }),
     }));
     const { read, requests } = readerOf(entries);
-    const error: unknown = await createExportStream(makeJob({ total: entries.length }), read, { withTranscripts: true, pageSize: 5000 }).catch((caught: unknown) => caught);
+    const error: unknown = await createExportStream(makeJob({ total: entries.length }), read, { withTranscripts: true, pageSize: 5000 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isTubesumError(error, ErrorCode.EXPORT_TOO_LARGE)).toBe(true);
     expect((error as TubesumError).message).toBe(
       'This export would hold 65,704 files, more than the 65,535 a ZIP can hold. With transcripts each video takes 3 files: export without transcripts, or split the batch into batches of at most 21,800 videos.',

@@ -11,7 +11,10 @@ describe('parseListUrl', () => {
     [`https://www.youtube.com/playlist?list=${PL}`, { kind: 'playlist', id: PL }],
     [`youtube.com/playlist?list=${PL}&si=abc`, { kind: 'playlist', id: PL }],
     [`<https://m.youtube.com/playlist?list=${PL}>,`, { kind: 'playlist', id: PL }],
-    [`https://music.youtube.com/playlist?list=OLAK5uy_kxYcq8ixsa6dCCp5lMg0ZxPqDO6dGgqE0`, { kind: 'playlist', id: 'OLAK5uy_kxYcq8ixsa6dCCp5lMg0ZxPqDO6dGgqE0' }],
+    [
+      `https://music.youtube.com/playlist?list=OLAK5uy_kxYcq8ixsa6dCCp5lMg0ZxPqDO6dGgqE0`,
+      { kind: 'playlist', id: 'OLAK5uy_kxYcq8ixsa6dCCp5lMg0ZxPqDO6dGgqE0' },
+    ],
     [`https://www.youtube.com/watch?list=${PL}`, { kind: 'playlist', id: PL }],
     [`https://www.youtube.com/embed/videoseries?list=${PL}`, { kind: 'playlist', id: PL }],
     [PL, { kind: 'playlist', id: PL }],
@@ -65,9 +68,12 @@ describe('parseListUrl', () => {
 
 describe('parseUrlList with lists', () => {
   it('keeps lists apart, with their place in the input, when asked to', () => {
-    const result = parseUrlList([`https://youtu.be/${VIDEO}`, `https://www.youtube.com/playlist?list=${PL}`, 'https://www.youtube.com/@creativecommons', 'jNQXAC9IVRw'], {
-      lists: true,
-    });
+    const result = parseUrlList(
+      [`https://youtu.be/${VIDEO}`, `https://www.youtube.com/playlist?list=${PL}`, 'https://www.youtube.com/@creativecommons', 'jNQXAC9IVRw'],
+      {
+        lists: true,
+      },
+    );
     expect(result.videos.map((video) => video.videoId)).toEqual([VIDEO, 'jNQXAC9IVRw']);
     expect(result.lists).toEqual([
       { input: `https://www.youtube.com/playlist?list=${PL}`, list: { kind: 'playlist', id: PL }, position: 1 },
@@ -79,7 +85,9 @@ describe('parseUrlList with lists', () => {
   it('rejects lists with the reason when no list source is configured, as before', () => {
     const result = parseUrlList(`https://www.youtube.com/playlist?list=${PL}`);
     expect(result.lists).toEqual([]);
-    expect(result.rejected).toEqual([{ input: `https://www.youtube.com/playlist?list=${PL}`, reason: 'This is a playlist link; paste the links of its videos' }]);
+    expect(result.rejected).toEqual([
+      { input: `https://www.youtube.com/playlist?list=${PL}`, reason: 'This is a playlist link; paste the links of its videos' },
+    ]);
   });
 
   it('the same list twice is read once', () => {

@@ -25,7 +25,10 @@ class FixedLists implements VideoListSource {
   async *expand(list: VideoListReference): AsyncGenerator<VideoListEntry> {
     this.asked.push(list);
     if (list.kind !== 'playlist' || this.lists[list.id] === undefined) {
-      throw new TubesumError(ErrorCode.LIST_UNAVAILABLE, `YouTube cannot show ${list.kind === 'playlist' ? `playlist ${list.id}` : 'the channel'}: The playlist does not exist.`);
+      throw new TubesumError(
+        ErrorCode.LIST_UNAVAILABLE,
+        `YouTube cannot show ${list.kind === 'playlist' ? `playlist ${list.id}` : 'the channel'}: The playlist does not exist.`,
+      );
     }
     yield* this.lists[list.id] as VideoListEntry[];
   }
@@ -69,7 +72,9 @@ describe('expandInputs', () => {
     const source = new FixedLists();
     const result = await expandInputs(['PLmissingmissingmissing', id(1)], { source });
     expect(result.videos.map((video) => video.videoId)).toEqual([id(1)]);
-    expect(result.rejected).toEqual([{ input: 'PLmissingmissingmissing', reason: 'YouTube cannot show playlist PLmissingmissingmissing: The playlist does not exist.' }]);
+    expect(result.rejected).toEqual([
+      { input: 'PLmissingmissingmissing', reason: 'YouTube cannot show playlist PLmissingmissingmissing: The playlist does not exist.' },
+    ]);
     expect(result.lists[0]?.error).toMatchObject({ code: ErrorCode.LIST_UNAVAILABLE });
   });
 

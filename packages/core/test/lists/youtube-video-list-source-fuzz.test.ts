@@ -13,7 +13,20 @@ const PLAYLIST = 'PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj';
 const CODES = new Set<string>(Object.values(ErrorCode));
 const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
 /** Keys whose damage matters most: where the videos, the next page and the errors are. */
-const TARGETS = ['onResponseReceivedActions', 'continuationItems', 'playlistVideoRenderer', 'videoId', 'continuationCommand', 'token', 'metadata', 'header', 'title', 'runs', 'isPlayable', 'badges'];
+const TARGETS = [
+  'onResponseReceivedActions',
+  'continuationItems',
+  'playlistVideoRenderer',
+  'videoId',
+  'continuationCommand',
+  'token',
+  'metadata',
+  'header',
+  'title',
+  'runs',
+  'isPlayable',
+  'badges',
+];
 const JUNK: unknown[] = [null, 0, -1, '', 'x', [], {}, [null], { runs: null }, true, '\u0000', 'A'.repeat(100_000)];
 
 type Damage = 'truncate' | 'garbage' | 'flip' | 'structure';

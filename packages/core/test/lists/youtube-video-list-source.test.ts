@@ -96,11 +96,7 @@ describe.skipIf(!listRecordingsAvailable())('YouTubeVideoListSource on recorded 
     const ids = videoIds(entries);
     expect(ids).toHaveLength(45);
     expect(ids[0]).toBe('BD-LB23rRBE');
-    expect(requests.map((request) => request.path)).toEqual([
-      '/youtubei/v1/navigation/resolve_url',
-      '/youtubei/v1/browse',
-      '/youtubei/v1/browse',
-    ]);
+    expect(requests.map((request) => request.path)).toEqual(['/youtubei/v1/navigation/resolve_url', '/youtubei/v1/browse', '/youtubei/v1/browse']);
     expect(requests[1]?.body).toMatchObject({ browseId: 'UCTwECeGqMZee77BjdoYtI2Q' });
   });
 
@@ -109,10 +105,7 @@ describe.skipIf(!listRecordingsAvailable())('YouTubeVideoListSource on recorded 
     const { source, requests } = setup(uploads);
     const entries = await collect(source.expand({ kind: 'channel', url: CREATIVE_COMMONS }));
     expect(entries[0]).toEqual({ type: 'list', title: 'Uploads from Creative Commons' });
-    expect(requests.map((request) => request.key)).toEqual([
-      `navigation/resolve_url url=${CREATIVE_COMMONS}`,
-      'browse browseId=VLUUTwECeGqMZee77BjdoYtI2Q',
-    ]);
+    expect(requests.map((request) => request.key)).toEqual([`navigation/resolve_url url=${CREATIVE_COMMONS}`, 'browse browseId=VLUUTwECeGqMZee77BjdoYtI2Q']);
   });
 
   it.each([

@@ -92,9 +92,10 @@ describe('BatchProcessor: submit, events and results', () => {
   it('validates submit() input', async () => {
     const { processor } = track(setup());
     await expect(processor.submit({ userId: '', urls: 'x' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/`userId`/) });
-    await expect(
-      processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)), options: { length: 'huge' as 'short' } }),
-    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/`options\.length`.*`"huge"`/) });
+    await expect(processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)), options: { length: 'huge' as 'short' } })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringMatching(/`options\.length`.*`"huge"`/),
+    });
     await expect(processor.submit({ userId: 'a', urls: 42 as unknown as string })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 

@@ -62,9 +62,7 @@ describe('BatchProcessor.exportStream', () => {
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(1)) });
     await processor.waitFor(job.id, job);
     await expect(processor.exportStream(job.id, { userId: 'b' })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
-    await expect(processor.exportStream(job.id, { userId: 'a', withTranscripts: 'yes' as unknown as boolean })).rejects.toThrow(
-      /withTranscripts/,
-    );
+    await expect(processor.exportStream(job.id, { userId: 'a', withTranscripts: 'yes' as unknown as boolean })).rejects.toThrow(/withTranscripts/);
   });
 
   it('a store failure in the middle errors the stream with STORAGE_ERROR', async () => {

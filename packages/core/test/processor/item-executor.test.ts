@@ -52,7 +52,10 @@ describe('the executor option', () => {
     const job = await processor.submit({ userId: 'u', urls: urlsOf(videoIds(5)) });
     await executor.until(() => executor.running.size === 3);
     const first = executor.at(0)!;
-    expect(first.task).toEqual({ job: expect.objectContaining({ id: job.id, userId: 'u', options: {} }), item: { jobId: job.id, index: 0, videoId: videoIds(1)[0], url: expect.any(String) } });
+    expect(first.task).toEqual({
+      job: expect.objectContaining({ id: job.id, userId: 'u', options: {} }),
+      item: { jobId: job.id, index: 0, videoId: videoIds(1)[0], url: expect.any(String) },
+    });
     first.hooks.progress({ type: 'attempt', stage: 'transcript' });
     first.hooks.progress({ type: 'stage', stage: 'transcript' });
     first.hooks.progress({ type: 'retry', stage: 'transcript', attempt: 1, error: new TubesumError(ErrorCode.TIMEOUT, 'slow').toJSON(), delayMs: 5 });
@@ -63,7 +66,7 @@ describe('the executor option', () => {
     first.resolve({ summaryKey: 'summary:v1:x', cached: false });
     await executor.until(() => executor.running.size === 3 && !(executor.at(0) !== undefined));
     for (const index of [1, 2, 3, 4]) {
-      await executor.until(() => (executor.at(index) !== undefined));
+      await executor.until(() => executor.at(index) !== undefined);
       executor.at(index)!.resolve({ summaryKey: `summary:v1:${index}`, cached: true });
     }
     const done = await processor.waitFor(job.id, { userId: 'u' });
@@ -71,7 +74,14 @@ describe('the executor option', () => {
     expect(executor.maxRunning).toBe(3);
     expect(events.slice(0, 4)).toEqual(['0 stage transcript', '0 retry transcript 1', '0 stage summary', '0 end done false First 3']);
     const [item] = await processor.items(job.id, { userId: 'u' });
-    expect(item).toMatchObject({ status: 'done', title: 'First', transcriptKey: 'transcript:v1:x', summaryKey: 'summary:v1:x', attempts: 3, stageAttempts: { transcript: 2, summary: 1 } });
+    expect(item).toMatchObject({
+      status: 'done',
+      title: 'First',
+      transcriptKey: 'transcript:v1:x',
+      summaryKey: 'summary:v1:x',
+      attempts: 3,
+      stageAttempts: { transcript: 2, summary: 1 },
+    });
     await processor.close();
   });
 
@@ -83,7 +93,7 @@ describe('the executor option', () => {
     const job = await processor.submit({ userId: 'u', urls: urlsOf(videoIds(5)), signal: controller.signal });
     await executor.until(() => executor.running.size === 3);
     executor.at(0)!.reject(new TubesumError(ErrorCode.VIDEO_UNAVAILABLE, 'gone'));
-    await executor.until(() => (executor.at(3) !== undefined));
+    await executor.until(() => executor.at(3) !== undefined);
     // A cancel through submit's signal: not stored by cancel(), so the run stores it for the workers.
     controller.abort();
     const ended = await processor.waitFor(job.id, { userId: 'u' });

@@ -56,7 +56,13 @@ describe.skipIf(!listRecordingsAvailable())('BatchProcessor with a list source (
     });
     expect(job.total).toBe(120);
     expect(job.lists).toEqual(reported);
-    expect(job.lists?.[0]).toMatchObject({ kind: 'playlist', list: 'playlist PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj', videoCount: 4999, taken: 119, truncated: true });
+    expect(job.lists?.[0]).toMatchObject({
+      kind: 'playlist',
+      list: 'playlist PLWwAypAcFRgKAIIFqBr9oy-ZYZnixa_Fj',
+      videoCount: 4999,
+      taken: 119,
+      truncated: true,
+    });
     expect(job.lists?.[1]?.error?.code).toBe(ErrorCode.LIST_UNAVAILABLE);
     expect(job.rejected.map((entry) => entry.reason)).toEqual([
       expect.stringContaining('Not taken: the batch is capped at 120 videos'),

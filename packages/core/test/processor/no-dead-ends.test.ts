@@ -102,7 +102,9 @@ describe('a dead API key pauses the batch instead of failing every video', () =>
 
   it('an unreachable service (DNS) pauses at once, without retrying each video', async () => {
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND www.youtube.com'), { code: 'ENOTFOUND' });
-    const unreachable = new TubesumError(ErrorCode.NETWORK_ERROR, 'Could not reach YouTube: fetch failed', { cause: new TypeError('fetch failed', { cause: dns }) });
+    const unreachable = new TubesumError(ErrorCode.NETWORK_ERROR, 'Could not reach YouTube: fetch failed', {
+      cause: new TypeError('fetch failed', { cause: dns }),
+    });
     const transcripts = new FakeTranscriptSource({ failures: Object.fromEntries(videoIds(30).map((id) => [id, unreachable])) });
     const { processor } = track(setup({ transcripts, concurrency: { transcripts: 2 }, retry: fast }));
     const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(30)) });

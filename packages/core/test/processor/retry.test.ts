@@ -228,7 +228,7 @@ describe('runWithRetries', () => {
     expect((await running).code).toBe(ErrorCode.OVERLOADED);
   });
 
-  it('stops waiting when the signal aborts, with the signal\'s reason', async () => {
+  it("stops waiting when the signal aborts, with the signal's reason", async () => {
     const controller = new AbortController();
     const reason = new TubesumError(ErrorCode.CANCELLED, 'stop');
     let calls = 0;

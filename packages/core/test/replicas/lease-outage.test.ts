@@ -35,7 +35,13 @@ describe.skipIf(skip)('a store outage during the owner’s heartbeat', () => {
     const leaseMs = 1500;
     const owner = timedSummarizer(100);
     const adopter = timedSummarizer(100);
-    const common = { transcripts: new FakeTranscriptSource({ latencyMs: 2 }), leaseMs, pollIntervalMs: 100, stateWriteIntervalMs: 50, concurrency: { summaries: 4 } };
+    const common = {
+      transcripts: new FakeTranscriptSource({ latencyMs: 2 }),
+      leaseMs,
+      pollIntervalMs: 100,
+      stateWriteIntervalMs: 50,
+      concurrency: { summaries: 4 },
+    };
     const a = new BatchProcessor({ ...common, store: ownerStore, summarizer: owner.summarizer, retry: { attempts: 2, minDelayMs: 50, maxDelayMs: 100 } });
     const b = new BatchProcessor({ ...common, store: adopterStore, summarizer: adopter.summarizer, adoptOrphans: true });
     let adoptedAt = 0;

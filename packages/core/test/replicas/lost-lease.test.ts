@@ -10,7 +10,14 @@ describe('an owner that lost its lease with no other replica around', () => {
     // As if a long stall (GC pause, overloaded machine) had let the lease lapse once.
     store.renewJob = async (jobId, owner, leaseMs) => (refusals-- > 0 ? false : renew(jobId, owner, leaseMs));
     const summarizer = new FakeSummarizer({ latencyMs: 30 });
-    const processor = new BatchProcessor({ store, transcripts: new FakeTranscriptSource(), summarizer, leaseMs: 300, pollIntervalMs: 20, concurrency: { summaries: 2 } });
+    const processor = new BatchProcessor({
+      store,
+      transcripts: new FakeTranscriptSource(),
+      summarizer,
+      leaseMs: 300,
+      pollIntervalMs: 20,
+      concurrency: { summaries: 2 },
+    });
     const starts: boolean[] = [];
     processor.on('batchStart', ({ resumed }) => starts.push(resumed));
     try {

@@ -54,7 +54,9 @@ if (command.mode === 'submit') {
 } else if (command.mode === 'submit-many') {
   const submits = command.submits ?? 50;
   const jobs = await Promise.all(
-    Array.from({ length: submits }, (_, index) => processor.submit({ userId: 'many', urls: `https://youtu.be/m${String(process.pid % 1000).padStart(4, '0')}${String(index).padStart(6, '0')}` })),
+    Array.from({ length: submits }, (_, index) =>
+      processor.submit({ userId: 'many', urls: `https://youtu.be/m${String(process.pid % 1000).padStart(4, '0')}${String(index).padStart(6, '0')}` }),
+    ),
   );
   say({ type: 'submitted-many', jobIds: jobs.map((job) => job.id) });
   await Promise.all(jobs.map((job) => processor.waitFor(job.id, job)));

@@ -74,7 +74,9 @@ export function startProcess(script: string, command: unknown): Replica {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`replica ${child.pid}: no such line within ${timeoutMs} ms; lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`));
+        reject(
+          new Error(`replica ${child.pid}: no such line within ${timeoutMs} ms; lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

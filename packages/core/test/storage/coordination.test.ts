@@ -68,11 +68,19 @@ const redisNamespace = () => {
 
 const backends: Array<{ name: string; skip: boolean; keyv: () => Keyv }> = [
   { name: 'a Map', skip: false, keyv: () => new Keyv({ namespace: 'tubesum' }) },
-  { name: '@keyv/sqlite', skip: false, keyv: () => new Keyv({ store: new KeyvSqlite(`sqlite://${join(directory, `${randomUUID()}.sqlite`)}`), namespace: 'tubesum' }) },
+  {
+    name: '@keyv/sqlite',
+    skip: false,
+    keyv: () => new Keyv({ store: new KeyvSqlite(`sqlite://${join(directory, `${randomUUID()}.sqlite`)}`), namespace: 'tubesum' }),
+  },
   { name: '@keyv/redis through createKeyv', skip: skipRedis, keyv: () => createKeyv(REDIS_URL, { namespace: redisNamespace() }) },
   // Keyv prefixes the key and the adapter prefixes it again: the coordinator must write where Keyv does.
   { name: '@keyv/redis inside a namespaced Keyv', skip: skipRedis, keyv: () => new Keyv({ store: new KeyvRedis(REDIS_URL), namespace: redisNamespace() }) },
-  { name: '@keyv/postgres', skip: skipPostgres, keyv: () => new Keyv({ store: new KeyvPostgres({ uri: POSTGRES_URL, table }), namespace: `ns-${randomUUID()}` }) },
+  {
+    name: '@keyv/postgres',
+    skip: skipPostgres,
+    keyv: () => new Keyv({ store: new KeyvPostgres({ uri: POSTGRES_URL, table }), namespace: `ns-${randomUUID()}` }),
+  },
 ];
 
 describe('createKeyvStore coordination', () => {
@@ -109,7 +117,11 @@ describe('createKeyvStore coordination', () => {
 
   it('coordinates only in this process through an adapter without atomic operations, or with a custom serializer', () => {
     expect(createKeyvStore(new Keyv({ store: new PlainAdapter() })).coordination).toBe('process');
-    const custom = new Keyv({ store: new KeyvSqlite('sqlite://:memory:'), serialize: (data) => `custom:${JSON.stringify(data)}`, deserialize: (data) => JSON.parse(String(data).slice(7)) });
+    const custom = new Keyv({
+      store: new KeyvSqlite('sqlite://:memory:'),
+      serialize: (data) => `custom:${JSON.stringify(data)}`,
+      deserialize: (data) => JSON.parse(String(data).slice(7)),
+    });
     expect(createKeyvStore(custom).coordination).toBe('process');
     // A Map is only ever shared within this process: coordinating there is all it needs.
     expect(createKeyvStore(new Keyv({ serialize: JSON.stringify, deserialize: JSON.parse })).coordination).toBe('atomic');
@@ -118,10 +130,19 @@ describe('createKeyvStore coordination', () => {
 
   it('rejects lease arguments that break the contract with INVALID_OPTIONS', async () => {
     const store: BatchStore = createMemoryStore();
-    await expect(store.claimJob('', 'owner', 1000)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('`BatchStore.claimJob jobId`') });
-    await expect(store.claimJob('job-1', '', 1000)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('`BatchStore.claimJob owner`') });
+    await expect(store.claimJob('', 'owner', 1000)).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringContaining('`BatchStore.claimJob jobId`'),
+    });
+    await expect(store.claimJob('job-1', '', 1000)).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringContaining('`BatchStore.claimJob owner`'),
+    });
     await expect(store.claimJob('job-1', 'owner', 0)).rejects.toThrow(/`BatchStore.claimJob leaseMs` to be an integer from 1 to 2147483647, got `0`/);
-    await expect(store.renewJob('job-1', 'owner', 1.5)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('`BatchStore.renewJob leaseMs`') });
+    await expect(store.renewJob('job-1', 'owner', 1.5)).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringContaining('`BatchStore.renewJob leaseMs`'),
+    });
     await expect(store.releaseJob('job-1', 42 as unknown as string)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     await expect(store.getJobLease(undefined as unknown as string)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     await expect(store.requestCancel('')).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });

@@ -36,12 +36,7 @@ describe('openStore', () => {
 
   it('opens SQLite from sqlite:// with a relative or absolute path, a file:// URL or a plain path', async () => {
     const files = ['relative.sqlite', 'absolute.sqlite', 'file-url.sqlite', 'plain.sqlite'].map((name) => join(directory, 'sub', name));
-    const urls = [
-      `sqlite://${relative(process.cwd(), files[0]!)}`,
-      `sqlite://${files[1]!}`,
-      pathToFileURL(files[2]!).href,
-      files[3]!,
-    ];
+    const urls = [`sqlite://${relative(process.cwd(), files[0]!)}`, `sqlite://${files[1]!}`, pathToFileURL(files[2]!).href, files[3]!];
     for (const [position, url] of urls.entries()) {
       expect(await roundTrip(await openStore(url))).toEqual({ value: 'ü' });
       expect(existsSync(files[position]!)).toBe(true);

@@ -12,7 +12,15 @@ describe('createSqliteStore on disk', () => {
   it('keeps everything after the store is closed and opened again', async () => {
     const path = join(directory, 'reopen.sqlite');
     const job: JobRecord = { version: 1, id: 'job-1', userId: 'u', createdAt: '2025-01-01T00:00:00.000Z', options: {}, total: 1, rejected: [], duplicates: [] };
-    const item: ItemRecord = { jobId: 'job-1', index: 0, videoId: 'dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', input: 'dQw4w9WgXcQ', status: 'pending', attempts: 0 };
+    const item: ItemRecord = {
+      jobId: 'job-1',
+      index: 0,
+      videoId: 'dQw4w9WgXcQ',
+      url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+      input: 'dQw4w9WgXcQ',
+      status: 'pending',
+      attempts: 0,
+    };
     const first = createSqliteStore({ path });
     await first.createJob(job, { status: 'running', counts: { pending: 1, running: 0, done: 0, failed: 0, cancelled: 0 } }, [item]);
     await first.saveItem({ ...item, status: 'done', attempts: 1 });

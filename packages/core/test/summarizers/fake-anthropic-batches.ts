@@ -53,7 +53,10 @@ interface Prompting {
 }
 
 /** The batch endpoints; `route` plugs into the fake server's protocol. */
-export function createFakeMessageBatches(protocol: Prompting, baseUrl: () => string): FakeMessageBatches & { route: (method: string, path: string, body: Record<string, unknown>, res: ServerResponse) => Promise<boolean> } {
+export function createFakeMessageBatches(
+  protocol: Prompting,
+  baseUrl: () => string,
+): FakeMessageBatches & { route: (method: string, path: string, body: Record<string, unknown>, res: ServerResponse) => Promise<boolean> } {
   const batches: FakeBatch[] = [];
   const calls: string[] = [];
   let decide: (request: FakeBatchRequest, context: { canceled: boolean }) => FakeBatchOutcome = () => 'succeeded';
@@ -157,15 +160,34 @@ export function createFakeMessageBatches(protocol: Prompting, baseUrl: () => str
     if (method === 'POST' && id === undefined) {
       const requests = Array.isArray(body['requests']) ? (body['requests'] as { custom_id?: unknown; params?: Record<string, unknown> }[]) : [];
       const ids = requests.map((request) => request.custom_id);
-      if (requests.length === 0 || ids.some((customId) => typeof customId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(customId)) || new Set(ids).size !== ids.length) {
+      if (
+        requests.length === 0 ||
+        ids.some((customId) => typeof customId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(customId)) ||
+        new Set(ids).size !== ids.length
+      ) {
         return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'requests: invalid or duplicate custom_id' } });
       }
       serial += 1;
-      const created: FakeBatch = { id: `msgbatch_fake_${serial}`, createdAt: new Date().toISOString(), requests: [], status: 'in_progress', canceled: false, outcomes: new Map() };
+      const created: FakeBatch = {
+        id: `msgbatch_fake_${serial}`,
+        createdAt: new Date().toISOString(),
+        requests: [],
+        status: 'in_progress',
+        canceled: false,
+        outcomes: new Map(),
+      };
       for (const request of requests) {
         const params = request.params ?? {};
         const { system, user } = protocol.prompt(params);
-        const prompt: RecordedRequest = { method: 'POST', path: '/v1/messages', headers: {}, body: params, system, user, inputTokens: countTokens(system) + countTokens(user) };
+        const prompt: RecordedRequest = {
+          method: 'POST',
+          path: '/v1/messages',
+          headers: {},
+          body: params,
+          system,
+          user,
+          inputTokens: countTokens(system) + countTokens(user),
+        };
         created.requests.push({ batchId: created.id, customId: request.custom_id as string, params, prompt });
       }
       batches.push(created);

@@ -24,7 +24,6 @@ const TOPICS = [
 const FILLER = ['so', 'the', 'and', 'we', 'is', 'that', 'you', 'it', 'of', 'to', 'a', 'in', 'this', 'really', 'about', 'basically'];
 const VERBS = ['improves', 'breaks', 'explains', 'measures', 'changes', 'shows', 'controls', 'slows'];
 
-
 /** A deterministic talk-like transcript: one topic per ten minutes, ~150 words a minute. */
 export function generateTranscript(options: GenerateTranscriptOptions = {}): Transcript {
   const durationMs = options.durationMs ?? 3_600_000;

@@ -15,7 +15,10 @@ export const LIST_RECORDINGS = `${join(SHARED_FIXTURES ?? 'shared/fixtures', 'yo
  * caller skips; absent under CI=true: throws, since CI must run these tests.
  */
 export function listRecordingsAvailable(): boolean {
-  return !skipWhenMissing(SHARED_FIXTURES === undefined || !existsSync(`${LIST_RECORDINGS}PROVENANCE.md`) ? undefined : SHARED_FIXTURES, 'the tests on recorded YouTube lists');
+  return !skipWhenMissing(
+    SHARED_FIXTURES === undefined || !existsSync(`${LIST_RECORDINGS}PROVENANCE.md`) ? undefined : SHARED_FIXTURES,
+    'the tests on recorded YouTube lists',
+  );
 }
 
 /** One recorded exchange in NewPipe's format. */

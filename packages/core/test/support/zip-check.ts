@@ -116,5 +116,9 @@ export function checkZip(bytes: Uint8Array): CheckedZipEntry[] {
 /** The files (not folders) of a checked ZIP as UTF-8 text, by name. */
 export function zipTexts(bytes: Uint8Array): Map<string, string> {
   const decoder = new TextDecoder();
-  return new Map(checkZip(bytes).filter((entry) => !entry.directory).map((entry) => [entry.name, decoder.decode(entry.data)]));
+  return new Map(
+    checkZip(bytes)
+      .filter((entry) => !entry.directory)
+      .map((entry) => [entry.name, decoder.decode(entry.data)]),
+  );
 }

@@ -272,8 +272,6 @@ describe('FileTranscriptSource', () => {
 
   it('validates its options', () => {
     expect(() => new FileTranscriptSource({ directory: '' })).toThrow(/`directory`/);
-    expect(() => new FileTranscriptSource({ directory: 'x', maxFileBytes: 0 })).toThrow(
-      'Expected `maxFileBytes` to be a positive integer, got `0`',
-    );
+    expect(() => new FileTranscriptSource({ directory: 'x', maxFileBytes: 0 })).toThrow('Expected `maxFileBytes` to be a positive integer, got `0`');
   });
 });

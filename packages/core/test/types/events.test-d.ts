@@ -61,7 +61,9 @@ describe('BatchProcessor.on', () => {
   const processor = null as unknown as BatchProcessor;
 
   it('types each listener from the event name', () => {
-    expectTypeOf(processor.on<'itemEnd'>).parameter(1).toEqualTypeOf<BatchEvents['itemEnd']>();
+    expectTypeOf(processor.on<'itemEnd'>)
+      .parameter(1)
+      .toEqualTypeOf<BatchEvents['itemEnd']>();
     processor.on('itemRetry', (event) => {
       expectTypeOf(event).toEqualTypeOf<ItemRetryEvent>();
     });

@@ -61,11 +61,7 @@ export function createCoordinator(keyv: Keyv): Coordinator {
   }
   if (isSqlAdapter(adapter, 'postgres')) {
     const schema = typeof adapter.opts.schema === 'string' ? adapter.opts.schema : 'public';
-    return new PostgresCoordinator(
-      (sql, parameters) => adapter.query(...([sql, parameters] as never[])),
-      `${schema}.${adapter.opts.table as string}`,
-      keyvKey,
-    );
+    return new PostgresCoordinator((sql, parameters) => adapter.query(...([sql, parameters] as never[])), `${schema}.${adapter.opts.table as string}`, keyvKey);
   }
   if (isRedisAdapter(adapter)) {
     return new RedisCoordinator(

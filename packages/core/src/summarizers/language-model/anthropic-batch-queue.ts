@@ -9,7 +9,6 @@ import { ANTHROPIC_BATCH_TYPICAL_MS, BatchTracker } from './anthropic-batch-trac
 import type { BatchQueueSettings, BatchWaitOptions, Pending, Waiter } from './anthropic-batch-tracker.js';
 import type { ProviderBatchRecord, ProviderBatchRecords, StoredProviderResult } from './provider-batch-records.js';
 
-
 /** A request answered by a batch, with where it was found (to mark it for another try). */
 export interface BatchAnswer {
   result: StoredProviderResult;
@@ -176,4 +175,3 @@ export class AnthropicBatchQueue {
     return tracker;
   }
 }
-

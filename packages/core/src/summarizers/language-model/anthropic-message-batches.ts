@@ -48,7 +48,13 @@ const resultSchema = z.object({
       .object({
         type: z.literal('errored'),
         // `{ type: 'error', error: { type, message } }`; older answers put the error itself here.
-        error: z.object({ type: z.string().optional(), message: z.string().optional(), error: z.object({ type: z.string().optional(), message: z.string().optional() }).loose().optional() }).loose(),
+        error: z
+          .object({
+            type: z.string().optional(),
+            message: z.string().optional(),
+            error: z.object({ type: z.string().optional(), message: z.string().optional() }).loose().optional(),
+          })
+          .loose(),
       })
       .loose(),
     z.object({ type: z.literal('expired') }).loose(),

@@ -150,8 +150,12 @@ const optionsSchema = z
     batch: z
       .object({
         store: z.custom<ProviderBatchStore>(
-          (value) => typeof value === 'object' && value !== null && typeof (value as ProviderBatchStore).getCached === 'function' && typeof (value as ProviderBatchStore).setCached === 'function',
-          'a store (getCached and setCached), e.g. the processor\'s',
+          (value) =>
+            typeof value === 'object' &&
+            value !== null &&
+            typeof (value as ProviderBatchStore).getCached === 'function' &&
+            typeof (value as ProviderBatchStore).setCached === 'function',
+          "a store (getCached and setCached), e.g. the processor's",
         ),
         maxRequests: z.number().int().min(1).max(100_000).optional(),
         maxBytes: z.number().int().min(1_000_000).max(256_000_000).optional(),
@@ -236,7 +240,9 @@ export class AnthropicSummarizer implements Summarizer {
       model: this.model,
       ...this.#settings,
       complete: (request) =>
-        this.#batchQueue ? this.#completeInBatch(this.#batchQueue, request, transcript.videoId, options) : this.#complete(request, transcript.videoId, options.signal),
+        this.#batchQueue
+          ? this.#completeInBatch(this.#batchQueue, request, transcript.videoId, options)
+          : this.#complete(request, transcript.videoId, options.signal),
     });
   }
 
@@ -293,10 +299,14 @@ export class AnthropicSummarizer implements Summarizer {
             await queue.resubmitLater(key, expiredResubmits + 1);
             continue;
           }
-          throw new TubesumError(ErrorCode.BATCH_EXPIRED, `Anthropic did not process the summary of ${videoId} within 24 hours, twice; run it again later or without the batch API.`, {
-            videoId,
-            retryable: false,
-          });
+          throw new TubesumError(
+            ErrorCode.BATCH_EXPIRED,
+            `Anthropic did not process the summary of ${videoId} within 24 hours, twice; run it again later or without the batch API.`,
+            {
+              videoId,
+              retryable: false,
+            },
+          );
         case 'canceled':
           await queue.resubmitLater(key, expiredResubmits);
           throw new TubesumError(ErrorCode.CANCELLED, `Anthropic's batch was cancelled before the summary of ${videoId} was written.`, {
@@ -326,4 +336,3 @@ export class AnthropicSummarizer implements Summarizer {
     return completion;
   }
 }
-

@@ -77,11 +77,7 @@ interface PartFailure {
  * combined, with chapters. A request refused as too long is re-run on smaller windows;
  * nothing is ever truncated silently.
  */
-export async function summarizeWithLanguageModel(
-  transcript: Transcript,
-  options: SummarizeOptions,
-  settings: LanguageModelSettings,
-): Promise<Summary> {
+export async function summarizeWithLanguageModel(transcript: Transcript, options: SummarizeOptions, settings: LanguageModelSettings): Promise<Summary> {
   validateSummarizeInput(transcript, options);
   const outer = options.signal;
   if (outer?.aborted) throw cancelledError(outer, transcript.videoId);
@@ -112,9 +108,7 @@ export async function summarizeWithLanguageModel(
         const keyPoints = uniquePoints(parsed.keyPoints.map((point) => ({ text: point.text, startMs: snap(point.seconds, lines) })));
         const chapters =
           durationMs >= CHAPTER_MIN_DURATION_MS && parsed.chapters && parsed.chapters.length > 0
-            ? uniqueChapters(
-                parsed.chapters.map((chapter) => ({ title: chapter.title, startMs: snap(chapter.seconds, lines), summary: chapter.summary })),
-              )
+            ? uniqueChapters(parsed.chapters.map((chapter) => ({ title: chapter.title, startMs: snap(chapter.seconds, lines), summary: chapter.summary })))
             : undefined;
         return run.summary(transcript, context, { tldr: parsed.tldr, keyPoints, chapters, failures: [] });
       } catch (error) {
@@ -296,7 +290,10 @@ class Run {
     const parsed = this.parse(answer, (text) => parseModelSummary(text, this.#settings.provider));
     return {
       ...span,
-      title: parts.map((part) => part.title).filter(Boolean).join(' / '),
+      title: parts
+        .map((part) => part.title)
+        .filter(Boolean)
+        .join(' / '),
       tldr: parsed.tldr,
       keyPoints: parsed.keyPoints.map((point) => ({ text: point.text, startMs: point.seconds * 1000 })),
     };

@@ -81,12 +81,12 @@ const optionsSchema = z
   })
   .strict();
 
-const answerSchema = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
-    .min(1),
-  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).loose().nullish(),
-}).loose();
+const answerSchema = z
+  .object({
+    choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose()).min(1),
+    usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).loose().nullish(),
+  })
+  .loose();
 
 /**
  * Summaries from any server that speaks the OpenAI chat-completions API: Ollama, vLLM,

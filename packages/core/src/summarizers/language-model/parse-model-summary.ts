@@ -16,9 +16,7 @@ const keyPoint = z.object({ text: z.string().trim().min(1), seconds });
 const summarySchema = z.object({
   tldr: z.string().trim().min(1),
   keyPoints: z.array(keyPoint),
-  chapters: z
-    .array(z.object({ title: z.string().trim().min(1), seconds, summary: z.string().trim().default('') }))
-    .nullish(),
+  chapters: z.array(z.object({ title: z.string().trim().min(1), seconds, summary: z.string().trim().default('') })).nullish(),
 });
 
 const partSchema = z.object({

@@ -76,11 +76,7 @@ export interface RequestTokens {
  * writes are billed at their own rates, and a request sent in a Message Batch (`batch: true`) at
  * {@link BATCH_PRICE_FACTOR} of it all.
  */
-export function requestCostUsd(
-  price: ModelPrice | undefined,
-  tokens: RequestTokens,
-  options: { batch?: boolean | undefined } = {},
-): number | undefined {
+export function requestCostUsd(price: ModelPrice | undefined, tokens: RequestTokens, options: { batch?: boolean | undefined } = {}): number | undefined {
   if (!price) return undefined;
   const long = price.longPrompt && tokens.inputTokens > price.longPrompt.thresholdTokens ? price.longPrompt : undefined;
   const rate = long ?? price;

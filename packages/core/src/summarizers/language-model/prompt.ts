@@ -54,7 +54,9 @@ export function buildSummaryPrompt(lines: readonly TranscriptLine[], context: Pr
       : '{"tldr": string, "keyPoints": [{"text": string, "seconds": number}]}',
     `- tldr: ${TLDR[context.length]} on what the video is about and its main conclusion.`,
     `- keyPoints: ${KEY_POINTS[context.length]} points in video order; "seconds" is the start of the transcript line where the point is made.`,
-    ...(chapters ? ['- chapters: 4 to 10 chapters covering the whole video in order, each a short title, its start in seconds and a one-sentence summary.'] : []),
+    ...(chapters
+      ? ['- chapters: 4 to 10 chapters covering the whole video in order, each a short title, its start in seconds and a one-sentence summary.']
+      : []),
     languageRule(context),
     ...instructionsSection(context.instructions),
   ].join('\n');
@@ -118,10 +120,7 @@ export function buildCombinePrompt(parts: readonly PartForCombine[], context: Pr
 
 /** The transcript as data: a tag with the video's metadata, one `[mm:ss] text` line per line. */
 export function transcriptBlock(lines: readonly TranscriptLine[], context: Pick<PromptContext, 'title' | 'channel'>): string {
-  const attributes = [
-    context.title ? ` title="${attribute(context.title)}"` : '',
-    context.channel ? ` channel="${attribute(context.channel)}"` : '',
-  ].join('');
+  const attributes = [context.title ? ` title="${attribute(context.title)}"` : '', context.channel ? ` channel="${attribute(context.channel)}"` : ''].join('');
   const body = lines.map((line) => `[${formatTimestamp(line.startMs)}] ${neutralise(line.text)}`).join('\n');
   return `<transcript${attributes}>\n${body}\n</transcript>`;
 }

@@ -137,5 +137,7 @@ export class ProviderBatchRecords {
 
 function storageError(verb: string, key: string, cause: unknown): TubesumError {
   if (cause instanceof TubesumError) return cause;
-  return new TubesumError(ErrorCode.STORAGE_ERROR, `Could not ${verb} the batch record ${key}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  return new TubesumError(ErrorCode.STORAGE_ERROR, `Could not ${verb} the batch record ${key}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+    cause,
+  });
 }

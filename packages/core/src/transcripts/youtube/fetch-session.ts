@@ -20,11 +20,7 @@ import type { CaptionTrack, VideoMetadata } from './youtube-player-response.js';
 import type { YouTubeRequestLimiter } from './youtube-request-limiter.js';
 
 /** Failures of the player API after which the watch page is worth one try. */
-const PLAYER_FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  ErrorCode.NETWORK_ERROR,
-  ErrorCode.TIMEOUT,
-  ErrorCode.UNEXPECTED_RESPONSE,
-]);
+const PLAYER_FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.NETWORK_ERROR, ErrorCode.TIMEOUT, ErrorCode.UNEXPECTED_RESPONSE]);
 /** Answers that show YouTube is serving this IP normally, which ends a run of blocks. */
 const DEFINITE_ANSWERS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.VIDEO_UNAVAILABLE,

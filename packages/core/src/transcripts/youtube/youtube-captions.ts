@@ -25,9 +25,7 @@ export function captionSegments(cues: readonly TranscriptResponse[], captionBody
     const known = /<(transcript|timedtext)\b/.test(captionBody);
     throw new TubesumError(
       known ? ErrorCode.EMPTY_TRANSCRIPT : ErrorCode.UNEXPECTED_RESPONSE,
-      known
-        ? `The ${language} transcript of ${videoId} holds no text.`
-        : `YouTube sent a caption file for ${videoId} in a format tubesum does not understand.`,
+      known ? `The ${language} transcript of ${videoId} holds no text.` : `YouTube sent a caption file for ${videoId} in a format tubesum does not understand.`,
       { videoId, details: { source: 'youtube', language } },
     );
   }

@@ -32,12 +32,16 @@ export function withPlayerFailure(error: TubesumError, playerFailure: TubesumErr
   if (!playerFailure) return error;
   if (error.code === ErrorCode.NETWORK_ERROR && playerFailure.code === ErrorCode.NETWORK_ERROR) {
     // Both routes failed the same way (no route, DNS, refused): one short line, not the same error twice.
-    return new TubesumError(ErrorCode.NETWORK_ERROR, `Could not reach YouTube for ${error.videoId ?? 'this video'} (player API and watch page): ${describeError(error.cause ?? error)}.`, {
-      videoId: error.videoId,
-      retryable: error.retryable,
-      cause: error.cause ?? error,
-      details: { ...error.details, playerApi: playerFailure.toJSON() },
-    });
+    return new TubesumError(
+      ErrorCode.NETWORK_ERROR,
+      `Could not reach YouTube for ${error.videoId ?? 'this video'} (player API and watch page): ${describeError(error.cause ?? error)}.`,
+      {
+        videoId: error.videoId,
+        retryable: error.retryable,
+        cause: error.cause ?? error,
+        details: { ...error.details, playerApi: playerFailure.toJSON() },
+      },
+    );
   }
   return new TubesumError(error.code, `${error.message} (The player API had failed too: ${playerFailure.message})`, {
     videoId: error.videoId,
@@ -50,11 +54,11 @@ export function withPlayerFailure(error: TubesumError, playerFailure: TubesumErr
 
 export function tooManyRequests(videoId: string, seen: string, headers: Headers | undefined): TubesumError {
   const retryAfterMs = retryAfterMsFrom(headers);
-  return new TubesumError(
-    ErrorCode.TOO_MANY_REQUESTS,
-    `YouTube is receiving too many requests from this IP (it answered with ${seen}). ${PROXY_ADVICE}`,
-    { videoId, retryAfterMs, details: { source: 'youtube' } },
-  );
+  return new TubesumError(ErrorCode.TOO_MANY_REQUESTS, `YouTube is receiving too many requests from this IP (it answered with ${seen}). ${PROXY_ADVICE}`, {
+    videoId,
+    retryAfterMs,
+    details: { source: 'youtube' },
+  });
 }
 
 export function poTokenRequired(videoId: string, track: CaptionTrack, why: string): TubesumError {

@@ -50,11 +50,10 @@ export function youtubeRequest(options: YouTubeHttpOptions, request: YouTubeRequ
 async function timedRequest(options: YouTubeHttpOptions, { url, init, what, videoId, signal }: YouTubeRequest): Promise<HttpAnswer> {
   const { requestTimeoutMs, maxResponseBytes } = options;
   const controller = new AbortController();
-  const timeout = new TubesumError(
-    ErrorCode.TIMEOUT,
-    `YouTube did not answer the ${what} request for ${videoId} within ${requestTimeoutMs} ms.`,
-    { videoId, details: { source: 'youtube', request: what } },
-  );
+  const timeout = new TubesumError(ErrorCode.TIMEOUT, `YouTube did not answer the ${what} request for ${videoId} within ${requestTimeoutMs} ms.`, {
+    videoId,
+    details: { source: 'youtube', request: what },
+  });
   const onAbort = () => controller.abort(cancelledError(signal, videoId));
   signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(timeout), requestTimeoutMs);

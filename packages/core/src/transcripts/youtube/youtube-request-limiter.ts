@@ -38,16 +38,17 @@ export interface YouTubeRequestLimiterOptions {
   maxBlockedPauseMs?: number | undefined;
 }
 
-const count = (what: string) =>
-  z.number({ error: what }).int({ error: what }).nonnegative({ error: what });
-const optionsSchema = z.object({
-  concurrency: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
-  minIntervalMs: count('a non-negative integer (milliseconds)').default(1000),
-  jitterMs: count('a non-negative integer (milliseconds)').default(1000),
-  blockedThreshold: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
-  blockedPauseMs: count('a non-negative integer (milliseconds)').default(60_000),
-  maxBlockedPauseMs: count('a non-negative integer (milliseconds)').default(900_000),
-}).strict();
+const count = (what: string) => z.number({ error: what }).int({ error: what }).nonnegative({ error: what });
+const optionsSchema = z
+  .object({
+    concurrency: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
+    minIntervalMs: count('a non-negative integer (milliseconds)').default(1000),
+    jitterMs: count('a non-negative integer (milliseconds)').default(1000),
+    blockedThreshold: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
+    blockedPauseMs: count('a non-negative integer (milliseconds)').default(60_000),
+    maxBlockedPauseMs: count('a non-negative integer (milliseconds)').default(900_000),
+  })
+  .strict();
 
 const runSchema = z.object({
   task: z.custom<() => unknown>((value) => typeof value === 'function', { error: 'a function that starts a request' }),

@@ -66,27 +66,28 @@ export interface YouTubeTranscriptSourceOptions {
   maxResponseBytes?: number | undefined;
 }
 
-const positiveInteger = () =>
-  z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
+const positiveInteger = () => z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
 const languagesSchema = z
   .array(z.string({ error: 'a language code' }).min(1, { error: 'a language code' }), {
     error: 'a non-empty array of language codes such as ["en"]',
   })
   .min(1, { error: 'a non-empty array of language codes such as ["en"]' });
 const callSchema = z.object({ languages: languagesSchema });
-const optionsSchema = z.object({
-  fetch: z.custom<FetchFunction>((value) => typeof value === 'function', { error: 'a fetch function' }).optional(),
-  languages: languagesSchema.default(['en']),
-  allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(false),
-  requestTimeoutMs: positiveInteger().default(20_000),
-  limiter: z
-    .union([z.instanceof(YouTubeRequestLimiter), z.looseObject({})], {
-      error: 'a YouTubeRequestLimiter or limiter options',
-    })
-    .optional(),
-  oEmbed: z.boolean({ error: 'a boolean' }).default(true),
-  maxResponseBytes: positiveInteger().default(16 * 1024 * 1024),
-}).strict();
+const optionsSchema = z
+  .object({
+    fetch: z.custom<FetchFunction>((value) => typeof value === 'function', { error: 'a fetch function' }).optional(),
+    languages: languagesSchema.default(['en']),
+    allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(false),
+    requestTimeoutMs: positiveInteger().default(20_000),
+    limiter: z
+      .union([z.instanceof(YouTubeRequestLimiter), z.looseObject({})], {
+        error: 'a YouTubeRequestLimiter or limiter options',
+      })
+      .optional(),
+    oEmbed: z.boolean({ error: 'a boolean' }).default(true),
+    maxResponseBytes: positiveInteger().default(16 * 1024 * 1024),
+  })
+  .strict();
 
 const YOUTUBE = 'https://www.youtube.com';
 /**
@@ -129,11 +130,7 @@ export class YouTubeTranscriptSource implements TranscriptSource {
     this.#allowAnyLanguage = parsed.allowAnyLanguage;
     const limiter = options.limiter;
     this.#limiter =
-      limiter instanceof YouTubeRequestLimiter
-        ? limiter
-        : limiter === undefined
-          ? sharedYouTubeRequestLimiter()
-          : new YouTubeRequestLimiter(limiter);
+      limiter instanceof YouTubeRequestLimiter ? limiter : limiter === undefined ? sharedYouTubeRequestLimiter() : new YouTubeRequestLimiter(limiter);
     this.#oEmbed = parsed.oEmbed;
     this.#http = {
       fetch: parsed.fetch ?? ((input, init) => globalThis.fetch(input, init)),

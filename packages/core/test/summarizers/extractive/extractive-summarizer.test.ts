@@ -119,12 +119,10 @@ describe('ExtractiveSummarizer', () => {
 
   it('rejects an empty transcript and an aborted signal', async () => {
     const summarizer = new ExtractiveSummarizer();
-    await expect(summarizer.summarize({ ...talk, segments: [{ startMs: 0, durationMs: 1, text: '[Music]' }] })).rejects.toSatisfy(
-      (error) => isTubesumError(error, 'EMPTY_TRANSCRIPT'),
+    await expect(summarizer.summarize({ ...talk, segments: [{ startMs: 0, durationMs: 1, text: '[Music]' }] })).rejects.toSatisfy((error) =>
+      isTubesumError(error, 'EMPTY_TRANSCRIPT'),
     );
-    await expect(summarizer.summarize(talk, { signal: AbortSignal.abort() })).rejects.toSatisfy((error) =>
-      isTubesumError(error, 'CANCELLED'),
-    );
+    await expect(summarizer.summarize(talk, { signal: AbortSignal.abort() })).rejects.toSatisfy((error) => isTubesumError(error, 'CANCELLED'));
   });
 
   it('validates its options and names the field', () => {

@@ -18,7 +18,11 @@ afterAll(() => server.close());
 
 const batchSummarizer = (options: Partial<NonNullable<ConstructorParameters<typeof AnthropicSummarizer>[0]>['batch']> = {}) => {
   store = options.store ?? createMemoryStore();
-  return new AnthropicSummarizer({ apiKey: API_KEY, baseURL: server.url, batch: { store, windowMs: 20, pollIntervalMs: 5, maxPollIntervalMs: 20, ...options } });
+  return new AnthropicSummarizer({
+    apiKey: API_KEY,
+    baseURL: server.url,
+    batch: { store, windowMs: 20, pollIntervalMs: 5, maxPollIntervalMs: 20, ...options },
+  });
 };
 
 /** A ten-minute transcript whose prompt names it: `<transcript title="NAME">`. */
@@ -56,7 +60,10 @@ describe('AnthropicSummarizer in batch mode', () => {
       const request = batch!.requests.find((candidate) => titleOf(candidate) === talks[index]!.title)!;
       expect(summary.usage.inputTokens).toBe(request.prompt.inputTokens);
       expect(summary.batchApi).toBe(true);
-      expect(summary.costUsd).toBeCloseTo((0.5 * (summary.usage.inputTokens * price.inputPerMillion + summary.usage.outputTokens * price.outputPerMillion)) / 1e6, 12);
+      expect(summary.costUsd).toBeCloseTo(
+        (0.5 * (summary.usage.inputTokens * price.inputPerMillion + summary.usage.outputTokens * price.outputPerMillion)) / 1e6,
+        12,
+      );
     }
     // Each summary got its own result, not another's: the prompts differ in length.
     expect(new Set(summaries.map((summary) => summary.usage.inputTokens)).size).toBe(4);
@@ -201,7 +208,9 @@ describe('AnthropicSummarizer in batch mode', () => {
     expect(server.batches.batches.length).toBeGreaterThanOrEqual(2);
     const combine = server.batches.batches.at(-1)!;
     expect(combine.requests).toHaveLength(1);
-    expect(summary.usage.inputTokens).toBe(server.batches.batches.flatMap((batch) => batch.requests).reduce((sum, request) => sum + request.prompt.inputTokens, 0));
+    expect(summary.usage.inputTokens).toBe(
+      server.batches.batches.flatMap((batch) => batch.requests).reduce((sum, request) => sum + request.prompt.inputTokens, 0),
+    );
   });
 
   it('rejects a store without getCached/setCached, naming it', () => {

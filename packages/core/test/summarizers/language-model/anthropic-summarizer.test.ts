@@ -42,10 +42,7 @@ describe('AnthropicSummarizer', () => {
     expect(summary.chapters).toBeUndefined();
     expect(summary.usage.inputTokens).toBe(request!.inputTokens);
     const price = DEFAULT_PRICES['claude-haiku-4-5']!;
-    expect(summary.costUsd).toBeCloseTo(
-      (summary.usage.inputTokens * price.inputPerMillion + summary.usage.outputTokens * price.outputPerMillion) / 1e6,
-      12,
-    );
+    expect(summary.costUsd).toBeCloseTo((summary.usage.inputTokens * price.inputPerMillion + summary.usage.outputTokens * price.outputPerMillion) / 1e6, 12);
     expect(summary.markdown).toContain(`](https://www.youtube.com/watch?v=${tenMinutes.videoId}&t=`);
     expect(new AnthropicSummarizer({ apiKey: API_KEY }).promptVersion).toBe(PROMPT_VERSION);
   });
@@ -146,7 +143,7 @@ describe('AnthropicSummarizer', () => {
     expect(summary.usage.inputTokens).toBe(server.requests.slice(1).reduce((sum, request) => sum + request.inputTokens, 0));
   });
 
-  it('reports a short prompt refused as too long as CONTEXT_TOO_LONG in the provider\'s words, not as our options', async () => {
+  it("reports a short prompt refused as too long as CONTEXT_TOO_LONG in the provider's words, not as our options", async () => {
     const short = generateTranscript({ durationMs: 30_000, seed: 3 });
     server.script({ status: 400, message: 'prompt is too long: 250001 tokens > 200000 maximum' });
     const error = await failure(summarizer().summarize(short));
@@ -214,7 +211,7 @@ describe('AnthropicSummarizer', () => {
     expect(server.closedBeforeAnswer).toHaveLength(1);
   });
 
-  it('leaves no abort listener behind on the caller\'s signal, whole or chunked, success or failure', async () => {
+  it("leaves no abort listener behind on the caller's signal, whole or chunked, success or failure", async () => {
     const controller = new AbortController();
     await summarizer().summarize(tenMinutes, { signal: controller.signal });
     await summarizer({ maxContextTokens: 2048, maxOutputTokens: 512 }).summarize(tenMinutes, { signal: controller.signal });
@@ -237,9 +234,7 @@ describe('AnthropicSummarizer', () => {
   });
 
   it('maps a refused connection to NETWORK_ERROR and a slow server to TIMEOUT', async () => {
-    const refused = await failure(
-      new AnthropicSummarizer({ apiKey: API_KEY, baseURL: 'http://127.0.0.1:9' }).summarize(tenMinutes),
-    );
+    const refused = await failure(new AnthropicSummarizer({ apiKey: API_KEY, baseURL: 'http://127.0.0.1:9' }).summarize(tenMinutes));
     expect(refused).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
     server.script({ hang: true });
     const slow = await failure(summarizer({ timeoutMs: 200 }).summarize(tenMinutes));

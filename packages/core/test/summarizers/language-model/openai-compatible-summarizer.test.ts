@@ -80,7 +80,12 @@ describe('OpenAICompatibleSummarizer', () => {
   it('re-runs in chunks after a vLLM-style context error', async () => {
     server.script({
       status: 400,
-      body: { object: 'error', message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.", type: 'BadRequestError', code: 400 },
+      body: {
+        object: 'error',
+        message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.",
+        type: 'BadRequestError',
+        code: 400,
+      },
     });
     const summary = await summarizer().summarize(tenMinutes);
     expect(server.requests).toHaveLength(4);
@@ -110,9 +115,7 @@ describe('OpenAICompatibleSummarizer', () => {
   it('maps a malformed answer to a retryable PROVIDER_ERROR and a dead server to NETWORK_ERROR', async () => {
     server.script({ text: 'I think the video is about databases.' });
     expect(await failure(summarizer().summarize(tenMinutes))).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
-    const refused = await failure(
-      new OpenAICompatibleSummarizer({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', contextTokens: 8192 }).summarize(tenMinutes),
-    );
+    const refused = await failure(new OpenAICompatibleSummarizer({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', contextTokens: 8192 }).summarize(tenMinutes));
     expect(refused).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
     server.script({ hang: true });
     expect(await failure(summarizer({ timeoutMs: 200 }).summarize(tenMinutes))).toMatchObject({ code: 'TIMEOUT' });

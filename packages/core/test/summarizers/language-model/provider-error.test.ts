@@ -21,16 +21,37 @@ interface Row {
 
 const TABLE: Row[] = [
   { name: 'bad request', status: 400, type: 'invalid_request_error', message: 'max_tokens: must be at least 1', code: 'PROVIDER_ERROR', retryable: false },
-  { name: 'prompt too long', status: 400, type: 'invalid_request_error', message: 'prompt is too long: 250001 tokens > 200000 maximum', code: 'CONTEXT_TOO_LONG', retryable: false },
+  {
+    name: 'prompt too long',
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'prompt is too long: 250001 tokens > 200000 maximum',
+    code: 'CONTEXT_TOO_LONG',
+    retryable: false,
+  },
   { name: 'vLLM context', status: 400, message: "This model's maximum context length is 8192 tokens.", code: 'CONTEXT_TOO_LONG', retryable: false },
   { name: 'context code', status: 400, type: 'context_length_exceeded', message: 'Too long.', code: 'CONTEXT_TOO_LONG', retryable: false },
-  { name: 'credit balance', status: 400, type: 'invalid_request_error', message: 'Your credit balance is too low to access the API.', code: 'SPEND_LIMIT_REACHED', retryable: false },
+  {
+    name: 'credit balance',
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'Your credit balance is too low to access the API.',
+    code: 'SPEND_LIMIT_REACHED',
+    retryable: false,
+  },
   { name: 'bad key', status: 401, type: 'authentication_error', message: 'invalid x-api-key', code: 'AUTHENTICATION_FAILED', retryable: false },
   { name: '401 naming billing', status: 401, type: 'authentication_error', message: 'billing key revoked', code: 'AUTHENTICATION_FAILED', retryable: false },
   { name: 'payment required', status: 402, message: 'Payment required.', code: 'PROVIDER_ERROR', retryable: false },
   { name: 'payment: quota', status: 402, type: 'insufficient_quota', message: 'Add credits.', code: 'SPEND_LIMIT_REACHED', retryable: false },
   { name: 'no permission', status: 403, type: 'permission_error', message: 'not allowed', code: 'AUTHENTICATION_FAILED', retryable: false },
-  { name: 'usage limits', status: 403, type: 'permission_error', message: 'You have reached your specified API usage limits.', code: 'SPEND_LIMIT_REACHED', retryable: false },
+  {
+    name: 'usage limits',
+    status: 403,
+    type: 'permission_error',
+    message: 'You have reached your specified API usage limits.',
+    code: 'SPEND_LIMIT_REACHED',
+    retryable: false,
+  },
   { name: 'unknown model', status: 404, type: 'not_found_error', message: 'model: claude-nope', code: 'PROVIDER_ERROR', retryable: false },
   { name: 'request timeout', status: 408, message: 'Request timeout.', code: 'TIMEOUT', retryable: true },
   { name: 'conflict', status: 409, message: 'Conflict.', code: 'PROVIDER_ERROR', retryable: true },
@@ -38,10 +59,35 @@ const TABLE: Row[] = [
   { name: 'teapot', status: 418, message: 'I am a teapot.', code: 'PROVIDER_ERROR', retryable: false },
   { name: 'unprocessable', status: 422, message: 'Unprocessable.', code: 'PROVIDER_ERROR', retryable: false },
   { name: 'unprocessable context', status: 422, message: 'input length and `max_tokens` exceed context limit', code: 'CONTEXT_TOO_LONG', retryable: false },
-  { name: 'rate limit', status: 429, type: 'rate_limit_error', message: 'Slow down.', headers: { 'retry-after': '7' }, code: 'RATE_LIMITED', retryable: true, retryAfterMs: 7000 },
-  { name: 'rate limit in ms', status: 429, message: 'Slow down.', headers: { 'retry-after-ms': '1500', 'retry-after': '9' }, code: 'RATE_LIMITED', retryable: true, retryAfterMs: 1500 },
+  {
+    name: 'rate limit',
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Slow down.',
+    headers: { 'retry-after': '7' },
+    code: 'RATE_LIMITED',
+    retryable: true,
+    retryAfterMs: 7000,
+  },
+  {
+    name: 'rate limit in ms',
+    status: 429,
+    message: 'Slow down.',
+    headers: { 'retry-after-ms': '1500', 'retry-after': '9' },
+    code: 'RATE_LIMITED',
+    retryable: true,
+    retryAfterMs: 1500,
+  },
   { name: 'rate limit, no header', status: 429, message: 'Slow down.', code: 'RATE_LIMITED', retryable: true },
-  { name: 'exceeded quota', status: 429, type: 'insufficient_quota', message: 'You exceeded your current quota.', headers: { 'retry-after': '7' }, code: 'SPEND_LIMIT_REACHED', retryable: false },
+  {
+    name: 'exceeded quota',
+    status: 429,
+    type: 'insufficient_quota',
+    message: 'You exceeded your current quota.',
+    headers: { 'retry-after': '7' },
+    code: 'SPEND_LIMIT_REACHED',
+    retryable: false,
+  },
   { name: 'client closed', status: 499, message: 'Closed.', code: 'PROVIDER_ERROR', retryable: false },
   { name: '500 naming the context', status: 500, message: 'maximum context computation failed', code: 'PROVIDER_ERROR', retryable: true },
   { name: 'server error', status: 500, type: 'api_error', message: 'Internal error.', code: 'PROVIDER_ERROR', retryable: true },
@@ -49,13 +95,21 @@ const TABLE: Row[] = [
   { name: 'bad gateway', status: 502, message: 'Bad gateway.', code: 'PROVIDER_ERROR', retryable: true },
   { name: 'unavailable', status: 503, message: 'Unavailable.', headers: { 'retry-after': '3' }, code: 'OVERLOADED', retryable: true, retryAfterMs: 3000 },
   { name: 'gateway timeout', status: 504, message: 'Gateway timeout.', code: 'TIMEOUT', retryable: true },
-  { name: 'overloaded', status: 529, type: 'overloaded_error', message: 'Overloaded.', headers: { 'retry-after': '2' }, code: 'OVERLOADED', retryable: true, retryAfterMs: 2000 },
+  {
+    name: 'overloaded',
+    status: 529,
+    type: 'overloaded_error',
+    message: 'Overloaded.',
+    headers: { 'retry-after': '2' },
+    code: 'OVERLOADED',
+    retryable: true,
+    retryAfterMs: 2000,
+  },
 ];
 
 /** A fetch that answers every request with one error, as the provider's server would write it. */
 function answering(row: Row, body: unknown): typeof globalThis.fetch {
-  return async () =>
-    new Response(JSON.stringify(body), { status: row.status, headers: { 'content-type': 'application/json', ...row.headers } });
+  return async () => new Response(JSON.stringify(body), { status: row.status, headers: { 'content-type': 'application/json', ...row.headers } });
 }
 
 const providers: { name: string; defaultType: string; create(row: Row): Summarizer }[] = [
@@ -84,7 +138,12 @@ const providers: { name: string; defaultType: string; create(row: Row): Summariz
   },
 ];
 
-const transcript: Transcript = { videoId: 'dQw4w9WgXcQ', language: 'en', isAutoGenerated: false, segments: [{ startMs: 0, durationMs: 4000, text: 'A short talk about caches.' }] };
+const transcript: Transcript = {
+  videoId: 'dQw4w9WgXcQ',
+  language: 'en',
+  isAutoGenerated: false,
+  segments: [{ startMs: 0, durationMs: 4000, text: 'A short talk about caches.' }],
+};
 
 const summaryFailure = (summarizer: Summarizer): Promise<TubesumError> => failure(summarizer.summarize(transcript));
 
@@ -106,7 +165,7 @@ describe('providerError messages', () => {
   const context = { provider: 'Anthropic', model: 'claude-haiku-4-5', keySource: 'ANTHROPIC_API_KEY', videoId: 'dQw4w9WgXcQ' };
   const http = (status: number, message = 'said so', code?: string): ProviderFailure => ({ kind: 'http', status, message, code, cause: undefined });
 
-  it('says what to fix, in the provider\'s words', () => {
+  it("says what to fix, in the provider's words", () => {
     expect(providerError(http(401), context).message).toBe('ANTHROPIC_API_KEY was rejected by Anthropic (401): said so.');
     expect(providerError(http(401), { ...context, keySource: undefined }).message).toBe(
       'The request was rejected for lack of a valid API key by Anthropic (401): said so.',
@@ -152,7 +211,11 @@ describe('providerError messages', () => {
   it('maps failures without a status by their kind', () => {
     const failureOf = (kind: ProviderFailure['kind'], message = 'why'): ProviderFailure => ({ kind, message, cause: new Error('cause') });
     expect(providerError(failureOf('timeout'), context)).toMatchObject({ code: 'TIMEOUT', retryable: true, message: 'Anthropic did not answer in time: why.' });
-    expect(providerError(failureOf('connection'), context)).toMatchObject({ code: 'NETWORK_ERROR', retryable: true, message: 'Could not reach Anthropic: why.' });
+    expect(providerError(failureOf('connection'), context)).toMatchObject({
+      code: 'NETWORK_ERROR',
+      retryable: true,
+      message: 'Could not reach Anthropic: why.',
+    });
     expect(providerError(failureOf('malformed'), context)).toMatchObject({
       code: 'PROVIDER_ERROR',
       retryable: true,

@@ -10,12 +10,9 @@ let PLAYERS: string[] = [];
 let PAGES: string[] = [];
 let CAPTIONS: string[] = [];
 function readAnswers() {
-  PLAYERS = [
-    'youtube.innertube.json',
-    'youtube_ww1_nl_en.innertube.json',
-    'youtube_age_restricted.innertube.json',
-    'youtube_unplayable.innertube.json',
-  ].map((name) => recorded(name).trim());
+  PLAYERS = ['youtube.innertube.json', 'youtube_ww1_nl_en.innertube.json', 'youtube_age_restricted.innertube.json', 'youtube_unplayable.innertube.json'].map(
+    (name) => recorded(name).trim(),
+  );
   PAGES = ['youtube.html', 'youtube_consent_page.html', 'youtube_too_many_requests.html'].map((name) => recorded(name));
   CAPTIONS = [recorded('transcript.xml').trim(), handWritten('transcript.srv3.xml').trim()];
 }

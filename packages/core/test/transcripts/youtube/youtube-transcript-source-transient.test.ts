@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { YouTubeTranscriptSource } from '../../../src/transcripts/youtube/youtube-transcript-source.js';
 import type { FetchFunction } from '../../../src/transcripts/youtube/youtube-http.js';
-import {
-  connectionReset,
-  fakeYouTube,
-  fastLimiter,
-  handWritten,
-  recorded,
-  skipWithoutRecordedYouTube,
-  text,
-  withoutPoToken,
-} from '../fake-youtube.js';
+import { connectionReset, fakeYouTube, fastLimiter, handWritten, recorded, skipWithoutRecordedYouTube, text, withoutPoToken } from '../fake-youtube.js';
 import type { Handler } from '../fake-youtube.js';
 import { failure } from '../../support/failure.js';
 
@@ -26,7 +17,10 @@ function source(fetch: FetchFunction) {
 
 const status = (code: number): Handler => text(`<html><body>${code} Server Error</body></html>`, code);
 /** The recorded player answer cut after `length` characters, as a dropped connection leaves it. */
-const cutPlayer = (length: number): Handler => () => new Response(recorded('youtube.innertube.json').slice(0, length));
+const cutPlayer =
+  (length: number): Handler =>
+  () =>
+    new Response(recorded('youtube.innertube.json').slice(0, length));
 /** A watch page inlining a recorded player answer. */
 const pageWith = (name: string): Handler => text(`<html><script>var ytInitialPlayerResponse = ${recorded(name)};</script></html>`);
 
