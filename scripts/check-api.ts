@@ -17,7 +17,9 @@ const ENTRY_POINTS = [
   { packageDir: 'packages/core', entry: 'dist/index.d.ts', report: 'core.api.md' },
   { packageDir: 'packages/core', entry: 'dist/testing/index.d.ts', report: 'core-testing.api.md' },
   { packageDir: 'packages/core', entry: 'dist/testing/conformance.d.ts', report: 'core-testing-conformance.api.md' },
+  { packageDir: 'packages/core', entry: 'dist/executor.d.ts', report: 'core-executor.api.md' },
   { packageDir: 'packages/bot', entry: 'dist/index.d.ts', report: 'bot.api.md' },
+  { packageDir: 'packages/bullmq', entry: 'dist/index.d.ts', report: 'bullmq.api.md' },
 ] as const;
 
 function configFor({ packageDir, entry, report }: (typeof ENTRY_POINTS)[number]): ExtractorConfig {
