@@ -1,16 +1,58 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import type { ExportScenario, ExportScenarioResult } from './export-scenario.js';
 import { round } from './types.js';
 import type { BenchResult } from './types.js';
 
-const script = fileURLToPath(new URL('./export-scenario.ts', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const built = {
+  '@tubesum/core': join(root, 'packages/core/dist/index.js'),
+  '@tubesum/core/testing': join(root, 'packages/core/dist/testing/index.js'),
+};
+
+/**
+ * The scenario as users run tubesum: plain `node` on JavaScript importing the built
+ * `@tubesum/core` (what the CLI runs), not tsx compiling the sources (about 76 MB of the
+ * child's memory, and a different code path). esbuild bundles only the scenario's own code;
+ * `@tubesum/core` is imported from its dist by file URL, and the file lands under the root
+ * node_modules/.cache so that its other imports (fflate, jszip) resolve.
+ */
+function bundleScenario(): string {
+  const outfile = join(root, 'node_modules/.cache/tubesum-bench/export-scenario.mjs');
+  const { outputFiles } = buildSync({
+    entryPoints: [fileURLToPath(new URL('./export-scenario.ts', import.meta.url))],
+    outfile,
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Every package stays an import; tsconfig's paths would bundle @tubesum/core's sources.
+    packages: 'external',
+    external: Object.keys(built),
+    logLevel: 'warning',
+  });
+  let code = outputFiles[0]?.text ?? '';
+  for (const [specifier, file] of Object.entries(built)) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`pnpm build\` first (\`pnpm bench\` does)`);
+    const quoted = JSON.stringify(specifier);
+    if (!code.includes(quoted)) throw new Error(`bench/export: the bundled scenario does not import ${specifier}`);
+    code = code.replaceAll(quoted, JSON.stringify(pathToFileURL(file).href));
+  }
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(outfile, code);
+  return outfile;
+}
+
+let script: string | undefined;
 
 function step(scenario: ExportScenario): ExportScenarioResult {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', script, JSON.stringify(scenario)], {
+  script ??= bundleScenario();
+  const output = execFileSync('node', [script, JSON.stringify(scenario)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -78,7 +120,7 @@ export function runExportBenchmarks(log: (line: string) => void): BenchResult[] 
       pass: ten.exported.maxRssMb <= 200,
       note:
         `peak RSS of a fresh process streaming the export of 10,000 summaries to a file; it had ${round(ten.exported.startRssMb ?? Number.NaN, 1)} MB ` +
-        'before the export started (Node, tsx, @tubesum/core and its SDKs loaded, store open); baseline: the fflate baseline process, which holds every file in memory',
+        'before the export started (node, the built @tubesum/core and its SDKs loaded, store open); baseline: the fflate baseline process, which holds every file in memory',
     },
     {
       name: 'export-50k-peak-rss',
@@ -94,7 +136,7 @@ export function runExportBenchmarks(log: (line: string) => void): BenchResult[] 
   ];
 }
 
-// `tsx bench/export.ts`: only these benchmarks.
+// `pnpm build && tsx bench/export.ts`: only these benchmarks.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const result of runExportBenchmarks((line) => process.stderr.write(`${line}\n`))) console.log(JSON.stringify(result));
 }

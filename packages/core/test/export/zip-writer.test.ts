@@ -88,6 +88,32 @@ describe('the export ZIP (fflate writer)', () => {
     expect(late.every((entry) => entry.date.getTime() === Date.UTC(2099, 11, 31, 23, 59, 58))).toBe(true);
   });
 
+  it('writes a central directory longer than one of its 64 KB blocks, streamed and whole files mixed', async () => {
+    const writer = new ZipWriter({ date: DATE });
+    const taken: Uint8Array[] = [];
+    const names: string[] = ['notes/'];
+    for (let index = 0; index < 1500; index += 1) {
+      const name = `notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`;
+      names.push(name);
+      if (index % 500 === 0) {
+        writer.open(name);
+        for (let part = 0; part < 3; part += 1) writer.write(new TextEncoder().encode(`part ${part} of ${index}\n`));
+        writer.close();
+      } else {
+        writer.file(name, new TextEncoder().encode(`note ${index}\n`));
+      }
+      taken.push(writer.take());
+    }
+    writer.end();
+    taken.push(writer.take());
+    const zip = new Uint8Array(Buffer.concat(taken));
+    expect(writer.entries).toBe(1501);
+    expect(checkZip(zip).map((entry) => entry.name)).toEqual(names);
+    const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
+    expect(await archive.file(names[501] ?? '')?.async('string')).toBe('part 0 of 500\npart 1 of 500\npart 2 of 500\n');
+    expect(await archive.file(names[1500] ?? '')?.async('string')).toBe('note 1499\n');
+  });
+
   it('refuses, with EXPORT_TOO_LARGE and before the central directory, a ZIP past its byte limit', () => {
     const writer = new ZipWriter({ date: DATE, maxBytes: 200_000 });
     const taken: Uint8Array[] = [];
