@@ -21,11 +21,9 @@ export function truncate(text: string, width: number): string {
 
 /** Titles and errors come from the internet: keep them on one line, without control characters. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  const controls = /[\u0000-\u001f\u007f-\u009f]+/g;
+  return text.replace(controls, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** What the person sees for a video: its title when known, else its id. */

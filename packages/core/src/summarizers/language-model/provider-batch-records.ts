@@ -2,10 +2,15 @@
 // streams in, kept in the processor's store (any BatchStore: memory, SQLite, Redis, PostgreSQL).
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../../errors.js';
-import type { BatchStore } from '../../storage/batch-store.js';
 
-/** The part of a store batch mode writes to: its cache. */
-export type ProviderBatchStore = Pick<BatchStore, 'getCached' | 'setCached'>;
+/**
+ * The part of a store batch mode writes to: its cache (every `BatchStore` has it). Spelled out here
+ * rather than picked from `BatchStore`, so summarizers/ does not depend on storage/.
+ */
+export interface ProviderBatchStore {
+  getCached<T>(key: string): Promise<T | undefined>;
+  setCached(key: string, value: unknown): Promise<void>;
+}
 
 /**
  * One submission to a provider's batch API. Written with `state: 'submitting'` BEFORE the batch
