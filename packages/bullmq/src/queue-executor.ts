@@ -206,6 +206,7 @@ class BullQueueExecutor implements QueueExecutor {
   async #stageOnce(parts: Parts, stage: ItemStage, data: StageData, signal: AbortSignal, hooks: ItemHooks, round: number): Promise<StageResult> {
     const id = jobIdOf(data.batchId, data.videoId, stage, this.#runOf(data.batchId), round);
     let entered = false;
+    const retried = new Set<number>();
     const waiter = parts.waiters[stage].wait(
       id,
       data.videoId,
@@ -213,6 +214,9 @@ class BullQueueExecutor implements QueueExecutor {
         if (event.type === 'stage') {
           if (entered) return;
           entered = true;
+        } else {
+          if (retried.has(event.attempt)) return;
+          retried.add(event.attempt);
         }
         hooks.progress(event);
       },
@@ -227,6 +231,8 @@ class BullQueueExecutor implements QueueExecutor {
       for (let attempt = 0; attempt < (outcome.ok ? outcome.result.attempts : outcome.attempts); attempt += 1) hooks.progress({ type: 'attempt', stage });
       const didEnter = outcome.ok ? outcome.result.entered : outcome.entered;
       if (didEnter && !entered) hooks.progress({ type: 'stage', stage });
+      // Retries whose progress event was missed (QueueEvents is a trimmed stream, and the outcome may come first).
+      for (const retry of (outcome.ok ? outcome.result.retries : outcome.retries) ?? []) if (!retried.has(retry.attempt)) hooks.progress(retry);
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     } finally {

@@ -1,10 +1,11 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import { ErrorCode, TubesumError } from '@tubesum/core';
 import { decodeFailure, relayedProgressSchema, stageResultSchema } from './wire.js';
-import type { RelayedProgress, StageResult } from './wire.js';
+import type { RelayedProgress, RelayedRetry, StageResult } from './wire.js';
 
 /** How a stage's job ended, as its submitter learns it. */
-export type StageOutcome = { ok: true; result: StageResult } | { ok: false; error: TubesumError; attempts: number; entered: boolean };
+export type StageOutcome =
+  { ok: true; result: StageResult } | { ok: false; error: TubesumError; attempts: number; entered: boolean; retries?: RelayedRetry[] | undefined };
 
 interface Waiter {
   videoId: string;
@@ -58,7 +59,7 @@ export class StageWaiters {
     if (!waiter) return;
     const parsed = stageResultSchema.safeParse(typeof value === 'string' ? safeJson(value) : value);
     this.#waiters.delete(jobId);
-    if (parsed.success) waiter.settle({ ok: true, result: parsed.data });
+    if (parsed.success) waiter.settle({ ok: true, result: parsed.data as StageResult });
     else {
       // Completed by something that is not a tubesum worker of this version: say so, do not wait forever.
       const error = new TubesumError(

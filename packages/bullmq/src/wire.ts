@@ -57,6 +57,15 @@ export const stageDataSchema = z.object({
 });
 export type StageData = z.infer<typeof stageDataSchema> & { options: JobOptions };
 
+/** A retry a worker reports, as progress while it happens and again with the stage's outcome. */
+const relayedRetrySchema = z.object({
+  type: z.literal('retry'),
+  stage: z.enum(['transcript', 'summary']),
+  attempt: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).passthrough(),
+  delayMs: z.number(),
+});
+
 /** What a stage's job returns: its key, and what the submitter needs to replay events it missed. */
 export const stageResultSchema = z.object({
   key: z.string(),
@@ -66,19 +75,16 @@ export const stageResultSchema = z.object({
   attempts: z.number().int().min(0),
   /** Whether the stage's real work ran (an `itemStage` event). */
   entered: z.boolean(),
+  /** The retries of the stage (each relayed as progress too; a progress event may be missed). */
+  retries: z.array(relayedRetrySchema).max(100).optional(),
 });
-export type StageResult = z.infer<typeof stageResultSchema>;
+/** The parsed result, its retries typed as the progress they replay (the schema checks their shape, not each error code). */
+export type StageResult = Omit<z.infer<typeof stageResultSchema>, 'retries'> & { retries?: RelayedRetry[] | undefined };
 
 /** Progress relayed from a worker: only what becomes an event (attempts come with the result). */
 export const relayedProgressSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stage'), stage: z.enum(['transcript', 'summary']) }),
-  z.object({
-    type: z.literal('retry'),
-    stage: z.enum(['transcript', 'summary']),
-    attempt: z.number().int(),
-    error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).passthrough(),
-    delayMs: z.number(),
-  }),
+  relayedRetrySchema,
 ]);
 export type RelayedProgress = Extract<ItemProgress, { type: 'stage' | 'retry' }>;
 
@@ -93,15 +99,22 @@ const failureSchema = z.object({
   }),
   attempts: z.number().int().min(0),
   entered: z.boolean(),
+  retries: z.array(relayedRetrySchema).max(100).optional(),
 });
 
 /** A failure as a BullMQ `failedReason`: JSON the submitter turns back into a TubesumError. */
-export function encodeFailure(error: TubesumError, attempts: number, entered: boolean): string {
-  return JSON.stringify({ tubesum: 1, error: error.toJSON(), attempts, entered });
+export function encodeFailure(error: TubesumError, attempts: number, entered: boolean, retries: readonly RelayedRetry[] = []): string {
+  return JSON.stringify({ tubesum: 1, error: error.toJSON(), attempts, entered, retries });
 }
 
+/** A retry as the worker reports it. */
+export type RelayedRetry = Extract<ItemProgress, { type: 'retry' }>;
+
 /** The TubesumError of a failed job, with the attempts and stage entry it reported. */
-export function decodeFailure(failedReason: string | undefined, videoId: string): { error: TubesumError; attempts: number; entered: boolean } {
+export function decodeFailure(
+  failedReason: string | undefined,
+  videoId: string,
+): { error: TubesumError; attempts: number; entered: boolean; retries?: RelayedRetry[] } {
   let parsed: z.infer<typeof failureSchema> | undefined;
   try {
     const result = failureSchema.safeParse(JSON.parse(failedReason ?? ''));
@@ -123,7 +136,7 @@ export function decodeFailure(failedReason: string | undefined, videoId: string)
     videoId: serialized.videoId ?? videoId,
     ...(serialized.details === undefined ? {} : { details: serialized.details }),
   });
-  return { error, attempts: parsed.attempts, entered: parsed.entered };
+  return { error, attempts: parsed.attempts, entered: parsed.entered, retries: (parsed.retries ?? []) as RelayedRetry[] };
 }
 
 /**

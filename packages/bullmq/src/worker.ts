@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { probeRedis, redisOptions } from './connection.js';
 import { SummaryLeases } from './summary-lease.js';
 import { encodeFailure, queueOf, runOfJobId, stageDataSchema, stopChannel, stopMessageSchema, summaryLeaseKey } from './wire.js';
-import type { Names, StageData, StageResult } from './wire.js';
+import type { Names, RelayedRetry, StageData, StageResult } from './wire.js';
 import { workerOptionsSchema } from './worker-options.js';
 import type { WorkerOptions } from './worker-options.js';
 
@@ -159,11 +159,14 @@ class StageWorker implements QueueWorker {
     active.add(running);
     let attempts = 0;
     let entered = false;
+    // Sent again with the outcome: a progress event may not reach the submitter before it (or at all).
+    const retries: RelayedRetry[] = [];
     const hooks: ItemHooks = {
       progress: (event) => {
         if (event.type === 'attempt') attempts += 1;
         else if (event.type === 'stage' || event.type === 'retry') {
           if (event.type === 'stage') entered = true;
+          else retries.push(event);
           void job.updateProgress(event).catch(() => undefined);
         }
       },
@@ -179,14 +182,14 @@ class StageWorker implements QueueWorker {
       if (this.#cancelled.has(data.batchId)) throw new TubesumError(ErrorCode.CANCELLED, 'The batch was cancelled.');
       if (stage === 'transcript') {
         const { transcript, key } = await this.#stages.transcript(task, signal, hooks);
-        return { key, cached: !entered, attempts, entered, ...(transcript.title === undefined ? {} : { title: transcript.title }) };
+        return { key, cached: !entered, attempts, entered, retries, ...(transcript.title === undefined ? {} : { title: transcript.title }) };
       }
       const transcript = await this.#cachedTranscript(data);
       const { key, cached } = await this.#stages.summary(task, transcript, signal, hooks);
-      return { key, cached, attempts, entered };
+      return { key, cached, attempts, entered, retries };
     } catch (caught) {
       const error = signal.aborted ? toTubesumError(signal.reason, data.videoId) : toTubesumError(caught, data.videoId);
-      const reason = encodeFailure(error, attempts, entered);
+      const reason = encodeFailure(error, attempts, entered, retries);
       // BullMQ never retries (attempts: 1): the retries happened in the stage, under tubesum's policy.
       throw error.retryable ? new Error(reason) : new UnrecoverableError(reason);
     } finally {
