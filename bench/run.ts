@@ -1,6 +1,7 @@
-// `pnpm bench`: runs every benchmark, prints a table and writes bench-results.json at the repo root.
+// `pnpm bench [section…]`: runs every benchmark (or the sections named), prints a table and writes
+// bench-results.json at the repo root (a run of some sections keeps the other sections' figures).
 // Figures are ratios against a baseline measured in the same run; targets are checked, not asserted.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runListBenchmarks } from './lists.js';
 import { runExportBenchmarks } from './export.js';
@@ -14,16 +15,29 @@ import { meets } from './types.js';
 import type { BenchResult } from './types.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Every section, in the order they run; `pnpm bench <section…>` runs only those. */
+const SECTIONS: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
+  processor: () => runProcessorBenchmarks(log),
+  replicas: () => runReplicaBenchmarks(log),
+  workers: () => runWorkerBenchmarks(log),
+  chaos: () => runChaosBenchmarks(log),
+  export: () => runExportBenchmarks(log),
+  summarizers: () => {
+    log('summarizers…');
+    return runSummarizerBenchmarks();
+  },
+  'message-batches': () => runMessageBatchBenchmarks(log),
+  lists: () => runListBenchmarks(log),
+};
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !Object.hasOwn(SECTIONS, name));
+if (unknown.length > 0) {
+  log(`unknown bench section(s): ${unknown.join(', ')}; the sections are: ${Object.keys(SECTIONS).join(', ')}`);
+  process.exit(2);
+}
 const results: BenchResult[] = [];
-results.push(...runProcessorBenchmarks(log));
-results.push(...(await runReplicaBenchmarks(log)));
-results.push(...(await runWorkerBenchmarks(log)));
-results.push(...(await runChaosBenchmarks(log)));
-results.push(...runExportBenchmarks(log));
-log('summarizers…');
-results.push(...(await runSummarizerBenchmarks()));
-results.push(...(await runMessageBatchBenchmarks(log)));
-results.push(...runListBenchmarks(log));
+for (const [name, run] of Object.entries(SECTIONS)) if (wanted.length === 0 || wanted.includes(name)) results.push(...(await run()));
 
 for (const result of results) {
   if (result.pass === undefined && result.target !== 'report') {
@@ -33,7 +47,12 @@ for (const result of results) {
 }
 
 const output = fileURLToPath(new URL('../bench-results.json', import.meta.url));
-writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+// A run of some sections replaces their figures and keeps the others' (from an earlier run).
+const kept =
+  wanted.length === 0 || !existsSync(output)
+    ? []
+    : (JSON.parse(readFileSync(output, 'utf8')) as BenchResult[]).filter((old) => !results.some((fresh) => fresh.name === old.name));
+writeFileSync(output, `${JSON.stringify([...kept, ...results], null, 2)}\n`);
 
 const rows = results.map((result) => [
   result.name,
