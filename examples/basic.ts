@@ -19,7 +19,7 @@ export async function main({ out = 'tubesum-basic.zip', log = console.log } = {}
     summarizer: new ExtractiveSummarizer(),
     store: createMemoryStore(), // the default is a SQLite file under .tubesum/
   });
-  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.finished}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
+  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.ended}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
 
   // One string with URLs in any form (or an array); it is split, validated and deduplicated.
   const urls = await readFile(here('./urls.txt'), 'utf8');

@@ -52,7 +52,7 @@ export async function submit(
   await executor.ready(); // fails at once, naming host and port, when Redis cannot be reached
   const processor = new BatchProcessor({ store, executor });
   processor.on('itemStage', ({ item, stage }) => log(`  #${item.index + 1} ${stage} on a worker`));
-  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.finished}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
+  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.ended}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
   try {
     const job = await processor.submit({ userId: 'me', urls: await readFile(here('./urls.txt'), 'utf8'), name: 'Distributed batch' });
     log(`Batch ${job.id}: ${job.total} videos sent to the workers`);

@@ -50,7 +50,7 @@ export async function main(options: MessageBatchesOptions = {}): Promise<JobSnap
     if (key !== last) log(describeProviderBatchWait(wait));
     last = key;
   });
-  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.finished}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
+  processor.on('itemEnd', ({ item, status, progress }) => log(`[${progress.ended}/${progress.total}] ${status}: ${item.title ?? item.videoId}`));
 
   // Pick up a run that was interrupted, or start one.
   const [resumed] = await processor.resume();

@@ -47,7 +47,7 @@ export async function main({ log = console.log } = {}): Promise<JobSnapshot> {
   processor.on('batchProgress', ({ progress }) => {
     const eta = progress.etaMs === undefined ? '?' : `${Math.round(progress.etaMs)} ms`;
     const current = progress.current.map((each) => `${each.videoId}:${each.stage}`).join(' ');
-    log(`batchProgress ${progress.percent.toFixed(0)}% ${progress.finished}/${progress.total} ETA ${eta} [${current}]`);
+    log(`batchProgress ${progress.percent.toFixed(0)}% ${progress.ended}/${progress.total} ETA ${eta} [${current}]`);
   });
   processor.on('batchEnd', ({ status, progress }) =>
     log(`batchEnd     ${status}: ${progress.counts.done} done, ${progress.counts.failed} failed in ${progress.elapsedMs} ms`),

@@ -133,7 +133,7 @@ async function submitBatch(event: SubmitEvent): Promise<void> {
 
 function describeProgress(job: JobSnapshot, progress: Progress): string {
   const { counts } = progress;
-  const text = `${progress.finished} of ${progress.total} finished: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.running} running.`;
+  const text = `${progress.ended} of ${progress.total} finished: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.running} running.`;
   if (job.status !== 'running') return text;
   return progress.etaMs === undefined ? `${text} Time left: estimating…` : `${text} About ${formatDuration(progress.etaMs)} left.`;
 }
@@ -281,7 +281,7 @@ async function loadHistory(): Promise<void> {
       return el(
         'li',
         { 'data-job': job.id },
-        el('span', {}, el('strong', {}, label), ` — ${job.status}, ${job.progress.finished}/${job.progress.total} · ${when}`),
+        el('span', {}, el('strong', {}, label), ` — ${job.status}, ${job.progress.ended}/${job.progress.total} · ${when}`),
         open,
         zip,
       );

@@ -79,7 +79,7 @@ export class MessageEditor {
   #lastEndedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
-  #finished = false;
+  #ended = false;
 
   constructor(options: MessageEditorOptions) {
     this.#rest = options.rest;
@@ -103,7 +103,7 @@ export class MessageEditor {
    * e.g. the first render. Does nothing once {@link finish} or {@link stop} was called.
    */
   async editNow(message: RenderedMessage): Promise<void> {
-    if (this.#finished) return;
+    if (this.#ended) return;
     this.#pending = message;
     // A scheduled edit may start while we wait: wait for it too, then send what is newest.
     while (this.#inFlight !== undefined || this.#lastEndedAt + this.#intervalMs > this.#now()) {
@@ -112,20 +112,20 @@ export class MessageEditor {
       await this.#waitInterval();
     }
     this.#clearTimer();
-    if (this.#finished) return;
+    if (this.#ended) return;
     await this.#run();
   }
 
   /** Queues `message`; it is sent when the interval allows, unless a newer one replaces it first. */
   update(message: RenderedMessage): void {
-    if (this.#finished) return;
+    if (this.#ended) return;
     this.#pending = message;
     this.#schedule();
   }
 
   /** Sends the final state (with `files`), retrying until it is delivered; no edit follows it. */
   async finish(message: RenderedMessage, files: RawFile[] = []): Promise<void> {
-    this.#finished = true;
+    this.#ended = true;
     this.#pending = undefined;
     this.#clearTimer();
     await this.#inFlight;
@@ -169,7 +169,7 @@ export class MessageEditor {
 
   /** Stops pending edits (shutdown); the next process picks the message up again. */
   stop(): void {
-    this.#finished = true;
+    this.#ended = true;
     this.#pending = undefined;
     this.#clearTimer();
   }
@@ -228,7 +228,7 @@ export class MessageEditor {
     })();
     this.#inFlight = attempt;
     await attempt;
-    if (!this.#finished) this.#schedule();
+    if (!this.#ended) this.#schedule();
   }
 
   #tokenAlive(): boolean {

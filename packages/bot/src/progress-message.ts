@@ -175,7 +175,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const progress = job.progress;
   const { counts } = progress;
   const ended = job.status === 'done' || job.status === 'cancelled';
-  const remaining = Math.max(0, progress.total - progress.finished);
+  const remaining = Math.max(0, progress.total - progress.ended);
   const waiting =
     progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? progress.current.find((current) => current.waiting)?.waiting;
   const lines: string[] = (job.lists ?? []).slice(0, 10).map(listLine);
@@ -193,7 +193,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
     lines.push(`Took ${formatDuration(progress.elapsedMs)}.`);
     if (job.costUsd !== undefined && job.costUsd > 0) lines.push(`Cost: ${formatUsd(job.costUsd)} (estimated from the tokens used, batch discount applied).`);
   } else {
-    lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}% · ${progress.finished}/${progress.total}`);
+    lines.push(`\`${progressBar(progress.percent)}\` ${Math.round(progress.percent)}% · ${progress.ended}/${progress.total}`);
     lines.push(`✅ ${counts.done} done · ❌ ${counts.failed} failed · ⏳ ${remaining} remaining`);
     if (job.status === 'paused') {
       const reason = job.pauseReason ? `${safe(truncate(job.pauseReason.message, 600))} (\`${job.pauseReason.code}\`)` : 'an unknown reason';
@@ -205,7 +205,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
       const current = progress.current.slice(0, 5).map((c) => `${c.title ? safe(truncate(c.title, 80)) : c.videoId} (${c.stage})`);
       const more = progress.current.length > 5 ? ` and ${progress.current.length - 5} more` : '';
       lines.push(`Working on: ${current.join(', ')}${more}`);
-    } else if (progress.finished === 0) lines.push('Starting…');
+    } else if (progress.ended === 0) lines.push('Starting…');
     // While a provider batch runs only "processing" is known: no ETA is better than a frozen one.
     lines.push(
       `Elapsed ${formatDuration(progress.elapsedMs)}` +

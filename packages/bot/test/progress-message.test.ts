@@ -28,6 +28,7 @@ function job(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
     progress: {
       total: 10,
       counts,
+      ended: 4,
       finished: 4,
       percent: 40,
       elapsedMs: 80_000,

@@ -90,9 +90,9 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
     if (outcome === 'interrupted') {
       await processor.close();
       const progress = options.latestProgress();
-      const finished = progress ? `${progress.finished} of ${plural(progress.total, 'video')} finished. ` : '';
+      const endedSoFar = progress ? `${progress.ended} of ${plural(progress.total, 'video')} finished. ` : '';
       renderer.close();
-      renderer.result(`Interrupted. ${finished}Resume with: ${options.resumeCommand}`, {
+      renderer.result(`Interrupted. ${endedSoFar}Resume with: ${options.resumeCommand}`, {
         status: 'interrupted',
         jobId,
         ...(progress ? { counts: progress.counts, total: progress.total } : {}),

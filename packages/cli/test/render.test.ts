@@ -7,6 +7,7 @@ import { formatBarLine } from '../src/render/progress-bar-renderer.js';
 const progress: Progress = {
   total: 5,
   counts: { pending: 1, running: 1, done: 2, failed: 1, cancelled: 0 },
+  ended: 3,
   finished: 3,
   percent: 60,
   elapsedMs: 30_000,

@@ -121,13 +121,19 @@ export interface JobSnapshot extends JobRecord, JobState {
 export interface Progress {
   total: number;
   counts: ItemCounts;
-  /** Items that ended (done + failed + cancelled). */
+  /** Items that ended: `counts.done + counts.failed + counts.cancelled` (`done` is the successes alone). */
+  ended: number;
+  /**
+   * The same number as {@link Progress.ended}, under its old name.
+   *
+   * @deprecated Use {@link Progress.ended}: the word the rest of the API uses for a final state.
+   */
   finished: number;
   /** 0..100 */
   percent: number;
   /** Milliseconds since the job started running in this process. */
   elapsedMs: number;
-  /** Estimated milliseconds left; undefined until something has finished. */
+  /** Estimated milliseconds left; undefined until something has ended. */
   etaMs: number | undefined;
   /** Items being worked on now. */
   current: CurrentItem[];

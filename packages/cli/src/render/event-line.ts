@@ -4,11 +4,11 @@ import { formatCounts, formatDuration, itemLabel, oneLine, plural } from './form
 /** The line for one event, or undefined for events not worth a line (item starts, progress ticks). */
 export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf<K>): string | undefined {
   const { progress } = event;
-  const position = `[${progress.finished}/${progress.total}]`;
+  const position = `[${progress.ended}/${progress.total}]`;
   switch (type) {
     case 'batchStart': {
       const { job, resumed } = event as BatchEventOf<'batchStart'>;
-      const already = resumed && progress.finished > 0 ? `, ${progress.finished} already finished` : '';
+      const already = resumed && progress.ended > 0 ? `, ${progress.ended} already finished` : '';
       return `${resumed ? 'Resumed' : 'Started'} batch ${job.id}: ${plural(job.total, 'video')}${already}`;
     }
     case 'itemRetry': {

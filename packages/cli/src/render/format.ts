@@ -46,7 +46,7 @@ export function formatCounts(progress: Pick<Progress, 'counts'>): string {
 export function formatJobLine(job: JobSnapshot): string {
   const created = job.createdAt.replace('T', ' ').slice(0, 16);
   const name = job.name ? `  ${oneLine(job.name)}` : '';
-  return `${job.id}  ${created}  ${job.status.padEnd(9)}  ${job.progress.finished}/${job.total}  ${formatCounts(job.progress)}${name}`;
+  return `${job.id}  ${created}  ${job.status.padEnd(9)}  ${job.progress.ended}/${job.total}  ${formatCounts(job.progress)}${name}`;
 }
 
 /** `1 video` / `2 videos`. */

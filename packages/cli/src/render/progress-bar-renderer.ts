@@ -25,11 +25,11 @@ export function formatBarLine(progress: Progress, columns: number): string {
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   // Once every video is finished there is nothing left to estimate: the bar shows the time it took.
   const time =
-    progress.finished >= progress.total
+    progress.ended >= progress.total
       ? `took ${formatDuration(progress.elapsedMs)}`
       : `ETA ${progress.etaMs === undefined ? '…' : formatDuration(progress.etaMs)}`;
   const failed = progress.counts.failed > 0 ? ` ✗ ${progress.counts.failed} failed` : '';
-  const head = `${bar} ${String(Math.floor(progress.percent)).padStart(3)}% ${progress.finished}/${progress.total} ✓ ${progress.counts.done} done${failed} | ${time}`;
+  const head = `${bar} ${String(Math.floor(progress.percent)).padStart(3)}% ${progress.ended}/${progress.total} ✓ ${progress.counts.done} done${failed} | ${time}`;
   const current = currentText(progress);
   return truncate(current ? `${head} | ${current}` : head, Math.max(20, columns - 1));
 }
@@ -60,8 +60,8 @@ export function createProgressBarRenderer({ stdout, stderr }: Output): Renderer 
     event(type, event) {
       if (closed) return;
       latest = event.progress;
-      if (!bar) bar = multi.create(event.progress.total, event.progress.finished);
-      bar.update(event.progress.finished);
+      if (!bar) bar = multi.create(event.progress.total, event.progress.ended);
+      bar.update(event.progress.ended);
       const showAbove = type === 'itemRetry' || type === 'batchStart' || (type === 'itemEnd' && (event as { status?: string }).status === 'failed');
       if (showAbove) {
         const line = plainLine(type, event);

@@ -32,16 +32,17 @@ interface ProgressInput {
 /** One progress calculation for live runs and stored jobs. */
 export function progressOf(input: ProgressInput): Progress {
   const counts = { ...input.counts };
-  const finished = counts.done + counts.failed + counts.cancelled;
-  const remaining = input.total - finished;
+  const ended = counts.done + counts.failed + counts.cancelled;
+  const remaining = input.total - ended;
   let etaMs: number | undefined;
   if (remaining === 0 || !input.running) etaMs = 0;
   else if (input.endedInElapsed > 0) etaMs = Math.round((input.elapsedMs / input.endedInElapsed) * remaining);
   return {
     total: input.total,
     counts,
-    finished,
-    percent: input.total === 0 ? 100 : Math.floor((finished / input.total) * 1000) / 10,
+    ended,
+    finished: ended,
+    percent: input.total === 0 ? 100 : Math.floor((ended / input.total) * 1000) / 10,
     elapsedMs: input.elapsedMs,
     etaMs,
     current: input.current,

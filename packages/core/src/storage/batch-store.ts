@@ -30,7 +30,10 @@ export interface BatchStore {
   saveJobState(jobId: string, state: JobState): Promise<void>;
   /** Job ids of one user, oldest first. Complete even when several processes create jobs for one user at once (with `coordination: 'atomic'`). */
   listJobIds(userId: string): Promise<string[]>;
-  /** Job ids whose state is `running` or `paused`, for resuming after a crash or a pause. Exact when one process at a time saves a job's state (its lease owner). */
+  /**
+   * Job ids whose state is `running` or `paused` (not ended), for resuming after a crash or a pause. Exact when one process at a time saves a
+   * job's state (its lease owner). The name keeps the older word "unfinished": it is the contract every store implements.
+   */
   listUnfinishedJobIds(): Promise<string[]>;
   /** Items of a job in index order; a window with `offset` and `limit`. */
   getItems(jobId: string, range?: { offset?: number; limit?: number }): Promise<ItemRecord[]>;

@@ -17,7 +17,7 @@ export function makeJob(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
     duplicates: [],
     status: 'done',
     counts,
-    progress: { total: 0, counts, finished: 0, percent: 100, elapsedMs: 0, etaMs: undefined, current: [] },
+    progress: { total: 0, counts, ended: 0, finished: 0, percent: 100, elapsedMs: 0, etaMs: undefined, current: [] },
     ...overrides,
   };
 }

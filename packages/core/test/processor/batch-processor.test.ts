@@ -35,13 +35,16 @@ describe('BatchProcessor: submit, events and results', () => {
     expect(ended.status).toBe('done');
     expect(ended.counts).toEqual({ pending: 0, running: 0, done: 5, failed: 0, cancelled: 0 });
     expect(ended.progress.percent).toBe(100);
+    expect(ended.progress.ended).toBe(5);
+    // The deprecated name still carries the same number.
+    expect(ended.progress.finished).toBe(ended.progress.ended);
     expect([...summarizer.calls].sort()).toEqual(ids);
 
     const names = events.map((entry) => entry.name);
     expect(names[0]).toBe('batchStart');
     expect(names.at(-1)).toBe('batchEnd');
     expect(names.filter((name) => name === 'itemEnd')).toHaveLength(5);
-    const progress = events.filter((entry) => entry.name === 'batchProgress').map((entry) => entry.event.progress.finished);
+    const progress = events.filter((entry) => entry.name === 'batchProgress').map((entry) => entry.event.progress.ended);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     const lastEnd = events.filter((entry) => entry.name === 'itemEnd').at(-1)?.event as ItemEndEvent;
     expect(lastEnd.progress.etaMs).toBe(0);

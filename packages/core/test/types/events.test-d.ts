@@ -55,6 +55,11 @@ describe('BatchEvents', () => {
     expectTypeOf<ItemEndEvent['status']>().toExtend<ItemStatus>();
     expectTypeOf<ItemEndEvent['error']>().toEqualTypeOf<SerializedError | undefined>();
   });
+
+  it('counts the items that reached a final state as `ended` (`finished` is its deprecated alias)', () => {
+    expectTypeOf<Progress['ended']>().toEqualTypeOf<number>();
+    expectTypeOf<Progress['finished']>().toEqualTypeOf<Progress['ended']>();
+  });
 });
 
 describe('BatchProcessor.on', () => {

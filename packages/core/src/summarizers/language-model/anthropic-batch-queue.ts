@@ -51,7 +51,7 @@ export class AnthropicBatchQueue {
         const tracker = stored ? undefined : await this.#tracker(index.token, options);
         if (tracker?.cancelling) {
           // Being cancelled: wait until its results are stored, then look again (a succeeded one is not paid twice).
-          await tracker.finished;
+          await tracker.ended;
           continue;
         }
         if (tracker) {
@@ -124,7 +124,7 @@ export class AnthropicBatchQueue {
     const record: ProviderBatchRecord = { version: 1, token, markedAt: new Date().toISOString(), state: 'submitting', keys: taken.map((entry) => entry.key) };
     const tracker = new BatchTracker(this.#batches, this.#records, this.#settings, record);
     const entry = Promise.resolve(tracker);
-    tracker.onDone = () => this.#forget(token, entry);
+    tracker.onEnd = () => this.#forget(token, entry);
     this.#trackers.set(token, entry);
     for (const [index, pending] of taken.entries()) {
       this.#submitting.set(pending.key, { tracker, customId: AnthropicMessageBatches.customId(token, index), expiredResubmits: pending.expiredResubmits });
@@ -162,7 +162,7 @@ export class AnthropicBatchQueue {
       return undefined;
     }
     const tracker = new BatchTracker(this.#batches, this.#records, this.#settings, record);
-    tracker.onDone = forget;
+    tracker.onEnd = forget;
     if (record.cancelRequested === true && record.state === 'submitted') {
       // Cancelled before this process started: drain its results into the store.
       tracker.drainCancelled();

@@ -51,7 +51,7 @@ export class BatchTracker {
   readonly #settings: BatchQueueSettings;
   readonly #record: ProviderBatchRecord;
   /** Takes this tracker out of the queue's map: it stopped, or nobody waits on it any more. */
-  onDone: () => void = () => {};
+  onEnd: () => void = () => {};
   readonly #waiters = new Map<string, Set<Waiter>>();
   /** Aborted when nobody waits any more and the batch is not being cancelled: polling stops. */
   readonly #idle = new AbortController();
@@ -59,7 +59,7 @@ export class BatchTracker {
   #cancelSent = false;
   #started = false;
   /** Every failure is handed to the waiters: this promise does not reject. */
-  #finished: Promise<void> = Promise.resolve();
+  #ended: Promise<void> = Promise.resolve();
   /** True when the batch was found by searching, not recorded: its results must carry our token. */
   #recovered = false;
 
@@ -164,8 +164,8 @@ export class BatchTracker {
   }
 
   /** Settles once this tracker stopped (its results stored, or nobody waits any more). */
-  get finished(): Promise<void> {
-    return this.#finished;
+  get ended(): Promise<void> {
+    return this.#ended;
   }
 
   drainCancelled(): void {
@@ -179,9 +179,9 @@ export class BatchTracker {
     if (this.#started || this.#record.batchId === undefined) return;
     this.#started = true;
     for (const set of this.#waiters.values()) for (const waiter of set) this.#notify(waiter);
-    this.#finished = this.#run()
+    this.#ended = this.#run()
       .catch((error: unknown) => this.#failAll(() => error))
-      .finally(() => this.onDone());
+      .finally(() => this.onEnd());
   }
 
   async #run(): Promise<void> {
@@ -275,7 +275,7 @@ export class BatchTracker {
       return;
     }
     // Paused or closed: stop polling; a later request finds the batch again from the store.
-    this.onDone();
+    this.onEnd();
     this.#idle.abort();
   }
 
