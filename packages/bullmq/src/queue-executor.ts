@@ -3,7 +3,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions, JobsOptions } from 'bullmq';
 import { ErrorCode, TubesumError, isTubesumError } from '@tubesum/core';
 import type { ItemExecutor, ItemHooks, ItemResult, ItemStage, ItemTask } from '@tubesum/core';
-import { sleep, untilAborted, validateOptions } from '@tubesum/core/executor';
+import { integerFrom, milliseconds, positiveInteger, sleep, untilAborted, validateOptions, wholeMilliseconds } from '@tubesum/core/executor';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { z } from 'zod';
@@ -54,8 +54,6 @@ export interface QueueExecutor extends ItemExecutor {
   close(): Promise<void>;
 }
 
-const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
-
 const optionsSchema = z
   .object({
     connection: connectionSchema,
@@ -67,9 +65,9 @@ const optionsSchema = z
       })
       .strict()
       .optional(),
-    maxInFlightPerBatch: positiveInteger.max(10_000, { error: 'an integer from 1 to 10000' }).optional(),
-    pollIntervalMs: positiveInteger.min(50, { error: 'a number of milliseconds >= 50' }).optional(),
-    stopWaitMs: z.number({ error: 'a number of milliseconds >= 0' }).min(0).optional(),
+    maxInFlightPerBatch: integerFrom(1, 10_000).optional(),
+    pollIntervalMs: wholeMilliseconds(50).optional(),
+    stopWaitMs: milliseconds().optional(),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import type { BatchStore, RetryOptions, Summarizer, TranscriptSource } from '@tu
 import { z } from 'zod';
 import { connectionSchema } from './connection.js';
 import type { RedisConnection } from './connection.js';
+import { integerFrom, positiveInteger, retryOptionsSchema, wholeMilliseconds } from '@tubesum/core/executor';
 
 const name = z
   .string({ error: 'a name of letters, digits, `-` and `_`' })
@@ -40,7 +41,6 @@ export interface WorkerOptions {
   readonly summaryLeaseMs?: number | undefined;
 }
 
-const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
 const hasMethods = (...names: string[]) =>
   z.custom<object>(
     (value) => typeof value === 'object' && value !== null && names.every((each) => typeof (value as Record<string, unknown>)[each] === 'function'),
@@ -56,13 +56,10 @@ export const workerOptionsSchema = z
     transcripts: hasMethods('fetchTranscript'),
     summarizer: hasMethods('summarize'),
     store: hasMethods('getCached', 'setCached', 'isCancelRequested'),
-    concurrency: z.object({ transcripts: positiveInteger.max(1000), summaries: positiveInteger.max(1000) }).strict(),
-    retry: z
-      .object({ attempts: positiveInteger.max(20).optional(), minDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() })
-      .strict()
-      .optional(),
+    concurrency: z.object({ transcripts: integerFrom(1, 1000), summaries: integerFrom(1, 1000) }).strict(),
+    retry: retryOptionsSchema.optional(),
     itemTimeoutMs: positiveInteger.optional(),
-    lockDurationMs: positiveInteger.min(500, { error: 'a number of milliseconds >= 500' }).optional(),
-    summaryLeaseMs: positiveInteger.min(300, { error: 'a number of milliseconds >= 300' }).optional(),
+    lockDurationMs: wholeMilliseconds(500).optional(),
+    summaryLeaseMs: wholeMilliseconds(300).optional(),
   })
   .strict();

@@ -125,7 +125,8 @@ const languageCode = z
   .trim()
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language code such as `en` or `pt-BR`');
 
-const positiveInteger = (max: number) =>
+/** A flag or variable holding a whole number from 1 to `max` (`--concurrency 4`); the worker's flags use it too. */
+export const positiveInteger = (max: number) =>
   z
     .string()
     .trim()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parse, resolveProcessorConfig } from './config.js';
+import { parse, positiveInteger, resolveProcessorConfig } from './config.js';
 import type { Environment, ProcessorConfig, ProcessorFlags } from './config.js';
 import { CliError } from './exit-code.js';
 import { redactUrl } from './proxy.js';
@@ -50,18 +50,10 @@ const queueFlagsSchema = z.object({
   TUBESUM_QUEUE_URL: redisUrl.optional(),
 });
 
-const count = (max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'a positive integer')
-    .transform(Number)
-    .refine((value) => value >= 1 && value <= max, `a positive integer up to ${max}`);
-
 const workerNumbersSchema = z.object({
-  concurrencyTranscripts: count(1000).optional(),
-  concurrencySummaries: count(1000).optional(),
-  globalSummaries: count(100_000).optional(),
+  concurrencyTranscripts: positiveInteger(1000).optional(),
+  concurrencySummaries: positiveInteger(1000).optional(),
+  globalSummaries: positiveInteger(100_000).optional(),
 });
 
 /** `--queue` (else `TUBESUM_QUEUE_URL`) and `--queue-prefix`; undefined when neither URL is given. */

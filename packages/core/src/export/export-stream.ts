@@ -8,6 +8,7 @@ import { missingSummaryText, renderSummaryFile } from './render-summary-file.js'
 import { missingTranscriptText, renderTranscriptSrt, renderTranscriptText } from './render-transcript.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
 import { ZipWriter } from './zip-writer.js';
+import { integerFrom } from '../internal/option-schemas.js';
 
 export { ZIP_MAX_ENTRIES } from './zip-writer.js';
 
@@ -73,7 +74,7 @@ export const exportRequestShape = {
 const exportStreamOptionsSchema = z.object({
   ...exportRequestShape,
   date: z.date({ error: 'a Date' }).optional(),
-  pageSize: z.number({ error: 'an integer from 1 to 10000' }).int({ error: 'an integer from 1 to 10000' }).min(1).max(10_000).optional(),
+  pageSize: integerFrom(1, 10_000).optional(),
 });
 
 /**

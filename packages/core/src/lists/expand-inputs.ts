@@ -7,6 +7,7 @@ import type { DuplicateInput, InputNote, ListInput, RejectedInput, VideoInput } 
 import { displayInput } from '../intake/parse-video-url.js';
 import { describeList } from './video-list-source.js';
 import type { ChannelContent, VideoListSource } from './video-list-source.js';
+import { positiveInteger } from '../internal/option-schemas.js';
 
 /** How many videos a batch with lists takes, unless told otherwise. */
 export const DEFAULT_MAX_VIDEOS = 500;
@@ -74,7 +75,7 @@ const optionsSchema = z
         error: 'an object with `expand()`',
       })
       .optional(),
-    maxVideos: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).optional(),
+    maxVideos: positiveInteger.optional(),
     channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
     signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
     onList: z.custom<(expansion: ListExpansion) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),

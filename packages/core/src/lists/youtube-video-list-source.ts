@@ -11,6 +11,7 @@ import { errorAlertOf, parseVideoCount, readListPage } from './youtube-list-page
 import type { ListPage } from './youtube-list-page.js';
 import { describeList } from './video-list-source.js';
 import type { ChannelContent, ExpandListOptions, VideoListEntry, VideoListReference, VideoListSource } from './video-list-source.js';
+import { nonNegativeInteger, positiveInteger } from '../internal/option-schemas.js';
 
 type Innertube = InstanceType<Youtubei['Innertube']>;
 
@@ -46,14 +47,13 @@ export interface YouTubeVideoListSourceOptions {
   channelContent?: ChannelContent | undefined;
 }
 
-const positiveInteger = () => z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
 const contentSchema = z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' });
 const optionsSchema = z
   .object({
     fetch: z.custom<FetchFunction>((value) => typeof value === 'function', { error: 'a fetch function' }).optional(),
     limiter: z.union([z.instanceof(YouTubeRequestLimiter), z.looseObject({})], { error: 'a YouTubeRequestLimiter or limiter options' }).optional(),
-    requestTimeoutMs: positiveInteger().default(20_000),
-    maxResponseBytes: positiveInteger().default(16 * 1024 * 1024),
+    requestTimeoutMs: positiveInteger.default(20_000),
+    maxResponseBytes: positiveInteger.default(16 * 1024 * 1024),
     channelContent: contentSchema.default('all'),
   })
   .strict();
@@ -76,7 +76,7 @@ const referenceSchema = z.discriminatedUnion(
 );
 const expandSchema = z.object({
   signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
-  limit: z.number({ error: 'a non-negative integer' }).int({ error: 'a non-negative integer' }).min(0, { error: 'a non-negative integer' }).optional(),
+  limit: nonNegativeInteger.optional(),
   channelContent: contentSchema.optional(),
 });
 

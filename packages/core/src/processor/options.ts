@@ -9,6 +9,7 @@ import type { TranscriptSource } from '../transcripts/transcript-source.js';
 import type { ItemExecutor } from './item-executor.js';
 import type { JobOptions } from '../records.js';
 import type { RetryOptions } from './retry.js';
+import { integerFrom, milliseconds, nonNegativeInteger, positiveInteger, retryOptionsSchema, wholeMilliseconds } from '../internal/option-schemas.js';
 
 /**
  * Options of {@link BatchProcessor}. The in-process pipeline (the default) needs `transcripts` and
@@ -187,8 +188,6 @@ const jobOptionsSchema = z
   })
   .strict();
 
-const positiveInteger = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
-const milliseconds = z.number({ error: 'a number of milliseconds >= 0' }).min(0, { error: 'a number of milliseconds >= 0' });
 const hasMethods = (...names: string[]) =>
   z.custom<object>(
     (value) => typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
@@ -203,22 +202,15 @@ export const processorOptionsSchema = z
     store: hasMethods('createJob', 'getJob', 'saveItem', 'getItems', 'getCached', 'setCached').optional(),
     closeStore: z.boolean({ error: 'a boolean' }).optional(),
     concurrency: z.object({ transcripts: positiveInteger.optional(), summaries: positiveInteger.optional() }).strict().optional(),
-    prefetch: z.number({ error: 'a non-negative integer' }).int({ error: 'a non-negative integer' }).min(0, { error: 'a non-negative integer' }).optional(),
-    retry: z
-      .object({
-        attempts: positiveInteger.max(20, { error: 'an integer from 1 to 20' }).optional(),
-        minDelayMs: milliseconds.optional(),
-        maxDelayMs: milliseconds.optional(),
-      })
-      .strict()
-      .optional(),
+    prefetch: nonNegativeInteger.optional(),
+    retry: retryOptionsSchema.optional(),
     itemTimeoutMs: positiveInteger.optional(),
-    stateWriteIntervalMs: milliseconds.optional(),
-    leaseMs: positiveInteger.min(100, { error: 'a number of milliseconds >= 100' }).optional(),
+    stateWriteIntervalMs: milliseconds().optional(),
+    leaseMs: wholeMilliseconds(100).optional(),
     adoptOrphans: z.boolean({ error: 'a boolean' }).optional(),
-    pollIntervalMs: positiveInteger.min(10, { error: 'a number of milliseconds >= 10' }).optional(),
+    pollIntervalMs: wholeMilliseconds(10).optional(),
     lists: hasMethods('expand').optional(),
-    maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
+    maxVideos: integerFrom(1, MAX_VIDEOS_PER_BATCH).optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -263,7 +255,7 @@ export const submitSchema = z.object({
   name: z.string({ error: 'a string' }).max(200, { error: 'a string of at most 200 characters' }).optional(),
   options: jobOptionsSchema.optional(),
   signal: z.instanceof(AbortSignal, { error: 'an AbortSignal' }).optional(),
-  maxVideos: positiveInteger.max(MAX_VIDEOS_PER_BATCH, { error: `an integer from 1 to ${MAX_VIDEOS_PER_BATCH}` }).optional(),
+  maxVideos: integerFrom(1, MAX_VIDEOS_PER_BATCH).optional(),
   channelContent: z.enum(['all', 'videos', 'shorts', 'live'], { error: 'one of `all`, `videos`, `shorts`, `live`' }).optional(),
   onList: z.custom<(expansion: ListExpansion) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
 });

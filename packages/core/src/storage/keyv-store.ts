@@ -10,6 +10,7 @@ import { createCoordinator, reachOf } from './coordination/create-coordinator.js
 import type { KeyedLock } from './coordination/keyed-lock.js';
 import { lockFor } from './coordination/keyed-lock.js';
 import { storageError } from './storage-error.js';
+import { integerFrom, nonNegativeInteger } from '../internal/option-schemas.js';
 
 /** Options of {@link createKeyvStore}. */
 export interface KeyvStoreOptions {
@@ -30,7 +31,7 @@ export interface KeyvStoreOptions {
 const optionsSchema = z
   .object({
     description: z.string('a string').min(1, 'a non-empty string').optional(),
-    pageSize: z.number('a positive integer').int('a positive integer').positive('a positive integer').max(10_000, 'at most 10000').optional(),
+    pageSize: integerFrom(1, 10_000).optional(),
   })
   .optional();
 
@@ -48,12 +49,8 @@ const ownerSchema = z
   .min(1, 'a non-empty string of at most 200 characters')
   .max(200, 'a non-empty string of at most 200 characters');
 /** Up to about 24 days: what a Redis PX and a JavaScript timer both accept. */
-const leaseSchema = z
-  .number('an integer from 1 to 2147483647')
-  .int('an integer from 1 to 2147483647')
-  .min(1, 'an integer from 1 to 2147483647')
-  .max(2_147_483_647, 'an integer from 1 to 2147483647');
-const indexSchema = z.number('an integer >= 0').int('an integer >= 0').nonnegative('an integer >= 0');
+const leaseSchema = integerFrom(1, 2_147_483_647);
+const indexSchema = nonNegativeInteger;
 const rangeSchema = z
   .object({
     offset: indexSchema.optional(),

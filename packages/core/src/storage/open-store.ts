@@ -12,6 +12,7 @@ import { createMemoryStore } from './memory-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 import { errorMessage } from './storage-error.js';
 import { namespaceSchema, tableSchema } from './store-options.js';
+import { positiveInteger } from '../internal/option-schemas.js';
 
 /** Options of {@link openStore}. */
 export interface OpenStoreOptions {
@@ -36,7 +37,7 @@ const optionsSchema = z
   .object({
     namespace: namespaceSchema.optional(),
     table: tableSchema.optional(),
-    connectTimeoutMs: z.number('a positive integer').int('a positive integer').positive('a positive integer').optional(),
+    connectTimeoutMs: positiveInteger.optional(),
   })
   .optional();
 

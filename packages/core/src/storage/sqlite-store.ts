@@ -9,6 +9,7 @@ import type { BatchStore } from './batch-store.js';
 import { createKeyvStore } from './keyv-store.js';
 import { storageError } from './storage-error.js';
 import { namespaceSchema, tableSchema } from './store-options.js';
+import { wholeMilliseconds } from '../internal/option-schemas.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -38,7 +39,7 @@ const optionsSchema = z.object({
   path: z.string('a file path').min(1, 'a file path'),
   namespace: namespaceSchema.optional(),
   table: tableSchema.optional(),
-  busyTimeoutMs: z.number('an integer >= 0').int('an integer >= 0').nonnegative('an integer >= 0').optional(),
+  busyTimeoutMs: wholeMilliseconds().optional(),
 });
 
 type Query = (sql: string, ...parameters: unknown[]) => Promise<unknown>;

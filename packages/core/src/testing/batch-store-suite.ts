@@ -7,6 +7,7 @@ import { makeJob, stateOf, uniqueId } from './batch-store-fixtures.js';
 import type { MultiProcessOptions } from './batch-store-processes.js';
 import { describeLeaseCases } from './batch-store-suite-leases.js';
 import { describeProcessCases } from './batch-store-suite-processes.js';
+import { positiveInteger } from '../internal/option-schemas.js';
 
 /** Options of {@link describeBatchStore}. */
 export interface DescribeBatchStoreOptions {
@@ -43,7 +44,7 @@ const argumentsSchema = z.object({
     .object(
       {
         skip: z.boolean({ error: 'a boolean' }).optional(),
-        largeJobSize: z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).min(1, { error: 'an integer >= 1' }).optional(),
+        largeJobSize: positiveInteger.optional(),
         multiProcess: z
           .object(
             {

@@ -4,6 +4,7 @@ import type { Summarizer, SummarizeOptions, Summary } from '../summarizers/summa
 import type { Transcript } from '../transcripts/transcript-source.js';
 import { fakeLatency, fakeOptionsShape, nextScriptedFailure } from './fake-transcript-source.js';
 import type { FailureScript } from './fake-transcript-source.js';
+import { nonNegativeInteger } from '../internal/option-schemas.js';
 
 export interface FakeSummarizerOptions {
   /**
@@ -31,7 +32,7 @@ const optionsSchema = z
   .object({
     ...fakeOptionsShape,
     model: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).optional(),
-    bodyChars: z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional(),
+    bodyChars: nonNegativeInteger.optional(),
     onCall: z.custom<(videoId: string) => void>((value) => typeof value === 'function', { error: 'a function' }).optional(),
   })
   .strict();

@@ -3,6 +3,7 @@ import { ErrorCode, TubesumError } from '../errors.js';
 import { sleep } from '../internal/abort.js';
 import { validateOptions } from '../internal/validate-options.js';
 import type { FetchTranscriptOptions, Transcript, TranscriptSource } from '../transcripts/transcript-source.js';
+import { nonNegativeInteger } from '../internal/option-schemas.js';
 
 /** A failure to script: an error code (made into a {@link TubesumError}) or an error itself. */
 export type ScriptedFailure = ErrorCode | TubesumError;
@@ -34,7 +35,7 @@ export const fakeOptionsShape = {
 const optionsSchema = z
   .object({
     ...fakeOptionsShape,
-    segments: z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).min(0, { error: 'an integer >= 0' }).optional(),
+    segments: nonNegativeInteger.optional(),
     language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).optional(),
   })
   .strict();

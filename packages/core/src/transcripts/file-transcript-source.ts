@@ -8,6 +8,7 @@ import { CaptionFormatError, parseJson3, parsePlainText, parseSrt, parseWebVtt }
 import type { ParsedCaptions } from './caption-formats.js';
 import type { FetchTranscriptOptions, Transcript, TranscriptSource } from './transcript-source.js';
 import { assertVideoId, baseLanguage } from './video-id.js';
+import { positiveInteger } from '../internal/option-schemas.js';
 
 /** Options of {@link FileTranscriptSource}. */
 export interface FileTranscriptSourceOptions {
@@ -41,11 +42,7 @@ const optionsSchema = z
     directory: z.string({ error: 'a folder path' }).min(1, { error: 'a non-empty folder path' }),
     language: z.string({ error: 'a language code such as "en"' }).min(1, { error: 'a language code such as "en"' }).default('en'),
     allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(true),
-    maxFileBytes: z
-      .number({ error: 'a positive integer' })
-      .int({ error: 'a positive integer' })
-      .positive({ error: 'a positive integer' })
-      .default(20 * 1024 * 1024),
+    maxFileBytes: positiveInteger.default(20 * 1024 * 1024),
   })
   .strict();
 

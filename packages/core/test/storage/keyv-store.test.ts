@@ -135,7 +135,7 @@ describe('createKeyvStore', () => {
     await expect(store.getItems('job-1', { offset: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('offset') });
     await expect(store.getJob('')).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     expect(() => createKeyvStore({} as Keyv)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
-    expect(() => createKeyvStore(new Keyv(), { pageSize: 0 })).toThrow(/`pageSize` to be a positive integer, got `0`/);
+    expect(() => createKeyvStore(new Keyv(), { pageSize: 0 })).toThrow(/`pageSize` to be an integer from 1 to 10000, got `0`/);
     // Keyv would leave `job:…` keys unprefixed under the namespace `job`, yet prefix them in getMany.
     expect(() => createKeyvStore(new Keyv({ namespace: 'job' }))).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => createMemoryStore({ namespace: 'cache' })).toThrow(/Expected `namespace` to be a name other than job, jobs, user or cache/);

@@ -8,6 +8,7 @@ import type { Chapter, KeyPoint, SummarizeOptions, Summarizer, Summary, SummaryL
 import { validateOptions } from '../../internal/validate-options.js';
 import { validateSummarizeInput } from '../summarize-input.js';
 import { stripUndefined } from '../../internal/strip-undefined.js';
+import { integerFrom, positiveInteger, wholeMilliseconds } from '../../internal/option-schemas.js';
 
 /** Options of {@link ExtractiveSummarizer}. */
 export interface ExtractiveSummarizerOptions {
@@ -35,14 +36,14 @@ const optionsSchema = z
   .object({
     keyPoints: z
       .object({
-        short: z.number().int().min(0).max(100).optional(),
-        standard: z.number().int().min(0).max(100).optional(),
-        detailed: z.number().int().min(0).max(100).optional(),
+        short: integerFrom(0, 100).optional(),
+        standard: integerFrom(0, 100).optional(),
+        detailed: integerFrom(0, 100).optional(),
       })
       .strict()
       .optional(),
-    chapterMinDurationMs: z.number().int().min(0).optional(),
-    chapterTargetMs: z.number().int().positive().optional(),
+    chapterMinDurationMs: wholeMilliseconds().optional(),
+    chapterTargetMs: positiveInteger.optional(),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import { PROMPT_VERSION } from './prompt.js';
 import { ProviderBatchRecords, type ProviderBatchStore } from './provider-batch-records.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
 import type { SummarizeOptions, Summarizer, SummarizerBatching, Summary } from '../summarizer.js';
+import { integerAtLeast, integerFrom, nonNegativeNumber, positiveInteger, wholeMilliseconds } from '../../internal/option-schemas.js';
 
 /** Options of batch mode ({@link AnthropicSummarizerOptions.batch}). */
 export interface AnthropicBatchOptions {
@@ -122,21 +123,19 @@ export interface AnthropicSummarizerOptions {
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 
 const priceSchema = z.object({
-  inputPerMillion: z.number().nonnegative(),
-  outputPerMillion: z.number().nonnegative(),
-  cacheReadPerMillion: z.number().nonnegative().optional(),
-  cacheWritePerMillion: z.number().nonnegative().optional(),
-  longPrompt: z
-    .object({ thresholdTokens: z.number().int().positive(), inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() })
-    .optional(),
+  inputPerMillion: nonNegativeNumber,
+  outputPerMillion: nonNegativeNumber,
+  cacheReadPerMillion: nonNegativeNumber.optional(),
+  cacheWritePerMillion: nonNegativeNumber.optional(),
+  longPrompt: z.object({ thresholdTokens: positiveInteger, inputPerMillion: nonNegativeNumber, outputPerMillion: nonNegativeNumber }).optional(),
 });
 
 /** Shared by the LLM summarizers' option schemas. */
 export const llmOptionShape = {
-  maxOutputTokens: z.number().int().min(64).max(21_000).optional(),
-  chunkConcurrency: z.number().int().min(1).max(32).optional(),
+  maxOutputTokens: integerFrom(64, 21_000).optional(),
+  chunkConcurrency: integerFrom(1, 32).optional(),
   prices: z.record(z.string(), priceSchema).optional(),
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: positiveInteger.optional(),
   fetch: z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'a fetch function').optional(),
 };
 
@@ -145,7 +144,7 @@ const optionsSchema = z
     apiKey: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
     baseURL: z.url().optional(),
-    maxContextTokens: z.number().int().min(1024).optional(),
+    maxContextTokens: integerAtLeast(1024).optional(),
     promptCache: z.boolean().optional(),
     batch: z
       .object({
@@ -157,12 +156,12 @@ const optionsSchema = z
             typeof (value as ProviderBatchStore).setCached === 'function',
           "a store (getCached and setCached), e.g. the processor's",
         ),
-        maxRequests: z.number().int().min(1).max(100_000).optional(),
-        maxBytes: z.number().int().min(1_000_000).max(256_000_000).optional(),
-        windowMs: z.number().int().nonnegative().optional(),
-        pollIntervalMs: z.number().int().positive().optional(),
-        maxPollIntervalMs: z.number().int().positive().optional(),
-        timeoutMs: z.number().int().positive().optional(),
+        maxRequests: integerFrom(1, 100_000).optional(),
+        maxBytes: integerFrom(1_000_000, 256_000_000).optional(),
+        windowMs: wholeMilliseconds().optional(),
+        pollIntervalMs: positiveInteger.optional(),
+        maxPollIntervalMs: positiveInteger.optional(),
+        timeoutMs: positiveInteger.optional(),
       })
       .strict()
       .optional(),

@@ -8,6 +8,7 @@ import type { PriceTable } from './prices.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { providerError, type ProviderFailure } from './provider-error.js';
 import type { SummarizeOptions, Summarizer, Summary } from '../summarizer.js';
+import { integerAtLeast } from '../../internal/option-schemas.js';
 
 /** Options of {@link OpenAICompatibleSummarizer}. */
 export interface OpenAICompatibleSummarizerOptions {
@@ -73,7 +74,7 @@ const optionsSchema = z
   .object({
     baseURL: z.url(),
     model: z.string().min(1),
-    contextTokens: z.number().int().min(1024),
+    contextTokens: integerAtLeast(1024),
     apiKey: z.string().min(1).optional(),
     jsonMode: z.boolean().optional(),
     headers: z.record(z.string(), z.string()).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validateOptions } from '../../internal/validate-options.js';
+import { positiveInteger, wholeMilliseconds } from '../../internal/option-schemas.js';
 
 /** Options of {@link YouTubeRequestLimiter}. */
 export interface YouTubeRequestLimiterOptions {
@@ -38,15 +39,14 @@ export interface YouTubeRequestLimiterOptions {
   maxBlockedPauseMs?: number | undefined;
 }
 
-const count = (what: string) => z.number({ error: what }).int({ error: what }).nonnegative({ error: what });
 const optionsSchema = z
   .object({
-    concurrency: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
-    minIntervalMs: count('a non-negative integer (milliseconds)').default(1000),
-    jitterMs: count('a non-negative integer (milliseconds)').default(1000),
-    blockedThreshold: z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' }).default(2),
-    blockedPauseMs: count('a non-negative integer (milliseconds)').default(60_000),
-    maxBlockedPauseMs: count('a non-negative integer (milliseconds)').default(900_000),
+    concurrency: positiveInteger.default(2),
+    minIntervalMs: wholeMilliseconds().default(1000),
+    jitterMs: wholeMilliseconds().default(1000),
+    blockedThreshold: positiveInteger.default(2),
+    blockedPauseMs: wholeMilliseconds().default(60_000),
+    maxBlockedPauseMs: wholeMilliseconds().default(900_000),
   })
   .strict();
 

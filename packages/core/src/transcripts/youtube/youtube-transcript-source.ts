@@ -13,6 +13,7 @@ import type { FetchFunction, HttpAnswer, YouTubeHttpOptions, YouTubeRequest } fr
 import type { VideoMetadata } from './youtube-player-response.js';
 import { sharedYouTubeRequestLimiter, YouTubeRequestLimiter } from './youtube-request-limiter.js';
 import type { YouTubeRequestLimiterOptions } from './youtube-request-limiter.js';
+import { positiveInteger } from '../../internal/option-schemas.js';
 
 /** Options of {@link YouTubeTranscriptSource}. */
 export interface YouTubeTranscriptSourceOptions {
@@ -66,7 +67,6 @@ export interface YouTubeTranscriptSourceOptions {
   maxResponseBytes?: number | undefined;
 }
 
-const positiveInteger = () => z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
 const languagesSchema = z
   .array(z.string({ error: 'a language code' }).min(1, { error: 'a language code' }), {
     error: 'a non-empty array of language codes such as ["en"]',
@@ -78,14 +78,14 @@ const optionsSchema = z
     fetch: z.custom<FetchFunction>((value) => typeof value === 'function', { error: 'a fetch function' }).optional(),
     languages: languagesSchema.default(['en']),
     allowAnyLanguage: z.boolean({ error: 'a boolean' }).default(false),
-    requestTimeoutMs: positiveInteger().default(20_000),
+    requestTimeoutMs: positiveInteger.default(20_000),
     limiter: z
       .union([z.instanceof(YouTubeRequestLimiter), z.looseObject({})], {
         error: 'a YouTubeRequestLimiter or limiter options',
       })
       .optional(),
     oEmbed: z.boolean({ error: 'a boolean' }).default(true),
-    maxResponseBytes: positiveInteger().default(16 * 1024 * 1024),
+    maxResponseBytes: positiveInteger.default(16 * 1024 * 1024),
   })
   .strict();
 
