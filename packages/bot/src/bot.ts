@@ -4,7 +4,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { ClientOptions, Collection, Interaction } from 'discord.js';
 import { BatchMessages } from './batch-messages.js';
 import { KeyedLock } from './keyed-lock.js';
-import { proxyNotice, redactUrl } from './proxy.js';
+import { proxyNotice, redactUrl } from '@tubesum/proxy';
 import { loadCommands } from './commands/index.js';
 import type { BotContext, Command } from './commands/index.js';
 import type { QueueExecutor } from '@tubesum/bullmq';

@@ -1,7 +1,7 @@
 import { DEFAULT_ANTHROPIC_MODEL, ErrorCode, TubesumError } from '@tubesum/core';
 import { z } from 'zod';
-import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
-import type { ProxySetting } from './proxy.js';
+import { proxyUrlProblem, redactUrl, resolveProxySetting } from '@tubesum/proxy';
+import type { ProxySetting } from '@tubesum/proxy';
 
 /**
  * With `TUBESUM_ANTHROPIC_BATCH=auto`, batches of at least this many videos go through the Message

@@ -8,7 +8,7 @@ import {
 } from '@tubesum/core';
 import type { ProviderBatchStore, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { BotConfig } from './config.js';
-import { createProxyFetch } from './proxy.js';
+import { createProxyFetch } from '@tubesum/proxy';
 
 /**
  * YouTube (through `TUBESUM_PROXY` / `HTTPS_PROXY` when set, in `TUBESUM_TRANSCRIPT_LANGUAGES`),

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { MAX_VIDEOS_PER_BATCH } from '@tubesum/core';
 import type { ChannelContent, JobOptions, SummaryLength } from '@tubesum/core';
 import { CliError } from './exit-code.js';
-import { proxyUrlProblem, redactUrl, resolveProxySetting } from './proxy.js';
-import type { ProxyEnvironment, ProxySetting } from './proxy.js';
+import { proxyUrlProblem, redactUrl, resolveProxySetting } from '@tubesum/proxy';
+import type { ProxyEnvironment, ProxySetting } from '@tubesum/proxy';
 
 /** The id every batch made by the command line belongs to: the store is local to this machine. */
 export const LOCAL_USER_ID = 'local';
@@ -302,7 +302,7 @@ function buildProcessorConfig(parsed: z.output<typeof processorFlagsSchema>, env
   if (!parsed.youtube && directory === undefined) {
     throw new CliError('`--no-youtube` needs `--transcripts <dir>`: there would be nowhere to get transcripts from.');
   }
-  const proxy = parsed.youtube ? resolveProxySetting(parsed.proxy, environment) : undefined;
+  const proxy = parsed.youtube ? resolveProxySetting(environment, parsed.proxy) : undefined;
   const problem = proxy === undefined ? undefined : proxyUrlProblem(proxy.url);
   if (proxy !== undefined && problem !== undefined) {
     throw new CliError(`Expected \`${proxy.origin}\` to be ${problem}, got \`${redactUrl(proxy.url)}\`.`);

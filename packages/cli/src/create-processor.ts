@@ -17,7 +17,7 @@ import {
 import type { BatchProcessorOptions, BatchStore, FetchFunction, Summarizer, TranscriptSource } from '@tubesum/core';
 import type { ProcessorConfig, SummarizerConfig } from './config.js';
 import { CliError, ExitCode } from './exit-code.js';
-import { createProxyFetch } from './proxy.js';
+import { createProxyFetch } from '@tubesum/proxy';
 import type { QueueSetting } from './queue-config.js';
 import { oneLine } from './render/format.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parse, positiveInteger, resolveProcessorConfig } from './config.js';
 import type { Environment, ProcessorConfig, ProcessorFlags } from './config.js';
 import { CliError } from './exit-code.js';
-import { redactUrl } from './proxy.js';
+import { redactUrl } from '@tubesum/proxy';
 
 /** Flags that send the work to workers (`run`, `resume`) or take it from there (`worker`). */
 export interface QueueFlags {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProxyFetch } from '../src/proxy.js';
+import { createProxyFetch } from '@tubesum/proxy';
 import { startConnectProxy, startFakeYouTube } from './connect-proxy.js';
 import { runCli, tempHome } from './run-cli.js';
 import { skipWithoutSharedFixtures } from '../../core/test/support/shared-fixtures.js';

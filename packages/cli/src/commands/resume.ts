@@ -6,7 +6,7 @@ import { CliError, ExitCode } from '../exit-code.js';
 import { attachRenderer, displayPath, followJob } from '../follow-job.js';
 import { formatCounts } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/create-renderer.js';
-import { proxyNotice } from '../proxy.js';
+import { proxyNotice } from '@tubesum/proxy';
 import { queueNotice, withQueue } from '../queue-config.js';
 import type { QueueFlags } from '../queue-config.js';
 import { checkOut, writeZip } from '../zip-output.js';

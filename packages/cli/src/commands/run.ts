@@ -10,7 +10,7 @@ import { bareVideoIds, readUrlInputs } from '../input.js';
 import { checkOut } from '../zip-output.js';
 import { describeListExpansion, oneLine, plural } from '../render/format.js';
 import { createRenderer, renderModeFor } from '../render/create-renderer.js';
-import { proxyNotice } from '../proxy.js';
+import { proxyNotice } from '@tubesum/proxy';
 import { queueNotice, withQueue } from '../queue-config.js';
 import type { QueueFlags } from '../queue-config.js';
 import type { Renderer } from '../render/types.js';

@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
 import { createSummarizer, createTranscriptSource, openCliStore, youtubeFetch } from '../create-processor.js';
 import { ExitCode } from '../exit-code.js';
-import { redactUrl, proxyNotice } from '../proxy.js';
+import { redactUrl, proxyNotice } from '@tubesum/proxy';
 import { resolveWorkerConfig } from '../queue-config.js';
 import type { WorkerFlags } from '../queue-config.js';
 import { plural } from '../render/format.js';

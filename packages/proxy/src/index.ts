@@ -1,8 +1,12 @@
+// The proxy setting the bot and the command line share. Private: each app's tsup build bundles it
+// (`noExternal`), so their published dist never imports this package; `undici` and `@tubesum/core`
+// stay the apps' own dependencies.
+
 import { EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
 import type { FetchFunction } from '@tubesum/core';
 
-/** Where the proxy setting came from, for messages. (The CLI has the same module: keep them alike.) */
-export type ProxyOrigin = 'TUBESUM_PROXY' | 'HTTPS_PROXY' | 'HTTP_PROXY';
+/** Where the proxy setting came from, for messages (`--proxy` is the command line's flag; the bot has none). */
+export type ProxyOrigin = '--proxy' | 'TUBESUM_PROXY' | 'HTTPS_PROXY' | 'HTTP_PROXY';
 
 /** The proxy YouTube requests go through. */
 export interface ProxySetting {
@@ -13,7 +17,7 @@ export interface ProxySetting {
   noProxy?: string;
 }
 
-/** The proxy variables the bot reads (the lower-case spellings too, as curl does). */
+/** The proxy variables tubesum reads (the lower-case spellings too, as curl does). */
 export interface ProxyEnvironment {
   TUBESUM_PROXY?: string | undefined;
   HTTPS_PROXY?: string | undefined;
@@ -27,10 +31,12 @@ export interface ProxyEnvironment {
 const present = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 /**
- * `TUBESUM_PROXY`, else the standard `HTTPS_PROXY` (or `HTTP_PROXY`) with
- * `NO_PROXY`; undefined when none is set.
+ * `flag` (the command line's `--proxy`), else `TUBESUM_PROXY`, else the standard `HTTPS_PROXY` (or
+ * `HTTP_PROXY`) with `NO_PROXY`; undefined when none is set.
  */
-export function resolveProxySetting(env: ProxyEnvironment): ProxySetting | undefined {
+export function resolveProxySetting(env: ProxyEnvironment, flag?: string): ProxySetting | undefined {
+  const explicit = present(flag);
+  if (explicit !== undefined) return { url: explicit, origin: '--proxy' };
   const tubesum = present(env.TUBESUM_PROXY);
   if (tubesum !== undefined) return { url: tubesum, origin: 'TUBESUM_PROXY' };
   const noProxy = present(env.NO_PROXY) ?? present(env.no_proxy);
