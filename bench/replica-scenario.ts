@@ -2,10 +2,10 @@
 //   tsx bench/replica-scenario.ts '{"mode":"resume","path":…,"callLog":…}'   resumes what it can, logs summarizer calls
 //   tsx bench/replica-scenario.ts '{"mode":"cancel-trials","path":…,"trials":20}'  owns jobs that another process cancels
 // Writes one JSON line per fact to stdout.
-import { appendFileSync } from 'node:fs';
 import { BatchProcessor, createSqliteStore } from '@tubesum/core';
 import type { Summarizer, Transcript } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
+import { logCall } from '@tubesum/test-support';
 
 export interface ReplicaScenario {
   mode: 'resume' | 'cancel-trials';
@@ -23,7 +23,7 @@ if (scenario.mode === 'resume') {
   const processor = new BatchProcessor({
     store,
     transcripts: new FakeTranscriptSource({ latencyMs: 1 }),
-    summarizer: new FakeSummarizer({ latencyMs: 20, onCall: (videoId) => appendFileSync(callLog, `${videoId}\n`) }),
+    summarizer: new FakeSummarizer({ latencyMs: 20, onCall: (videoId) => logCall(callLog, videoId) }),
     concurrency: { transcripts: 4, summaries: 8 },
   });
   const resumed = await processor.resume();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,6 +9,7 @@ import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import type { ReplicaScenario } from './replica-scenario.js';
 import { round } from './types.js';
 import type { BenchResult } from './types.js';
+import { readCallLog } from '@tubesum/test-support';
 
 const script = fileURLToPath(new URL('./replica-scenario.ts', import.meta.url));
 
@@ -29,7 +30,7 @@ async function resumeCalls(directory: string): Promise<BenchResult> {
   await store.close?.();
   const replicas = [0, 1, 2].map(() => spawnReplica({ mode: 'resume', path, callLog }));
   await Promise.all(replicas.map((child) => new Promise((resolve) => child.on('exit', resolve))));
-  const calls = readFileSync(callLog, 'utf8').trim().split('\n').length;
+  const calls = readCallLog(callLog).length;
   return {
     name: 'replicas-resume-calls',
     value: calls,

@@ -1,9 +1,9 @@
 // A fake Anthropic Messages API (POST /v1/messages, and the Message Batches API under
 // /v1/messages/batches) on 127.0.0.1 for the real @anthropic-ai/sdk.
-import { createFakeMessageBatches, type FakeMessageBatches } from '../../core/test/summarizers/fake-anthropic-batches.js';
+import { createFakeMessageBatches, type FakeMessageBatches } from './fake-anthropic-batches.js';
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server.js';
 
-export type { FakeBatch, FakeBatchOutcome, FakeBatchRequest, FakeMessageBatches } from '../../core/test/summarizers/fake-anthropic-batches.js';
+export type { FakeBatch, FakeBatchOutcome, FakeBatchRequest, FakeMessageBatches } from './fake-anthropic-batches.js';
 
 export { LLM_FAULT_KINDS, countTokens, deadKey, defaultAnswer, unknownModel, withFaults } from './fake-llm-server.js';
 export type { FakeHandler, FakeLlmServer, FakeReply, LlmFaultKind, RecordedRequest } from './fake-llm-server.js';

@@ -2,6 +2,7 @@
 // through `baseURL`. Used by fake-anthropic-server.ts and fake-openai-server.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createConditions } from './conditions.js';
 
 /** Tokens as the fake servers count them: one per four characters, for prompts and transcripts alike. */
 export function countTokens(text: string): number {
@@ -163,21 +164,7 @@ export async function startFakeLlmServer(protocol: FakeServerProtocol): Promise<
   const closedBeforeAnswer: RecordedRequest[] = [];
   const queue: (FakeReply | FakeHandler)[] = [];
   let fallback: FakeHandler = defaultAnswer;
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  const until = (condition: () => boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        if (condition()) {
-          waiters.delete(check);
-          resolve();
-        }
-      };
-      waiters.add(check);
-      check();
-    });
+  const { until, notify } = createConditions();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];

@@ -65,4 +65,5 @@ export async function startWorkers(count: number, command: WorkerCommand): Promi
   return workers;
 }
 
-export { WORKER_RETRY, readCallLog, videoUrls } from './call-log.js';
+export { WORKER_RETRY, videoUrls } from './worker-fixtures.js';
+export { readCallLog } from '@tubesum/test-support';

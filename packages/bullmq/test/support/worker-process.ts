@@ -2,13 +2,13 @@
 // transcript source and summarizer of @tubesum/core/testing. Reads one JSON command from argv,
 // writes JSON lines (`ready`, then `closed`), and appends every summarizer call's start, end or
 // abort to a shared log (`pid videoId start|end|abort epochMs`), so tests count calls across processes.
-import { appendFileSync } from 'node:fs';
 import { openStore } from '@tubesum/core';
 import type { SummarizeOptions, Summarizer, Summary, Transcript } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import type { FailureScript } from '@tubesum/core/testing';
 import { startWorker } from '../../src/index.js';
-import { WORKER_RETRY } from './call-log.js';
+import { logCall } from '@tubesum/test-support';
+import { WORKER_RETRY } from './worker-fixtures.js';
 
 export interface WorkerCommand {
   redis: string;
@@ -31,7 +31,7 @@ export interface WorkerCommand {
 const command = JSON.parse(process.argv[2] ?? '{}') as WorkerCommand;
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const log = (videoId: string, what: string) => {
-  if (command.callLog) appendFileSync(command.callLog, `${process.pid} ${videoId} ${what} ${Date.now()}\n`);
+  if (command.callLog) logCall(command.callLog, videoId, what);
 };
 
 const fake = new FakeSummarizer({

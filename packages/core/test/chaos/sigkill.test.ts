@@ -1,6 +1,6 @@
 // Chaos: the process running a batch is killed with SIGKILL at random moments, twice, on one
 // SQLite file; a third process finishes the batch. Seeded: the run prints `chaos seed=<n>`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { createSqliteStore } from '@tubesum/core';
 import type { JobSnapshot } from '@tubesum/core';
 import { runWorker } from '../processor/run-worker.js';
 import { chaosSeed, seededRandom } from '../support/seeded-random.js';
+import { readCallLog } from '@tubesum/test-support';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-chaos-kill-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ describe('chaos: SIGKILL at random moments', () => {
     expect(ended.status).toBe('done');
     expect(ended.counts.done).toBe(count);
 
-    const calls = readFileSync(callLog, 'utf8').trim().split('\n');
+    const calls = readCallLog(callLog).map((call) => call.videoId);
     expect(new Set(calls).size).toBe(count);
     const kills = [first, second].filter((run) => run.signal === 'SIGKILL').length;
     // 2 summaries at once: at most 2 in flight at each kill.

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '@tubesum/core';
 import type { JobSnapshot } from '@tubesum/core';
 import { runWorker } from './run-worker.js';
+import { readCallLog } from '@tubesum/test-support';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-durable-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ describe('durability', () => {
     expect(redone.some((videoId) => doneBeforeKill.includes(videoId))).toBe(false);
 
     // Every video was summarized; those announced as done before the kill exactly once.
-    const calls = readFileSync(callLog, 'utf8').trim().split('\n');
+    const calls = readCallLog(callLog).map((call) => call.videoId);
     for (const videoId of doneBeforeKill) expect(calls.filter((call) => call === videoId)).toHaveLength(1);
     expect(new Set(calls).size).toBe(count);
     // At most the summaries in flight at the kill (2 at once) ran twice.

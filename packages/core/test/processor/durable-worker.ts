@@ -1,8 +1,8 @@
 // A child process for the durability test: runs a batch on a SQLite file until it is killed,
 // or resumes whatever that file holds. Writes one JSON line per event to stdout.
-import { appendFileSync } from 'node:fs';
 import { BatchProcessor, createSqliteStore } from '../../src/index.js';
 import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
+import { logCall } from '@tubesum/test-support';
 
 const [mode, databasePath, callLogPath, countText] = process.argv.slice(2);
 if (!mode || !databasePath || !callLogPath) throw new Error('usage: durable-worker start|resume <db> <call-log> [count]');
@@ -12,7 +12,7 @@ const store = createSqliteStore({ path: databasePath });
 const processor = new BatchProcessor({
   store,
   transcripts: new FakeTranscriptSource({ latencyMs: 2 }),
-  summarizer: new FakeSummarizer({ latencyMs: 40, onCall: (videoId) => appendFileSync(callLogPath, `${videoId}\n`) }),
+  summarizer: new FakeSummarizer({ latencyMs: 40, onCall: (videoId) => logCall(callLogPath, videoId) }),
   concurrency: { transcripts: 2, summaries: 2 },
   stateWriteIntervalMs: 20,
   // A killed owner's lease lapses after 1 s, so the resume below does not wait 30 s.

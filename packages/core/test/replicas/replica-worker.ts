@@ -1,9 +1,9 @@
 // A replica for the cross-process tests: one BatchProcessor on a shared store (SQLite file, Redis
 // or PostgreSQL). Reads one JSON command from argv, writes one JSON line per event to stdout, and
 // appends every summarizer call to a shared log (the "bill"), so tests count calls across processes.
-import { appendFileSync } from 'node:fs';
 import { BatchProcessor, openStore } from '../../src/index.js';
 import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
+import { logCall } from '@tubesum/test-support';
 
 export interface ReplicaCommand {
   mode: 'submit' | 'resume' | 'adopt' | 'submit-many';
@@ -24,7 +24,7 @@ const store = await openStore(command.store, { namespace: command.namespace, ...
 const processor = new BatchProcessor({
   store,
   transcripts: new FakeTranscriptSource({ latencyMs: 2 }),
-  summarizer: new FakeSummarizer({ latencyMs: command.summaryMs, onCall: (videoId) => appendFileSync(command.callLog, `${process.pid} ${videoId}\n`) }),
+  summarizer: new FakeSummarizer({ latencyMs: command.summaryMs, onCall: (videoId) => logCall(command.callLog, videoId) }),
   concurrency: { transcripts: 4, summaries: 4 },
   stateWriteIntervalMs: 50,
   leaseMs: command.leaseMs,

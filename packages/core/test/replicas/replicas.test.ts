@@ -9,7 +9,8 @@ import type { BatchStore, JobSnapshot } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import { POSTGRES_URL, skipUnlessReachable, temporaryPostgresTable } from '../storage/services.js';
 import type { ReplicaCommand } from './replica-worker.js';
-import { readCalls, startReplica, stopAllReplicas } from './replicas.js';
+import { startReplica, stopAllReplicas } from './replicas.js';
+import { readCallLog } from '@tubesum/test-support';
 
 const directory = mkdtempSync(join(tmpdir(), 'tubesum-replicas-'));
 afterAll(() => {
@@ -74,11 +75,11 @@ for (const backend of backends) {
         expect(tookMs).toBeLessThan(2000);
         expect(cancelled.status).toBe('cancelled');
         const callLog = (owner.child.spawnargs.at(-1) as string).match(/"callLog":"([^"]+)"/)?.[1] as string;
-        const callsAtCancel = readCalls(callLog).length;
+        const callsAtCancel = readCallLog(callLog).length;
         const ended = (await owner.next((line) => line.type === 'ended')).job as JobSnapshot;
         expect((await owner.exited).code).toBe(0);
         await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(readCalls(callLog).length).toBe(callsAtCancel);
+        expect(readCallLog(callLog).length).toBe(callsAtCancel);
         // Every process reads cancelled with the same counts.
         expect(ended.status).toBe('cancelled');
         expect(ended.counts).toEqual(cancelled.counts);
@@ -105,7 +106,7 @@ for (const backend of backends) {
         await Promise.all(replicas.map((replica) => replica.exited));
         const resumedBy = outcomes.filter((line) => (line.jobIds as string[]).includes(job.id));
         expect(resumedBy).toHaveLength(1);
-        const calls = readCalls(base.callLog).map((call) => call.videoId);
+        const calls = readCallLog(base.callLog).map((call) => call.videoId);
         expect(calls).toHaveLength(30);
         expect(new Set(calls).size).toBe(30);
         expect((await store.getJobState(job.id))?.status).toBe('done');
@@ -133,7 +134,7 @@ for (const backend of backends) {
       await adopter.exited;
       expect(end.status).toBe('done');
       expect(end.counts.done).toBe(60);
-      const log = readCalls(shared.callLog);
+      const log = readCallLog(shared.callLog);
       const calls = log.map((call) => call.videoId);
       expect(new Set(calls).size).toBe(60);
       for (const videoId of doneBeforeKill) expect(calls.filter((call) => call === videoId)).toHaveLength(1);

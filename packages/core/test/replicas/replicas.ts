@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ReplicaCommand } from './replica-worker.js';
 
@@ -86,22 +85,4 @@ export function startProcess(script: string, command: unknown): Replica {
       check();
     });
   return { child, lines, next, exited };
-}
-
-/** Summarizer calls in the shared log: `pid videoId` lines. */
-export function readCalls(callLog: string): { pid: string; videoId: string }[] {
-  let text = '';
-  try {
-    text = readFileSync(callLog, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .trim()
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [pid = '', videoId = ''] = line.split(' ');
-      return { pid, videoId };
-    });
 }

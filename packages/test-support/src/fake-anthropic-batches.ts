@@ -2,7 +2,8 @@
 // JSONL, cancel) for the fake Anthropic server, scriptable per request, driven by the real SDK.
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { countTokens, defaultAnswer, type RecordedRequest } from '../../../test-support/src/fake-llm-server.js';
+import { countTokens, defaultAnswer, type RecordedRequest } from './fake-llm-server.js';
+import { createConditions } from './conditions.js';
 
 /** How one request of a batch ends. */
 export type FakeBatchOutcome = 'succeeded' | 'errored-transient' | 'errored-permanent' | 'expired' | 'canceled';
@@ -65,21 +66,7 @@ export function createFakeMessageBatches(
   let createDelayMs = 0;
   let linesSent = 0;
   let serial = 0;
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  const until = (condition: () => boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        if (condition()) {
-          waiters.delete(check);
-          resolve();
-        }
-      };
-      waiters.add(check);
-      check();
-    });
+  const { until, notify } = createConditions();
 
   const end = (batch: FakeBatch): void => {
     if (batch.status === 'ended') return;
