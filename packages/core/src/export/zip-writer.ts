@@ -122,6 +122,28 @@ export class ZipWriter {
     this.#finish(open);
   }
 
+  /**
+   * Starts the file `name` beside the ZIP: written in pieces like {@link open}'s, compressed as they
+   * come, but kept in memory (compressed) until {@link place} puts it in the ZIP. This lets an
+   * export write `index.md` and `batch.json` during the one pass that writes the summary files.
+   */
+  aside(name: string): AsideFile {
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    const chunks: Uint8Array[] = [];
+    const open = this.#add(new PieceDeflate(name), (data) => chunks.push(data));
+    return new AsideFile(open, chunks, (error) => (this.#failure ??= error));
+  }
+
+  /** Writes a closed {@link aside} file here, after the files written so far. */
+  place(file: AsideFile): void {
+    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
+    const { entry, chunks } = file.take();
+    this.#addFolders(entry.file.filename);
+    entry.offset = this.#written;
+    for (const chunk of chunks) this.#push(chunk);
+    this.#finish(entry);
+  }
+
   /** A whole file at once, deflated in one call by zlib (see the top of this file). */
   file(name: string, bytes: Uint8Array): void {
     if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
@@ -162,8 +184,8 @@ export class ZipWriter {
     }
   }
 
-  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output. */
-  #add(file: ZipPassThrough): OpenEntry {
+  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output (or to `sink`: an aside file). */
+  #add(file: ZipPassThrough, sink?: (data: Uint8Array) => void): OpenEntry {
     if (this.#entries + 1 > ZIP_MAX_ENTRIES) {
       throw tooLarge(`it would hold more than the ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} files a ZIP can hold`, {
         entries: this.#entries + 1,
@@ -181,7 +203,8 @@ export class ZipWriter {
       }
       open.header ??= data;
       open.bytes += data.byteLength;
-      this.#push(data);
+      if (sink === undefined) this.#push(data);
+      else sink(data);
     });
     zip.add(file);
     return open;
@@ -229,11 +252,56 @@ const DATA_DESCRIPTOR_BYTES = 16;
 const END_OF_DIRECTORY_BYTES = 22;
 
 /** A file being written: its fflate stream, where it starts, its local header and the bytes written so far. */
-interface OpenEntry {
+export interface OpenEntry {
   file: ZipPassThrough;
   offset: number;
   header: Uint8Array | undefined;
   bytes: number;
+}
+
+/** A file compressed beside the ZIP, placed into it later: see {@link ZipWriter.aside}. */
+export class AsideFile {
+  #size = 0;
+  #closed = false;
+  #taken = false;
+
+  constructor(
+    readonly entry: OpenEntry,
+    readonly chunks: Uint8Array[],
+    private readonly fail: (error: unknown) => void,
+  ) {}
+
+  get name(): string {
+    return this.entry.file.filename;
+  }
+
+  /** Adds `bytes` to the file. */
+  write(bytes: Uint8Array): void {
+    if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
+    this.#size += bytes.byteLength;
+    if (this.#size > ZIP_MAX_BYTES) {
+      const error = tooLarge(`${this.name} alone passes 4 GiB`, { bytes: this.#size, limit: ZIP_MAX_BYTES });
+      this.fail(error);
+      throw error;
+    }
+    this.entry.file.push(bytes, false);
+  }
+
+  /** Ends the file; it can then be placed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.entry.file.push(EMPTY, true);
+  }
+
+  /** The entry and its compressed bytes, once: the file is closed if it was not. */
+  take(): { entry: OpenEntry; chunks: Uint8Array[] } {
+    if (this.#taken) throw new Error(`ZipWriter: ${this.name} is placed already`);
+    this.#taken = true;
+    this.close();
+    const chunks = this.chunks.splice(0);
+    return { entry: this.entry, chunks };
+  }
 }
 
 /** The central directory's bytes, in 64 KB blocks: no object per entry. */

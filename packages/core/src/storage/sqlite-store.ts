@@ -6,6 +6,7 @@ import type { StoredData } from 'keyv';
 import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from './batch-store.js';
+import { withFastReads } from './keyv-deserialize.js';
 import { createKeyvStore } from './keyv-store.js';
 import { storageError } from './storage-error.js';
 import { namespaceSchema, tableSchema } from './store-options.js';
@@ -122,5 +123,5 @@ export function createSqliteStore(options: SqliteStoreOptions): BatchStore {
     }
   }
   const adapter = new TunedKeyvSqlite(`sqlite://${path}`, table, busyTimeoutMs);
-  return createKeyvStore(new Keyv({ store: adapter, namespace }), { description: where });
+  return createKeyvStore(withFastReads(new Keyv({ store: adapter, namespace })), { description: where });
 }
