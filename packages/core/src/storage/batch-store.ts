@@ -41,7 +41,7 @@ export interface BatchStore {
   /**
    * Reads several cached values at once: the value of each of `keys`, in their order, `undefined`
    * where there is none. Optional: readers of many values (an export) fall back to
-   * {@link getCached} per key. The built-in stores read a page of keys in one backend request.
+   * `getCached` per key. The built-in stores read a page of keys in one backend request.
    */
   getManyCached?<T>(keys: readonly string[]): Promise<Array<T | undefined>>;
   /** Writes a cached value; kept until deleted. */
