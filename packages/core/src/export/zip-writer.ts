@@ -49,8 +49,9 @@ export interface ZipWriterOptions {
 }
 
 /**
- * Writes a ZIP one file at a time: `open(name)`, `write(bytes)` as often as needed, `close()`,
- * then `end()` for the central directory. Compressed bytes gather until `take()`. A folder entry
+ * Writes a ZIP one file at a time: `file(name, bytes)` for a whole file, or `aside(name)` for one
+ * written in pieces beside the others and `place`d later, then `end()` for the central directory.
+ * Compressed bytes gather until `take()`. A folder entry
  * (`summaries/`) is written before the first file inside it, as JSZip did.
  *
  * Every limit of a ZIP without ZIP64 is checked as bytes are written: past 65,535 entries or
@@ -67,8 +68,6 @@ export class ZipWriter {
   /** Bytes written so far: the offset of what comes next. */
   #written = 0;
   #entries = 0;
-  #open: OpenEntry | undefined;
-  #openSize = 0;
   #failure: unknown;
   #ended = false;
 
@@ -95,33 +94,6 @@ export class ZipWriter {
     return concat(chunks);
   }
 
-  /** Starts the file `name` (a path with `/` between folders), closing none: call {@link close} first. */
-  open(name: string): void {
-    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot open ${name} now`);
-    this.#addFolders(name);
-    this.#open = this.#add(new PieceDeflate(name));
-    this.#openSize = 0;
-  }
-
-  /** Adds `bytes` to the open file. */
-  write(bytes: Uint8Array): void {
-    const open = this.#open;
-    if (open === undefined) throw new Error('ZipWriter: no file is open');
-    this.#openSize += bytes.byteLength;
-    if (this.#openSize > ZIP_MAX_BYTES) throw tooLarge(`${open.file.filename} alone passes 4 GiB`, { bytes: this.#openSize, limit: ZIP_MAX_BYTES });
-    open.file.push(bytes, false);
-    this.#check();
-  }
-
-  /** Ends the open file. */
-  close(): void {
-    const open = this.#open;
-    if (open === undefined) throw new Error('ZipWriter: no file is open');
-    this.#open = undefined;
-    open.file.push(EMPTY, true);
-    this.#finish(open);
-  }
-
   /**
    * Starts the file `name` beside the ZIP: written in pieces like {@link open}'s, compressed as they
    * come, but kept in memory (compressed) until {@link place} puts it in the ZIP. This lets an
@@ -136,7 +108,7 @@ export class ZipWriter {
 
   /** Writes a closed {@link aside} file here, after the files written so far. */
   place(file: AsideFile): void {
-    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
+    if (this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
     const { entry, chunks } = file.take();
     this.#addFolders(entry.file.filename);
     entry.offset = this.#written;
@@ -146,7 +118,7 @@ export class ZipWriter {
 
   /** A whole file at once, deflated in one call by zlib (see the top of this file). */
   file(name: string, bytes: Uint8Array): void {
-    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
     if (bytes.byteLength > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: bytes.byteLength, limit: ZIP_MAX_BYTES });
     this.#addFolders(name);
     const open = this.#add(new WholeFileDeflate(name));
@@ -156,7 +128,6 @@ export class ZipWriter {
 
   /** Writes the central directory: the ZIP is complete once the bytes taken after this are written. */
   end(): void {
-    if (this.#open !== undefined) throw new Error('ZipWriter: a file is still open');
     this.#check();
     this.#ended = true;
     const size = this.#directory.size;

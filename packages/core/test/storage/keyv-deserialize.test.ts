@@ -5,7 +5,7 @@ import { deserializeKeyvText } from '../../src/storage/keyv-deserialize.js';
 
 // Keyv's own default pair (`@keyv/serialize`), the reference the fast reader must match.
 const reference = new Keyv();
-const serialize = (value: unknown) => reference.serialize!(value) as string;
+const serialize = (value: unknown) => reference.serialize!(value as Parameters<NonNullable<typeof reference.serialize>>[0]) as string;
 const deserialize = (text: string) => reference.deserialize!(text) as unknown;
 
 /** A small deterministic generator of JSON-like values full of the strings the reviver changes. */
