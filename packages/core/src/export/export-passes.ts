@@ -1,17 +1,14 @@
-// The passes of a streaming export over the store: the plan (every file name and the entry
-// count, before a byte is written), then `index.md` and `batch.json` one page at a time.
+// The first pass of a streaming export over the store: the plan (every file name and the entry
+// count, before a byte is written). The second pass, which writes the files, is in export-stream.ts.
 import { ErrorCode, TubesumError } from '../errors.js';
 import type { ItemCounts, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName, transcriptFileNames } from './export-names.js';
 import type { TranscriptFiles } from './export-names.js';
-import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
-import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
+import { itemLabel } from './render-index.js';
 import type { ExportPageReader, ExportPageRequest } from './export-stream.js';
 import { check, entrySchema, invalid } from './validate-export.js';
 import { ZIP_MAX_ENTRIES } from './zip-writer.js';
-
-const utf8 = new TextEncoder();
 
 /**
  * What the first pass over the items decides: every file of the ZIP, so that `index.md` can link
@@ -27,23 +24,21 @@ export interface Plan {
   entries: number;
 }
 
-/** Facts of each summary file, gathered while it is written, for `index.md`: tiny per video. */
-export interface Facts {
-  durations: Float64Array;
-  missing: Uint8Array;
-  /** Summary titles that differ from the item's title (rare). */
-  titles: Map<number, string>;
-}
-
-/** Reads pages in order and keeps only the current one. */
+/**
+ * Reads pages in order and keeps only the current one, and asks for the next while the current
+ * one is used, so the store works (on its own threads or server) while the export renders.
+ */
 export class PageCursor {
   #offset = -1;
   #page: ExportEntry[] = [];
+  #next: { offset: number; page: Promise<ExportEntry[]> } | undefined;
 
   constructor(
     private readonly read: ExportPageReader,
     private readonly request: Omit<ExportPageRequest, 'offset' | 'limit'>,
     private readonly pageSize: number,
+    /** Items there are (the plan's count): no page is read ahead past them. */
+    private readonly end = Number.POSITIVE_INFINITY,
   ) {}
 
   async at(position: number): Promise<ExportEntry | undefined> {
@@ -51,11 +46,33 @@ export class PageCursor {
     if (offset !== this.#offset) {
       this.request.signal.throwIfAborted();
       this.#page = [];
-      this.#page = await this.read({ ...this.request, offset, limit: this.pageSize });
+      const next = this.#next?.offset === offset ? this.#next.page : this.#load(offset);
+      this.#next = undefined;
+      this.#page = await next;
       this.#offset = offset;
       this.request.signal.throwIfAborted();
+      if (this.#page.length === this.pageSize && offset + this.pageSize < this.end)
+        this.#next = { offset: offset + this.pageSize, page: this.#load(offset + this.pageSize) };
     }
     return this.#page[position - offset];
+  }
+
+  /** Whether `position` is past the items: after {@link at} read its page, which came back shorter. */
+  past(position: number): boolean {
+    return position - this.#offset >= this.#page.length;
+  }
+
+  #load(offset: number): Promise<ExportEntry[]> {
+    // Called in a promise: a reader that throws at once fails the read of its page, not this call.
+    const page = Promise.resolve({ ...this.request, offset, limit: this.pageSize })
+      .then((request) => this.read(request))
+      .then((entries: unknown) => {
+        if (!Array.isArray(entries)) throw invalid('readPage()', 'a promise of an array of entries', entries);
+        return entries as ExportEntry[];
+      });
+    // A page read ahead and never used (the export stopped) must not count as unhandled.
+    page.catch(() => undefined);
+    return page;
   }
 }
 
@@ -77,32 +94,29 @@ export async function planFiles(
   const taken = new Set<string>();
   let summaries = 0;
   let transcripts = 0;
-  for (let offset = 0; ; offset += pageSize) {
-    signal.throwIfAborted();
-    const page = await readPage({ offset, limit: pageSize, summaries: false, transcripts: false, signal });
-    if (!Array.isArray(page)) throw invalid('readPage()', 'a promise of an array of entries', page);
-    for (const entry of page) {
-      check(entrySchema, entry, `entries[${plan.listed}]`, 'an object { item, summary? }');
-      const { item } = entry;
-      plan.listed += 1;
-      plan.counts[item.status] += 1;
-      if (item.status === 'done' && item.summaryKey !== undefined) {
-        plan.summaryFiles.push(summaryFileName(job.total, item, item.title, taken));
-        summaries += 1;
-      } else {
-        plan.summaryFiles.push(undefined);
-      }
-      if (withTranscripts && item.transcriptKey !== undefined) {
-        plan.transcriptFiles.push(transcriptFileNames(job.total, item, item.title, taken));
-        transcripts += 1;
-      } else {
-        plan.transcriptFiles.push(undefined);
-      }
-      if (duplicated.has(item.videoId) && !plan.byVideo.has(item.videoId)) {
-        plan.byVideo.set(item.videoId, { index: item.index, label: itemLabel(item, item.title) });
-      }
+  const cursor = new PageCursor(readPage, { summaries: false, transcripts: false, signal }, pageSize, job.total);
+  for (let position = 0; ; position += 1) {
+    const entry = await cursor.at(position);
+    if (cursor.past(position)) break;
+    check(entrySchema, entry, `entries[${plan.listed}]`, 'an object { item, summary? }');
+    const { item } = entry as ExportEntry;
+    plan.listed += 1;
+    plan.counts[item.status] += 1;
+    if (item.status === 'done' && item.summaryKey !== undefined) {
+      plan.summaryFiles.push(summaryFileName(job.total, item, item.title, taken));
+      summaries += 1;
+    } else {
+      plan.summaryFiles.push(undefined);
     }
-    if (page.length < pageSize) break;
+    if (withTranscripts && item.transcriptKey !== undefined) {
+      plan.transcriptFiles.push(transcriptFileNames(job.total, item, item.title, taken));
+      transcripts += 1;
+    } else {
+      plan.transcriptFiles.push(undefined);
+    }
+    if (duplicated.has(item.videoId) && !plan.byVideo.has(item.videoId)) {
+      plan.byVideo.set(item.videoId, { index: item.index, label: itemLabel(item, item.title) });
+    }
   }
   taken.clear();
   // The writer adds one entry per folder as well (`summaries/`, `transcripts/`).
@@ -116,66 +130,4 @@ export async function planFiles(
     );
   }
   return plan;
-}
-
-/** `index.md`, one page of rows at a time; summary facts come from the summary files written before it. */
-export async function* indexChunks(
-  job: JobSnapshot,
-  plan: Plan,
-  facts: Facts,
-  readPage: ExportPageReader,
-  pageSize: number,
-  signal: AbortSignal,
-): AsyncGenerator<Uint8Array> {
-  yield utf8.encode(indexHead(job, plan.counts, plan.listed));
-  const listNames = listNamesOf(job);
-  const cursor = new PageCursor(readPage, { summaries: false, transcripts: false, signal }, pageSize);
-  let rows = '';
-  for (let position = 0; position < plan.listed; position += 1) {
-    const entry = await cursor.at(position);
-    if (entry === undefined) break;
-    const { item } = entry;
-    const file = plan.summaryFiles[position];
-    const duration = facts.durations[position];
-    const summaryFacts =
-      file === undefined
-        ? undefined
-        : { durationSeconds: duration === undefined || Number.isNaN(duration) ? undefined : duration, missing: facts.missing[position] === 1 };
-    const label = itemLabel(item, facts.titles.get(position) ?? item.title);
-    rows += `${indexRow(item, label, file, summaryFacts, plan.transcriptFiles[position], listNames)}\n`;
-    if (rows.length >= 64 * 1024) {
-      yield utf8.encode(rows);
-      rows = '';
-    }
-  }
-  yield utf8.encode(rows + indexTail(job, plan.byVideo));
-}
-
-/** `batch.json`, one page of items at a time, reading the summaries again. */
-export async function* manifestChunks(
-  job: JobSnapshot,
-  plan: Plan,
-  date: Date,
-  readPage: ExportPageReader,
-  pageSize: number,
-  signal: AbortSignal,
-): AsyncGenerator<Uint8Array> {
-  yield utf8.encode(manifestHead(job, plan.counts, date));
-  const cursor = new PageCursor(readPage, { summaries: true, transcripts: false, signal }, pageSize);
-  let text = '';
-  let written = 0;
-  for (let position = 0; position < plan.listed; position += 1) {
-    const entry = await cursor.at(position);
-    if (entry === undefined) break;
-    check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
-    const file = plan.summaryFiles[position];
-    const json = JSON.stringify(manifestItem(entry.item, entry.summary, file, plan.transcriptFiles[position]));
-    text += manifestItemText(json, written === 0);
-    written += 1;
-    if (text.length >= 64 * 1024) {
-      yield utf8.encode(text);
-      text = '';
-    }
-  }
-  yield utf8.encode(text + manifestTail(job, written, plan.byVideo));
 }

@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import type { JobSnapshot } from '../records.js';
-import { PageCursor, indexChunks, manifestChunks, planFiles } from './export-passes.js';
-import type { Facts, Plan } from './export-passes.js';
+import { PageCursor, planFiles } from './export-passes.js';
+import type { Plan } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';
+import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
+import type { SummaryFacts } from './render-index.js';
+import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
 import { missingSummaryText, renderSummaryFile } from './render-summary-file.js';
 import { missingTranscriptText, renderTranscriptSrt, renderTranscriptText } from './render-transcript.js';
 import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
 import { ZipWriter } from './zip-writer.js';
 import { integerFrom } from '../internal/option-schemas.js';
+import type { AsideFile } from './zip-writer.js';
 
 export { ZIP_MAX_ENTRIES } from './zip-writer.js';
 
@@ -25,9 +29,9 @@ export interface ExportPageRequest {
 }
 
 /**
- * Reads one page of a job's entries. An export calls it page after page, several times over
- * (to plan the file names, then for the summary files, `index.md` and `batch.json`), and never
- * holds more than one page per pass. A page shorter than `limit` ends the items. Throw a
+ * Reads one page of a job's entries. An export calls it page after page, twice over (items
+ * alone, to plan the file names; then with summaries, for the files, `index.md` and
+ * `batch.json`), and never holds more than one page. A page shorter than `limit` ends the items. Throw a
  * `STORAGE_ERROR` `TubesumError` when the backend fails: the stream then errors with it.
  */
 export type ExportPageReader = (request: ExportPageRequest) => Promise<ExportEntry[]>;
@@ -123,12 +127,7 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
     throw signal.aborted ? cancelledError(signal) : error;
   }
 
-  const facts: Facts = {
-    durations: new Float64Array(plan.listed).fill(Number.NaN),
-    missing: new Uint8Array(plan.listed),
-    titles: new Map(),
-  };
-  const chunks = zipChunks(job, plan, facts, readPage, { pageSize, withTranscripts, date, signal });
+  const chunks = zipChunks(job, plan, readPage, { pageSize, withTranscripts, date, signal });
   let settled = false;
   const finish = (): void => {
     settled = true;
@@ -178,27 +177,34 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
 }
 
 /**
- * The ZIP's bytes in chunks of at least {@link CHUNK_BYTES} (the last may be shorter): the
- * summary files (and transcripts) in batch order, one store page at a time, then `index.md` and
- * `batch.json`, then the central directory. Nothing runs between two `next()` calls.
+ * The ZIP's bytes in chunks of at least {@link CHUNK_BYTES} (the last may be shorter). One pass
+ * over the store, a page at a time, writes the summary files (and transcripts) in batch order and,
+ * beside them, `index.md` and `batch.json` (compressed in memory: about a tenth of their text),
+ * which follow; then the central directory. Nothing runs between two `next()` calls.
  */
 async function* zipChunks(
   job: JobSnapshot,
   plan: Plan,
-  facts: Facts,
   readPage: ExportPageReader,
   { pageSize, withTranscripts, date, signal }: { pageSize: number; withTranscripts: boolean; date: Date; signal: AbortSignal },
 ): AsyncGenerator<Uint8Array> {
   const writer = new ZipWriter({ date });
-  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize);
+  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize, plan.listed);
   const file = (name: string, text: string): void => writer.file(name, utf8.encode(text));
+  const index = new AsideText(writer, 'index.md', indexHead(job, plan.counts, plan.listed));
+  const manifest = new AsideText(writer, 'batch.json', manifestHead(job, plan.counts, date));
+  const listNames = listNamesOf(job);
+  let listed = 0;
   for (let position = 0; position < plan.listed; position += 1) {
-    const summaryFile = plan.summaryFiles[position];
-    const transcriptFiles = plan.transcriptFiles[position];
-    if (summaryFile === undefined && transcriptFiles === undefined) continue;
     const entry = await content.at(position);
     if (entry !== undefined) check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
-    if (summaryFile !== undefined) file(summaryFile, summaryText(job, entry, position, facts));
+    const summaryFile = plan.summaryFiles[position];
+    const transcriptFiles = plan.transcriptFiles[position];
+    let facts: SummaryFacts | undefined;
+    if (summaryFile !== undefined) {
+      facts = { durationSeconds: entry?.summary?.durationSeconds, missing: entry?.summary === undefined };
+      file(summaryFile, entry?.summary === undefined ? missingSummaryText(entry?.item) : renderSummaryFile(job, entry.item, entry.summary));
+    }
     if (transcriptFiles !== undefined) {
       const transcript = entry?.transcript;
       if (entry === undefined || transcript === undefined) {
@@ -210,35 +216,50 @@ async function* zipChunks(
         file(transcriptFiles.srt, renderTranscriptSrt(transcript));
       }
     }
+    // An item gone from the store since the plan (a page came back short) has no row.
+    if (entry !== undefined) {
+      const { item, summary } = entry;
+      index.add(`${indexRow(item, itemLabel(item, summary?.title ?? item.title), summaryFile, facts, transcriptFiles, listNames)}\n`);
+      manifest.add(manifestItemText(JSON.stringify(manifestItem(item, summary, summaryFile, transcriptFiles)), listed === 0));
+      listed += 1;
+    }
     if (writer.buffered >= CHUNK_BYTES) yield writer.take();
   }
-  yield* streamFile(writer, 'index.md', indexChunks(job, plan, facts, readPage, pageSize, signal));
-  yield* streamFile(writer, 'batch.json', manifestChunks(job, plan, date, readPage, pageSize, signal));
+  index.add(indexTail(job, plan.byVideo));
+  manifest.add(manifestTail(job, listed, plan.byVideo));
+  index.flush();
+  manifest.flush();
+  index.file.close();
+  manifest.file.close();
   signal.throwIfAborted();
+  writer.place(index.file);
+  writer.place(manifest.file);
   writer.end();
   yield writer.take();
 }
 
-/** One file of the ZIP written as `chunks` come, handing on compressed chunks as they fill. */
-async function* streamFile(writer: ZipWriter, name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  writer.open(name);
-  for await (const chunk of chunks) {
-    writer.write(chunk);
-    if (writer.buffered >= CHUNK_BYTES) yield writer.take();
-  }
-  writer.close();
-}
+/** A text file written aside (see `ZipWriter.aside`) in pieces of about 64 KB. */
+class AsideText {
+  readonly file: AsideFile;
+  #text: string;
 
-/** A summary file's text, noting for `index.md` what it needs to know of the summary. */
-function summaryText(job: JobSnapshot, entry: ExportEntry | undefined, position: number, facts: Facts): string {
-  if (entry?.summary === undefined) {
-    facts.missing[position] = 1;
-    return missingSummaryText(entry?.item);
+  constructor(writer: ZipWriter, name: string, head: string) {
+    this.file = writer.aside(name);
+    this.#text = head;
   }
-  const { item, summary } = entry;
-  if (summary.durationSeconds !== undefined) facts.durations[position] = summary.durationSeconds;
-  if (summary.title !== undefined && summary.title !== item.title) facts.titles.set(position, summary.title);
-  return renderSummaryFile(job, item, summary);
+
+  add(text: string): void {
+    this.#text += text;
+    if (this.#text.length >= CHUNK_BYTES) this.flush();
+  }
+
+  /** Hands the text so far on as one piece. */
+  flush(): void {
+    if (this.#text === '') return;
+    const bytes = utf8.encode(this.#text);
+    this.#text = '';
+    this.file.write(bytes);
+  }
 }
 
 /** Reads a whole export stream into one array (what `BatchProcessor.export` returns). */

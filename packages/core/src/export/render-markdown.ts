@@ -18,6 +18,7 @@ export function durationLabel(seconds: number): string {
 
 /** Characters YAML requires escaped in a double-quoted scalar that `JSON.stringify` leaves raw. */
 const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+const SURROGATE_OR_YAML_UNSAFE = /[\ud800-\udfff\u007f-\u009f\u2028\u2029\ufeff]/;
 
 /**
  * A string as a YAML double-quoted scalar. JSON strings are YAML 1.2 double-quoted scalars;
@@ -25,6 +26,8 @@ const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  * a title holding quotes, colons, `#`, newlines or `---` stays one value on one line.
  */
 export function yamlString(text: string): string {
+  // Most values hold none of them (a surrogate here may also be half of a well-formed pair, like an emoji's).
+  if (!SURROGATE_OR_YAML_UNSAFE.test(text)) return JSON.stringify(text);
   return JSON.stringify(text.replace(/\p{Cs}/gu, '\uFFFD')).replace(YAML_UNSAFE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

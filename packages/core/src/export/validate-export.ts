@@ -1,14 +1,18 @@
 // Validation of what callers hand to the export: a job snapshot and its entries.
 import { z } from 'zod';
 import { ErrorCode, TubesumError } from '../errors.js';
-import type { ItemStatus } from '../records.js';
+import type { ItemStatus, JobStatus } from '../records.js';
 
-const STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const satisfies readonly ItemStatus[];
+// Every status, checked against the types: a new status that the export did not list failed the
+// export of every job in it (a paused job could not be exported before 'paused' was listed here).
+const ITEM_STATUSES = { pending: true, running: true, done: true, failed: true, cancelled: true } satisfies Record<ItemStatus, true>;
+const JOB_STATUSES = { running: true, paused: true, done: true, cancelled: true } satisfies Record<JobStatus, true>;
+const STATUSES = Object.keys(ITEM_STATUSES) as [ItemStatus, ...ItemStatus[]];
 
 export const jobSchema = z.looseObject({
   id: z.string(),
   createdAt: z.string(),
-  status: z.enum(['running', 'done', 'cancelled']),
+  status: z.enum(Object.keys(JOB_STATUSES) as [JobStatus, ...JobStatus[]]),
   total: z.number(),
   options: z.looseObject({}),
   rejected: z.array(z.object({ input: z.string(), reason: z.string() })),

@@ -49,8 +49,9 @@ export interface ZipWriterOptions {
 }
 
 /**
- * Writes a ZIP one file at a time: `open(name)`, `write(bytes)` as often as needed, `close()`,
- * then `end()` for the central directory. Compressed bytes gather until `take()`. A folder entry
+ * Writes a ZIP one file at a time: `file(name, bytes)` for a whole file, or `aside(name)` for one
+ * written in pieces beside the others and `place`d later, then `end()` for the central directory.
+ * Compressed bytes gather until `take()`. A folder entry
  * (`summaries/`) is written before the first file inside it, as JSZip did.
  *
  * Every limit of a ZIP without ZIP64 is checked as bytes are written: past 65,535 entries or
@@ -67,8 +68,6 @@ export class ZipWriter {
   /** Bytes written so far: the offset of what comes next. */
   #written = 0;
   #entries = 0;
-  #open: OpenEntry | undefined;
-  #openSize = 0;
   #failure: unknown;
   #ended = false;
 
@@ -95,36 +94,31 @@ export class ZipWriter {
     return concat(chunks);
   }
 
-  /** Starts the file `name` (a path with `/` between folders), closing none: call {@link close} first. */
-  open(name: string): void {
-    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot open ${name} now`);
-    this.#addFolders(name);
-    this.#open = this.#add(new PieceDeflate(name));
-    this.#openSize = 0;
+  /**
+   * Starts the file `name` beside the ZIP: written in pieces like {@link open}'s, compressed as they
+   * come, but kept in memory (compressed) until {@link place} puts it in the ZIP. This lets an
+   * export write `index.md` and `batch.json` during the one pass that writes the summary files.
+   */
+  aside(name: string): AsideFile {
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    const chunks: Uint8Array[] = [];
+    const open = this.#add(new PieceDeflate(name), (data) => chunks.push(data));
+    return new AsideFile(open, chunks, (error) => (this.#failure ??= error));
   }
 
-  /** Adds `bytes` to the open file. */
-  write(bytes: Uint8Array): void {
-    const open = this.#open;
-    if (open === undefined) throw new Error('ZipWriter: no file is open');
-    this.#openSize += bytes.byteLength;
-    if (this.#openSize > ZIP_MAX_BYTES) throw tooLarge(`${open.file.filename} alone passes 4 GiB`, { bytes: this.#openSize, limit: ZIP_MAX_BYTES });
-    open.file.push(bytes, false);
-    this.#check();
-  }
-
-  /** Ends the open file. */
-  close(): void {
-    const open = this.#open;
-    if (open === undefined) throw new Error('ZipWriter: no file is open');
-    this.#open = undefined;
-    open.file.push(EMPTY, true);
-    this.#finish(open);
+  /** Writes a closed {@link aside} file here, after the files written so far. */
+  place(file: AsideFile): void {
+    if (this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
+    const { entry, chunks } = file.take();
+    this.#addFolders(entry.file.filename);
+    entry.offset = this.#written;
+    for (const chunk of chunks) this.#push(chunk);
+    this.#finish(entry);
   }
 
   /** A whole file at once, deflated in one call by zlib (see the top of this file). */
   file(name: string, bytes: Uint8Array): void {
-    if (this.#open !== undefined || this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
     if (bytes.byteLength > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: bytes.byteLength, limit: ZIP_MAX_BYTES });
     this.#addFolders(name);
     const open = this.#add(new WholeFileDeflate(name));
@@ -134,7 +128,6 @@ export class ZipWriter {
 
   /** Writes the central directory: the ZIP is complete once the bytes taken after this are written. */
   end(): void {
-    if (this.#open !== undefined) throw new Error('ZipWriter: a file is still open');
     this.#check();
     this.#ended = true;
     const size = this.#directory.size;
@@ -162,8 +155,8 @@ export class ZipWriter {
     }
   }
 
-  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output. */
-  #add(file: ZipPassThrough): OpenEntry {
+  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output (or to `sink`: an aside file). */
+  #add(file: ZipPassThrough, sink?: (data: Uint8Array) => void): OpenEntry {
     if (this.#entries + 1 > ZIP_MAX_ENTRIES) {
       throw tooLarge(`it would hold more than the ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} files a ZIP can hold`, {
         entries: this.#entries + 1,
@@ -181,7 +174,8 @@ export class ZipWriter {
       }
       open.header ??= data;
       open.bytes += data.byteLength;
-      this.#push(data);
+      if (sink === undefined) this.#push(data);
+      else sink(data);
     });
     zip.add(file);
     return open;
@@ -229,11 +223,56 @@ const DATA_DESCRIPTOR_BYTES = 16;
 const END_OF_DIRECTORY_BYTES = 22;
 
 /** A file being written: its fflate stream, where it starts, its local header and the bytes written so far. */
-interface OpenEntry {
+export interface OpenEntry {
   file: ZipPassThrough;
   offset: number;
   header: Uint8Array | undefined;
   bytes: number;
+}
+
+/** A file compressed beside the ZIP, placed into it later: see {@link ZipWriter.aside}. */
+export class AsideFile {
+  #size = 0;
+  #closed = false;
+  #taken = false;
+
+  constructor(
+    readonly entry: OpenEntry,
+    readonly chunks: Uint8Array[],
+    private readonly fail: (error: unknown) => void,
+  ) {}
+
+  get name(): string {
+    return this.entry.file.filename;
+  }
+
+  /** Adds `bytes` to the file. */
+  write(bytes: Uint8Array): void {
+    if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
+    this.#size += bytes.byteLength;
+    if (this.#size > ZIP_MAX_BYTES) {
+      const error = tooLarge(`${this.name} alone passes 4 GiB`, { bytes: this.#size, limit: ZIP_MAX_BYTES });
+      this.fail(error);
+      throw error;
+    }
+    this.entry.file.push(bytes, false);
+  }
+
+  /** Ends the file; it can then be placed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.entry.file.push(EMPTY, true);
+  }
+
+  /** The entry and its compressed bytes, once: the file is closed if it was not. */
+  take(): { entry: OpenEntry; chunks: Uint8Array[] } {
+    if (this.#taken) throw new Error(`ZipWriter: ${this.name} is placed already`);
+    this.#taken = true;
+    this.close();
+    const chunks = this.chunks.splice(0);
+    return { entry: this.entry, chunks };
+  }
 }
 
 /** The central directory's bytes, in 64 KB blocks: no object per entry. */

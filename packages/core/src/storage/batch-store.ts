@@ -41,6 +41,12 @@ export interface BatchStore {
   saveItem(item: ItemRecord): Promise<void>;
   /** Reads a cached value (transcript, summary). */
   getCached<T>(key: string): Promise<T | undefined>;
+  /**
+   * Reads several cached values at once: the value of each of `keys`, in their order, `undefined`
+   * where there is none. Optional: readers of many values (an export) fall back to
+   * `getCached` per key. The built-in stores read a page of keys in one backend request.
+   */
+  getManyCached?<T>(keys: readonly string[]): Promise<Array<T | undefined>>;
   /** Writes a cached value; kept until deleted. */
   setCached(key: string, value: unknown): Promise<void>;
   /**

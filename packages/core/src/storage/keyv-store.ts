@@ -44,6 +44,7 @@ const keyvSchema = z.custom<Keyv>(
 );
 
 const idSchema = z.string('a non-empty string').min(1, 'a non-empty string');
+const keyListSchema = z.array(idSchema, 'an array of non-empty strings');
 const ownerSchema = z
   .string('a non-empty string of at most 200 characters')
   .min(1, 'a non-empty string of at most 200 characters')
@@ -225,6 +226,17 @@ class KeyvBatchStore implements BatchStore {
     return this.#run(`read cached ${describeId(key)}`, async () => {
       validateOptions(idSchema, key, 'BatchStore.getCached key');
       return this.#get<T>(keys.cache(key));
+    });
+  }
+
+  getManyCached<T>(cacheKeys: readonly string[]): Promise<Array<T | undefined>> {
+    return this.#run(`read ${Array.isArray(cacheKeys) ? cacheKeys.length : 'several'} cached values`, async () => {
+      validateOptions(keyListSchema, cacheKeys, 'BatchStore.getManyCached keys');
+      const values: Array<T | undefined> = [];
+      for (const page of chunks(cacheKeys, this.#pageSize)) {
+        for (const value of await this.#keyv.getMany<T>(page.map((key) => keys.cache(key)))) values.push(value ?? undefined);
+      }
+      return values;
     });
   }
 

@@ -2,6 +2,7 @@ import { Keyv } from 'keyv';
 import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from './batch-store.js';
+import { withFastReads } from './keyv-deserialize.js';
 import { createKeyvStore } from './keyv-store.js';
 import { namespaceSchema } from './store-options.js';
 
@@ -23,5 +24,5 @@ const optionsSchema = z.object({ namespace: namespaceSchema.optional() }).option
  */
 export function createMemoryStore(options?: MemoryStoreOptions): BatchStore {
   const { namespace = 'tubesum' } = validateOptions(optionsSchema, options, 'createMemoryStore options') ?? {};
-  return createKeyvStore(new Keyv({ namespace }), { description: 'the memory store' });
+  return createKeyvStore(withFastReads(new Keyv({ namespace })), { description: 'the memory store' });
 }

@@ -7,6 +7,7 @@ import { ErrorCode, TubesumError } from '../errors.js';
 import { describeValue, validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from './batch-store.js';
 import { importOptional } from './import-optional.js';
+import { withFastReads } from './keyv-deserialize.js';
 import { createKeyvStore } from './keyv-store.js';
 import { createMemoryStore } from './memory-store.js';
 import { createSqliteStore } from './sqlite-store.js';
@@ -159,7 +160,7 @@ async function openRedisStore(value: string, { namespace, connectTimeoutMs }: Re
     await keyv.disconnect().catch(() => undefined);
     throw connectionError('Redis', where, lastError ?? error, url.password);
   }
-  return createKeyvStore(keyv, { description: `the Redis store at ${where}` });
+  return createKeyvStore(withFastReads(keyv), { description: `the Redis store at ${where}` });
 }
 
 interface PgPool {
@@ -223,7 +224,7 @@ async function openPostgresStore(value: string, { namespace, table, connectTimeo
   adapter.on('error', (error: unknown) => {
     setupError ??= error;
   });
-  const keyv = new Keyv({ store: adapter, namespace });
+  const keyv = withFastReads(new Keyv({ store: adapter, namespace }));
   try {
     // Waits for the table to be created, and proves the connection works.
     await adapter.query('SELECT 1');

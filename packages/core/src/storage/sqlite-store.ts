@@ -4,8 +4,10 @@ import { KeyvSqlite } from '@keyv/sqlite';
 import { Keyv } from 'keyv';
 import type { StoredData } from 'keyv';
 import { z } from 'zod';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from './batch-store.js';
+import { withFastReads } from './keyv-deserialize.js';
 import { createKeyvStore } from './keyv-store.js';
 import { storageError } from './storage-error.js';
 import { namespaceSchema, tableSchema } from './store-options.js';
@@ -58,15 +60,23 @@ class TunedKeyvSqlite extends KeyvSqlite {
   constructor(uri: string, table: string, busyTimeoutMs: number) {
     super({ uri, table, busyTimeout: busyTimeoutMs });
     const query: Query = this.query;
-    const ready = (async () => {
-      await query('PRAGMA journal_mode=WAL');
+    const setUp = async () => {
+      await journalInWal(query, busyTimeoutMs);
       await query('PRAGMA synchronous=NORMAL');
       await query(`PRAGMA busy_timeout=${busyTimeoutMs}`);
-    })();
+    };
+    let ready = setUp();
     // A failure to open reaches the caller through the first operation, not as an unhandled rejection.
     ready.catch(() => undefined);
     this.query = async (sql: string, ...parameters: unknown[]) => {
-      await ready;
+      try {
+        await ready;
+      } catch {
+        // Set up again rather than keep a store that fails for good (a busy file is busy for a while).
+        ready = setUp();
+        ready.catch(() => undefined);
+        await ready;
+      }
       return query(sql, ...parameters);
     };
     // @keyv/sqlite emits `error` only when the database cannot be opened; then there is nothing to close.
@@ -103,6 +113,26 @@ class TunedKeyvSqlite extends KeyvSqlite {
 }
 
 /**
+ * Puts the database in WAL mode. Switching takes an exclusive lock for which SQLite does not wait
+ * (no busy handler: it answers SQLITE_BUSY at once), so stores opened on a new file at the same
+ * moment (replicas starting together, a test's two processors) failed at random; this waits and
+ * tries again for up to `busyTimeoutMs`, as any other statement would wait. Once one connection
+ * switched, the file stays in WAL mode and the statement is a no-op for the others.
+ */
+async function journalInWal(query: Query, busyTimeoutMs: number): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await query('PRAGMA journal_mode=WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown } | undefined)?.code !== 'SQLITE_BUSY' || Date.now() - started >= busyTimeoutMs) throw error;
+      await sleep(Math.min(5 * 2 ** attempt, 100));
+    }
+  }
+}
+
+/**
  * A {@link BatchStore} in an SQLite file through `@keyv/sqlite`: the embedded default, nothing to
  * run beside the process. Survives a crash: open the same file again and `resume()`.
  *
@@ -123,5 +153,5 @@ export function createSqliteStore(options: SqliteStoreOptions): BatchStore {
     }
   }
   const adapter = new TunedKeyvSqlite(`sqlite://${path}`, table, busyTimeoutMs);
-  return createKeyvStore(new Keyv({ store: adapter, namespace }), { description: where });
+  return createKeyvStore(withFastReads(new Keyv({ store: adapter, namespace })), { description: where });
 }

@@ -259,6 +259,26 @@ export function describeBatchStore(name: string, factory: () => Promise<BatchSto
       expect(await store.getCached(otherLongKey)).toBe('longer');
     });
 
+    it('reads many cached values at once, in order, undefined where missing (getManyCached, when the store has it)', async () => {
+      if (store.getManyCached === undefined) return;
+      const present = Array.from({ length: 3 }, () => uniqueId('summary'));
+      const longKey = `${uniqueId('summary')}:${'x'.repeat(400)}`;
+      await Promise.all(present.map((key, at) => store.setCached(key, { at, text: `:${key}` })));
+      await store.setCached(longKey, 'long');
+      const asked = [present[2]!, uniqueId('missing'), present[0]!, longKey, present[1]!];
+      expect(await store.getManyCached(asked)).toEqual([
+        { at: 2, text: `:${present[2]}` },
+        undefined,
+        { at: 0, text: `:${present[0]}` },
+        'long',
+        { at: 1, text: `:${present[1]}` },
+      ]);
+      expect(await store.getManyCached([])).toEqual([]);
+      const many = Array.from({ length: 1200 }, (_, at) => `${present[0]}:${at}`);
+      await Promise.all(many.filter((_, at) => at % 3 === 0).map((key) => store.setCached(key, key)));
+      expect(await store.getManyCached(many)).toEqual(many.map((key, at) => (at % 3 === 0 ? key : undefined)));
+    });
+
     it('round-trips unicode, quotes, colons and nested values exactly', async () => {
       const value = {
         text: 'Zoë says “hi” — 你好, مرحبا, 🎉👩‍👩‍👧 and \'single\' "double" `back` \\ back\\slash\nnew line\ttab',

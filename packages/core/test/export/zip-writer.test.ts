@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportPageReader } from '@tubesum/core';
 import { ZipWriter } from '../../src/export/zip-writer.js';
+import type { AsideFile } from '../../src/export/zip-writer.js';
 import { checkZip, zipTexts } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
 
@@ -88,19 +89,23 @@ describe('the export ZIP (fflate writer)', () => {
     expect(late.every((entry) => entry.date.getTime() === Date.UTC(2099, 11, 31, 23, 59, 58))).toBe(true);
   });
 
-  it('writes a central directory longer than one of its 64 KB blocks, streamed and whole files mixed', async () => {
+  it('writes a central directory longer than one of its 64 KB blocks, whole files and files written aside in pieces mixed', async () => {
     const writer = new ZipWriter({ date: DATE });
     const taken: Uint8Array[] = [];
     const names: string[] = ['notes/'];
+    // Written in pieces beside the others while they are written, placed where they are due.
+    const aside = new Map<number, AsideFile>();
+    for (const index of [0, 500, 1000]) aside.set(index, writer.aside(`notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`));
     for (let index = 0; index < 1500; index += 1) {
       const name = `notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`;
       names.push(name);
-      if (index % 500 === 0) {
-        writer.open(name);
-        for (let part = 0; part < 3; part += 1) writer.write(new TextEncoder().encode(`part ${part} of ${index}\n`));
-        writer.close();
-      } else {
-        writer.file(name, new TextEncoder().encode(`note ${index}\n`));
+      for (const [at, file] of aside) if (index % 3 === 0) file.write(new TextEncoder().encode(`part ${index / 3} of ${at}\n`));
+      const placed = aside.get(index);
+      if (placed === undefined) writer.file(name, new TextEncoder().encode(`note ${index}\n`));
+      else {
+        placed.close();
+        writer.place(placed);
+        aside.delete(index);
       }
       taken.push(writer.take());
     }
@@ -110,8 +115,12 @@ describe('the export ZIP (fflate writer)', () => {
     expect(writer.entries).toBe(1501);
     expect(checkZip(zip).map((entry) => entry.name)).toEqual(names);
     const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
-    expect(await archive.file(names[501] ?? '')?.async('string')).toBe('part 0 of 500\npart 1 of 500\npart 2 of 500\n');
+    expect(await archive.file(names[1] ?? '')?.async('string')).toBe('part 0 of 0\n');
+    const parts = (at: number, last: number) => Array.from({ length: last / 3 + 1 }, (_, part) => `part ${part} of ${at}\n`).join('');
+    expect(await archive.file(names[501] ?? '')?.async('string')).toBe(parts(500, 498));
+    expect(await archive.file(names[1001] ?? '')?.async('string')).toBe(parts(1000, 999));
     expect(await archive.file(names[1500] ?? '')?.async('string')).toBe('note 1499\n');
+    expect(() => writer.place(writer.aside('late.md'))).toThrow(/cannot/);
   });
 
   it('refuses, with EXPORT_TOO_LARGE and before the central directory, a ZIP past its byte limit', () => {

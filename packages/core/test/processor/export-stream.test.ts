@@ -3,6 +3,7 @@ import JSZip from 'jszip';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, createMemoryStore, isTubesumError } from '@tubesum/core';
 import type { BatchStore, ExportManifest } from '@tubesum/core';
+import { FakeSummarizer } from '@tubesum/core/testing';
 import { storeWith } from '../support/store-with.js';
 import { checkZip } from '../support/zip-check.js';
 import { setup, urlsOf, videoIds } from './helpers.js';
@@ -12,16 +13,23 @@ afterEach(async () => {
   await Promise.all(processors.splice(0).map((processor) => processor.close()));
 });
 
-/** A memory store whose `getCached` fails from the `failFrom`-th call on (counting from when armed). */
+/** A memory store whose cached reads fail from the `failFrom`-th value on (counting from when armed). */
 function flakyStore(): { store: BatchStore; arm(failFrom: number): void; cachedReads(): number } {
   const inner = createMemoryStore();
   let armedAt: number | undefined;
   let reads = 0;
+  const count = (values: number) => {
+    reads += values;
+    if (armedAt !== undefined && reads >= armedAt) throw new Error('connection reset by peer');
+  };
   const store = storeWith(inner, {
     getCached: async <T>(key: string): Promise<T | undefined> => {
-      reads += 1;
-      if (armedAt !== undefined && reads >= armedAt) throw new Error('connection reset by peer');
+      count(1);
       return inner.getCached<T>(key);
+    },
+    getManyCached: async <T>(keys: readonly string[]): Promise<Array<T | undefined>> => {
+      count(keys.length);
+      return inner.getManyCached!<T>(keys);
     },
   });
   return { store, arm: (failFrom) => (armedAt = reads + failFrom), cachedReads: () => reads };
@@ -75,7 +83,50 @@ describe('BatchProcessor.exportStream', () => {
     arm(12);
     const error: unknown = await new Response(stream).arrayBuffer().catch((caught: unknown) => caught);
     expect(isTubesumError(error, ErrorCode.STORAGE_ERROR)).toBe(true);
+    expect((error as Error).message).toBe(`Could not read summaries in the store (batch ${job.id}): connection reset by peer`);
+  });
+
+  it('reads from a store without getManyCached one value at a time, and its failure errors the stream too', async () => {
+    const inner = createMemoryStore();
+    let reads = 0;
+    let failing = false;
+    const store = storeWith(inner, {
+      getManyCached: undefined,
+      getCached: async <T>(key: string): Promise<T | undefined> => {
+        reads += 1;
+        if (failing && reads > 20) throw new Error('connection reset by peer');
+        return inner.getCached<T>(key);
+      },
+    });
+    const { processor } = setup({ store });
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(videoIds(30)) });
+    await processor.waitFor(job.id, job);
+    reads = 0;
+    failing = true;
+    const error: unknown = await new Response(await processor.exportStream(job.id, { userId: 'a' })).arrayBuffer().catch((caught: unknown) => caught);
+    expect(isTubesumError(error, ErrorCode.STORAGE_ERROR)).toBe(true);
     expect((error as Error).message).toBe(`Could not read a summary in the store (batch ${job.id}): connection reset by peer`);
+    failing = false;
+    const zip = await JSZip.loadAsync(await processor.export(job.id, { userId: 'a' }));
+    expect(Object.keys(zip.files).filter((name) => name.startsWith('summaries/') && !name.endsWith('/'))).toHaveLength(30);
+  });
+
+  it('a paused batch exports what it has (the export once refused the status `paused`)', async () => {
+    const ids = videoIds(8);
+    const summarizer = new FakeSummarizer({ failures: Object.fromEntries(ids.slice(4).map((id) => [id, ErrorCode.AUTHENTICATION_FAILED])) });
+    const { processor } = setup({ summarizer, concurrency: { transcripts: 1, summaries: 1 }, retry: { attempts: 1 } });
+    processors.push(processor);
+    const job = await processor.submit({ userId: 'a', urls: urlsOf(ids) });
+    const paused = await processor.waitFor(job.id, job);
+    expect(paused.status).toBe('paused');
+    const files = await JSZip.loadAsync(await processor.export(job.id, { userId: 'a' }));
+    const summaries = Object.keys(files.files).filter((name) => name.startsWith('summaries/') && !name.endsWith('/'));
+    expect(summaries).toHaveLength(paused.counts.done);
+    expect(paused.counts.done).toBe(4);
+    expect(await files.file('index.md')!.async('string')).toContain('(paused)');
+    const manifest = JSON.parse(await files.file('batch.json')!.async('string')) as ExportManifest;
+    expect(manifest.job.status).toBe('paused');
   });
 
   it('cancelling the stream stops reading the store', async () => {
