@@ -179,7 +179,10 @@ for (const backend of backends) {
       const replicas = [0, 1, 2, 3].map(() => startReplica(base));
       const submitted = await Promise.all(replicas.map((replica) => replica.next((line) => line.type === 'submitted-many', 60_000)));
       const exits = await Promise.all(replicas.map((replica) => replica.exited));
-      expect(exits.map((exit) => exit.code), exits.map((exit) => exit.stderr).join('\n')).toEqual([0, 0, 0, 0]);
+      expect(
+        exits.map((exit) => exit.code),
+        exits.map((exit) => exit.stderr).join('\n'),
+      ).toEqual([0, 0, 0, 0]);
       const ids = submitted.flatMap((line) => line.jobIds as string[]);
       expect(new Set(ids).size).toBe(200);
       const store = await openShared(target);
