@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { bundleScript } from '@tubesum/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { registerCommands } from '../src/register-commands.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const script = fileURLToPath(new URL('../src/deploy-commands.ts', import.meta.url));
+/** src/deploy-commands.ts and the sources it imports, bundled into one script (see bundleScript). */
+const script = await bundleScript(new URL('../src/deploy-commands.ts', import.meta.url));
 
 interface RegisteredCommand {
   name: string;
@@ -44,7 +46,7 @@ describe('registering the slash commands', () => {
   });
 
   it('runs as a script against DISCORD_API_URL and registers in DISCORD_GUILD_ID', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    const { stdout } = await promisify(execFile)(process.execPath, [script], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
@@ -63,7 +65,7 @@ describe('registering the slash commands', () => {
 
   it('names DISCORD_TOKEN when Discord refuses the token', async () => {
     fake.failNext({ method: 'PUT', path: /\/commands$/, status: 401, body: { message: '401: Unauthorized', code: 0 } });
-    const error = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    const error = await promisify(execFile)(process.execPath, [script], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: 'wrong-deploy-token', DISCORD_APPLICATION_ID: FAKE_IDS.application, DISCORD_API_URL: fake.apiUrl },
     }).catch((e: unknown) => e as { code: number; stderr: string });
@@ -74,7 +76,7 @@ describe('registering the slash commands', () => {
   });
 
   it('fails with the variable named when the configuration is wrong', async () => {
-    const error = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    const error = await promisify(execFile)(process.execPath, [script], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: 'deploy-token' },
     }).catch((e: unknown) => e as { code: number; stderr: string });

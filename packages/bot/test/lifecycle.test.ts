@@ -7,13 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { createMemoryStore, createSqliteStore } from '@tubesum/core';
 import type { BatchStore } from '@tubesum/core';
 import { FakeSummarizer } from '@tubesum/core/testing';
+import { bundleScript } from '@tubesum/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../src/bot.js';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 import { BOT_TOKEN, VIDEOS, cancelButtonId, editsOf, firstQuickThenSlow, memoryLogger, messageBodies, messageText, run, startBot, urls } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const child = fileURLToPath(new URL('./stop-child.ts', import.meta.url));
+/** stop-child.ts and the sources it imports, bundled into one script (see bundleScript). */
+const child = await bundleScript(new URL('./stop-child.ts', import.meta.url));
 
 /** `store` whose listUnfinishedJobIds (what processor.resume() reads first) waits for `gate`. */
 function gated(store: BatchStore, gate: Promise<void>): BatchStore {
@@ -178,7 +180,7 @@ describe('Cancel, stop and restart edge cases', () => {
   });
 
   it('leaves nothing running after stop(): a process stopped mid-batch exits by itself', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+    const proc = spawn(process.execPath, [child], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { bundleScript } from '@tubesum/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_IDS, FakeDiscord } from './fake-discord.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const script = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** src/main.ts and the sources it imports, bundled into one script (see bundleScript). */
+const script = await bundleScript(new URL('../src/main.ts', import.meta.url));
 
 describe('main (the bot started from the environment)', () => {
   let fake: FakeDiscord;
@@ -18,7 +20,7 @@ describe('main (the bot started from the environment)', () => {
 
   it('logs in through DISCORD_API_URL, never prints the token, and stops on SIGTERM', async () => {
     const token = 'main-secret-token-value';
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, [script], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
@@ -48,7 +50,7 @@ describe('main (the bot started from the environment)', () => {
   });
 
   it('refuses to start with a message naming the missing variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, [script], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', DISCORD_APPLICATION_ID: FAKE_IDS.application },
     });

@@ -27,7 +27,7 @@ const freshPrefix = () => {
 };
 const URLS = 'examples/urls.txt'; // 5 videos (and a duplicate) whose captions are in examples/transcripts
 
-// Each test starts two to four CLI processes (tsx): about 1 s each on a quiet machine, far more on a loaded one.
+// Each test starts two to four CLI processes: about 1 s each on a quiet machine, far more on a loaded one.
 describe.skipIf(skip)('tubesum worker and run --queue on Redis', { timeout: 90_000 }, () => {
   let fake: ModelNamingServer;
   const { home } = tempHome();

@@ -2,16 +2,17 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleScript } from '@tubesum/test-support';
 
 /** The repository root: the CLI runs from here, so `examples/…` paths work as in the README. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+/** The CLI's sources (packages/cli/src/main.ts and what it imports), bundled into one script: no build needed, and no tsx in each child. */
+const MAIN = await bundleScript(join(ROOT, 'packages/cli/src/main.ts'));
 
 /** How the spawned CLI sees itself started: the hints it prints begin with this. */
-export const INVOCATION = `node --import ${TSX_LOADER} packages/cli/src/main.ts`;
+export const INVOCATION = `node ${relative(ROOT, MAIN)}`;
 
 /** Variables of the machine running the tests that would change what the CLI does. */
 const CLEARED = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'TUBESUM_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
@@ -35,7 +36,7 @@ export function tempHome(): { home: string; store: string } {
 
 /** The environment of a spawned CLI: a fresh HOME, no keys or proxies of the machine, then `env`. */
 function cliEnvironment(options: { home: string; store?: string; env?: Record<string, string> }): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home };
   for (const name of CLEARED) delete env[name];
   Object.assign(env, options.env);
   if (options.store === undefined) delete env.TUBESUM_STORE;
@@ -51,7 +52,7 @@ export function runCliInTerminal(
   args: readonly string[],
   options: { home: string; store?: string; env?: Record<string, string> },
 ): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, '--import', TSX_LOADER, MAIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = [process.execPath, MAIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
     cwd: ROOT,
     env: { ...cliEnvironment(options), COLUMNS: '120', LINES: '40' },
@@ -65,12 +66,12 @@ export function runCliInTerminal(
 }
 
 /**
- * Starts `tubesum <args>` from the TypeScript sources (tsx, no build needed) in a child process
+ * Starts `tubesum <args>` from the TypeScript sources (bundled, no build needed) in a child process
  * with stdout and stderr piped (so not a terminal: plain output).
  */
 export function startCli(args: readonly string[], options: { home: string; store?: string; input?: string; env?: Record<string, string> }): CliRun {
   const env = cliEnvironment(options);
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];

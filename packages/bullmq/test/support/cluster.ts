@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BatchProcessor, openStore } from '@tubesum/core';
 import type { BatchStore } from '@tubesum/core';
+import { bundleScript } from '@tubesum/test-support';
 import { afterAll, afterEach } from 'vitest';
 import { startProcess, stopAllReplicas } from '../../../core/test/replicas/replicas.js';
 import type { Replica } from '../../../core/test/replicas/replicas.js';
@@ -13,7 +13,8 @@ import { deleteKeys } from './keys.js';
 import type { WorkerCommand } from './worker-process.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
-const script = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+/** worker-process.ts and the sources it imports, bundled into one script (see bundleScript). */
+const script = await bundleScript(new URL('./worker-process.ts', import.meta.url));
 
 /** Key prefixes of its own for one test file, every key under them deleted after the file. */
 export function isolatedRedis(label: string): { prefix: string; namespace: string; callLog: string; fresh: () => { prefix: string; namespace: string } } {

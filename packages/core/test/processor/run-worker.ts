@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { bundleScript } from '@tubesum/test-support';
 
-const worker = fileURLToPath(new URL('./durable-worker.ts', import.meta.url));
+const worker = new URL('./durable-worker.ts', import.meta.url);
 
 export interface Line {
   type: string;
@@ -12,14 +12,15 @@ export interface Line {
  * Runs the worker (durable-worker.ts unless `options.worker` names another); `until` decides, line
  * by line, when to SIGKILL it, and so does `options.killWhen` once it resolves.
  */
-export function runWorker(
+export async function runWorker(
   args: string[],
   until?: (lines: Line[]) => boolean,
   options: { worker?: URL; killWhen?: Promise<unknown> } = {},
 ): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null }> {
+  // The worker and the sources it imports, bundled into one script (see bundleScript).
+  const path = await bundleScript(options.worker ?? worker);
   return new Promise((resolve, reject) => {
-    const path = options.worker ? fileURLToPath(options.worker) : worker;
-    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     void options.killWhen?.then(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });

@@ -34,9 +34,15 @@ const processor = new BatchProcessor({
 processor.on('batchStart', ({ job, resumed }) => say({ type: 'batchStart', jobId: job.id, resumed }));
 processor.on('itemEnd', ({ item, status }) => say({ type: 'itemEnd', index: item.index, videoId: item.videoId, status }));
 processor.on('batchEnd', ({ job }) => say({ type: 'batchEnd', job }));
+// The processor's own timers do not keep a process alive (they are unref'd), nor does an SQLite
+// store: a replica whose jobs all lost their lease at once (a stalled machine) would exit (code
+// 13, a top-level await left pending) before claiming them back. A server would stay up: so does
+// a replica, until it stops.
+const keepAlive = setInterval(() => undefined, 60_000);
 const stop = async () => {
   await processor.close();
   await store.close?.();
+  clearInterval(keepAlive);
 };
 process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
 
@@ -63,7 +69,5 @@ if (command.mode === 'submit') {
   await stop();
 } else {
   say({ type: 'adopting' });
-  // Runs until the test stops it (SIGTERM). The processor's own timers do not keep a process
-  // alive (they are unref'd), and an SQLite store holds no socket: this one does.
-  setInterval(() => undefined, 60_000);
+  // Runs until the test stops it (SIGTERM), kept alive by `keepAlive`.
 }

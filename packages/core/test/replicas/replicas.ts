@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { bundleScript } from '@tubesum/test-support';
 import type { ReplicaCommand } from './replica-worker.js';
 
-const worker = fileURLToPath(new URL('./replica-worker.ts', import.meta.url));
-/** The workspace's tsconfig, whose paths map `@tubesum/*` to their sources, whatever the directory tests run from. */
-const tsconfig = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
+/** replica-worker.ts and the sources it imports, bundled into one script (see bundleScript). */
+const worker = await bundleScript(new URL('./replica-worker.ts', import.meta.url));
 
 export interface ReplicaLine {
   type: string;
@@ -32,12 +31,9 @@ export function startReplica(command: ReplicaCommand): Replica {
   return startProcess(worker, command);
 }
 
-/** Runs `script` (TypeScript, through tsx) with `command` as JSON in argv; it writes one JSON line per event. */
+/** Runs `script` (JavaScript: a TypeScript script bundled by bundleScript) with `command` as JSON in argv; it writes one JSON line per event. */
 export function startProcess(script: string, command: unknown): Replica {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(command)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
-  });
+  const child = spawn(process.execPath, [script, JSON.stringify(command)], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('exit', () => running.delete(child));
   const lines: ReplicaLine[] = [];
