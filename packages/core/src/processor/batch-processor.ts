@@ -293,6 +293,18 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   async waitFor(jobId: string, requester: Requester): Promise<JobSnapshot> {
     validateOptions(requesterSchema, requester, 'waitFor() requester');
     this.#assertOpen();
+    // The processor's timers (lease, polling, reclaiming a lost job) never hold the process open,
+    // so a script ends when its work does; a caller waiting here holds it open until the wait ends
+    // (a script awaiting a job another process runs, or one it lost, exited with code 13 before).
+    const holdOpen = setInterval(() => undefined, 2 ** 30);
+    try {
+      return await this.#waitFor(jobId, requester);
+    } finally {
+      clearInterval(holdOpen);
+    }
+  }
+
+  async #waitFor(jobId: string, requester: Requester): Promise<JobSnapshot> {
     for (;;) {
       const run = this.#runs.get(jobId);
       if (run) {
