@@ -7,7 +7,8 @@ import type { SummarizeOptions, Summarizer, Summary, Transcript } from '@tubesum
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
 import type { FailureScript } from '@tubesum/core/testing';
 import { startWorker } from '../../src/index.js';
-import { logCall } from '@tubesum/test-support';
+// The call log alone: the package's index also holds the script bundler (esbuild), which a bundled child must not carry.
+import { logCall } from '@tubesum/test-support/call-log';
 import { WORKER_RETRY } from './worker-fixtures.js';
 
 export interface WorkerCommand {

@@ -2,7 +2,8 @@
 // or resumes whatever that file holds. Writes one JSON line per event to stdout.
 import { BatchProcessor, createSqliteStore } from '../../src/index.js';
 import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
-import { logCall } from '@tubesum/test-support';
+// The call log alone: the package's index also holds the script bundler (esbuild), which a bundled child must not carry.
+import { logCall } from '@tubesum/test-support/call-log';
 
 const [mode, databasePath, callLogPath, countText] = process.argv.slice(2);
 if (!mode || !databasePath || !callLogPath) throw new Error('usage: durable-worker start|resume <db> <call-log> [count]');

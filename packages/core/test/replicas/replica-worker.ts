@@ -3,7 +3,8 @@
 // appends every summarizer call to a shared log (the "bill"), so tests count calls across processes.
 import { BatchProcessor, openStore } from '../../src/index.js';
 import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
-import { logCall } from '@tubesum/test-support';
+// The call log alone: the package's index also holds the script bundler (esbuild), which a bundled child must not carry.
+import { logCall } from '@tubesum/test-support/call-log';
 
 export interface ReplicaCommand {
   mode: 'submit' | 'resume' | 'adopt' | 'submit-many';
