@@ -18,6 +18,11 @@ describe('examples/http-server.ts: GET /batches/:id/zip', () => {
       if (failReads && key.startsWith('summary:')) throw new Error('connection lost');
       return inner.getCached<T>(key);
     },
+    // The export reads a page of summaries at once.
+    getManyCached: async <T>(keys: readonly string[]) => {
+      if (failReads && keys.some((key) => key.startsWith('summary:'))) throw new Error('connection lost');
+      return inner.getManyCached!<T>(keys);
+    },
   });
   const processor = new BatchProcessor({
     transcripts: new FileTranscriptSource({ directory: fileURLToPath(new URL('../transcripts', import.meta.url)) }),

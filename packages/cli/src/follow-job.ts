@@ -59,6 +59,11 @@ export interface FollowJobOptions {
   resumeCommand: string;
   /** Progress as of the last event, for the Ctrl-C message. */
   latestProgress: () => Progress | undefined;
+  /**
+   * Runs once Ctrl-C is handled, before waiting: what to tell the person about the batch (a Ctrl-C
+   * right after it must find the handler, not end the process with the default action).
+   */
+  onFollowing?: (() => void) | undefined;
 }
 
 /**
@@ -86,6 +91,7 @@ export async function followJob(options: FollowJobOptions): Promise<ExitCode> {
   });
 
   try {
+    options.onFollowing?.();
     const outcome = await Promise.race([processor.waitFor(jobId, { userId: LOCAL_USER_ID }), interrupted]);
     if (outcome === 'interrupted') {
       await processor.close();

@@ -66,7 +66,6 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
       throw error;
     }
     events.setJobId(job.id);
-    reportIntake(job, text, renderer);
     return await followJob({
       processor,
       jobId: job.id,
@@ -75,6 +74,8 @@ export async function runCommand(inputs: readonly string[], flags: RunCommandFla
       target: { out: config.out, store: flags.store, withTranscripts: flags.withTranscripts },
       resumeCommand: resumeHint(job.id, flags, context.invocation),
       latestProgress: events.latest,
+      // Told once Ctrl-C is handled: a person (or a test) reacting to it may press Ctrl-C at once.
+      onFollowing: () => reportIntake(job, text, renderer),
     });
   } finally {
     events.detach();
