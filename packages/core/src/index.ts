@@ -83,7 +83,8 @@ export type { SafeFileNameOptions } from './export/safe-file-name.js';
 export type { CreateExportZipOptions, ExportEntry, ExportManifest, ExportManifestItem } from './export/create-export-zip.js';
 
 // processor
-export { BatchProcessor, MAX_VIDEOS_PER_BATCH } from './processor/batch-processor.js';
+export { BatchProcessor } from './processor/batch-processor.js';
+export { MAX_VIDEOS_PER_BATCH } from './processor/options.js';
 export type {
   BatchProcessorOptions,
   ExecutorPipelineOptions,
@@ -92,7 +93,7 @@ export type {
   Requester,
   ResumeOptions,
   SubmitInput,
-} from './processor/batch-processor.js';
+} from './processor/options.js';
 export type { ItemExecutor, ItemHooks, ItemProgress, ItemResult, ItemStage, ItemTask } from './processor/item-executor.js';
 export { shouldRetry } from './processor/retry.js';
 export type { RetryOptions } from './processor/retry.js';

@@ -38,17 +38,6 @@ import { DEFAULT_RETRY } from './retry.js';
 import type { RetryOptions } from './retry.js';
 import { StoredJobs } from './stored-jobs.js';
 
-export { MAX_VIDEOS_PER_BATCH } from './options.js';
-export type {
-  BatchProcessorOptions,
-  ExecutorPipelineOptions,
-  InProcessPipelineOptions,
-  ProcessorCommonOptions,
-  Requester,
-  ResumeOptions,
-  SubmitInput,
-} from './options.js';
-
 /** `jobId` comes from callers as is: a JavaScript caller may pass anything. */
 function notFound(jobId: unknown): TubesumError {
   const shown = typeof jobId === 'string' ? JSON.stringify(jobId.slice(0, 80)) : `of type ${jobId === null ? 'null' : typeof jobId}`;
