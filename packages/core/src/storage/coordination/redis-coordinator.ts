@@ -35,14 +35,17 @@ redis.call('SET', KEYS[1], cjson.encode(data))
 return 1`;
 
 // A lease is a key holding the owner, expiring by Redis's own clock (PX): an expired lease is gone.
+// A key in its last millisecond (PTTL 0) still exists, yet LEASE reports it expired: CLAIM and
+// RENEW treat it as gone too, so an owner told "expired" can never renew (a CI run saw it do so).
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then return 0 end
+if current and current ~= ARGV[1] and redis.call('PTTL', KEYS[1]) ~= 0 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('PTTL', KEYS[1]) == 0 then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
