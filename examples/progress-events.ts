@@ -53,7 +53,7 @@ export async function main({ log = console.log } = {}): Promise<JobSnapshot> {
     log(`batchEnd     ${status}: ${progress.counts.done} done, ${progress.counts.failed} failed in ${progress.elapsedMs} ms`),
   );
 
-  // The last id has no transcript file: it fails with TRANSCRIPTS_DISABLED and the batch goes on.
+  // The last id has no transcript file: it fails with TRANSCRIPTS_DISABLED, the batch goes on and ends `failed`.
   const job = await processor.submit({ userId: 'me', urls: ['https://youtu.be/Xk3pL9vQm2A', 'https://youtu.be/nW4cR7yBx0U', 'NoSuchVideo'] });
   const ended = await processor.waitFor(job.id, { userId: 'me' }); // the promise twin of 'batchEnd'
   await processor.close();

@@ -34,12 +34,14 @@ describe('examples/progress-events.ts', () => {
   it('shows every event: start, retries, progress with ETA, a failure, the end', async () => {
     const { lines, log } = collect();
     const job = await progressEvents({ log });
+    // One failed video makes the batch `failed` (`done` is a batch whose videos all succeeded).
+    expect(job.status).toBe('failed');
     expect(job.progress.counts).toMatchObject({ done: 2, failed: 1 });
     expect(lines[0]).toBe('batchStart   3 videos');
     expect(lines.filter((line) => line.startsWith('itemRetry'))).toHaveLength(3);
     expect(lines).toContain('itemEnd      #3 failed TRANSCRIPTS_DISABLED');
     expect(lines.some((line) => /^batchProgress 33% 1\/3 ETA \d+ ms/.test(line))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^batchEnd {5}done: 2 done, 1 failed in \d+ ms$/);
+    expect(lines.at(-1)).toMatch(/^batchEnd {5}failed: 2 done, 1 failed in \d+ ms$/);
   });
 });
 

@@ -7,13 +7,13 @@
  * as text nodes, never as HTML.
  */
 import { parseUrlList } from '../../../packages/core/src/intake/parse-url-list.js';
+import { ENDED_ITEM_STATUSES } from '../../../packages/core/src/records.js';
 import type { ItemRecord, JobSnapshot, Progress } from '../../../packages/core/src/records.js';
 import { byId, el, formatDuration } from './dom.js';
 import { followEvents } from './sse.js';
 import type { ServerEvent } from './sse.js';
 
 const TOKEN_KEY = 'tubesum-token';
-const ENDED: ReadonlySet<ItemRecord['status']> = new Set(['done', 'failed', 'cancelled']);
 
 const ui = {
   signinForm: byId('signin-form', HTMLFormElement),
@@ -198,7 +198,7 @@ async function reload(id: string): Promise<void> {
   for (const item of items) {
     const known = current.items.get(item.index);
     // An event that arrived while this answer was on its way may be newer: an ended item stays ended.
-    if (known !== undefined && ENDED.has(known.status) && !ENDED.has(item.status)) continue;
+    if (known !== undefined && ENDED_ITEM_STATUSES.has(known.status) && !ENDED_ITEM_STATUSES.has(item.status)) continue;
     current.items.set(item.index, item);
     renderItem(item);
   }

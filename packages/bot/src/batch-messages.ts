@@ -1,3 +1,4 @@
+import { isJobEnded } from '@tubesum/core';
 import type { BatchProcessor, BatchStore, JobSnapshot } from '@tubesum/core';
 import type { REST } from 'discord.js';
 import type { Logger } from './logger.js';
@@ -84,7 +85,7 @@ export class BatchMessages {
       await tracker.editor.editNow(this.#render(tracker));
     })();
     await tracker.ready;
-    if (tracker.job.status === 'done' || tracker.job.status === 'cancelled') await this.#finish(tracker, tracker.job);
+    if (isJobEnded(tracker.job.status)) await this.#finish(tracker, tracker.job);
   }
 
   /**
@@ -111,7 +112,7 @@ export class BatchMessages {
       const tracker = this.#createTracker(record, job);
       this.#options.logger.info(`continuing the progress message of batch ${jobId}`);
       // Fire and forget: #finish logs its own failures and never rejects.
-      if (job.status === 'done' || job.status === 'cancelled') void this.#finish(tracker, job);
+      if (isJobEnded(job.status)) void this.#finish(tracker, job);
     }
   }
 
@@ -129,7 +130,7 @@ export class BatchMessages {
    */
   jobEnded(job: JobSnapshot): Promise<void> {
     const tracker = this.#trackers.get(job.id);
-    if (!tracker || this.#stopped || (job.status !== 'done' && job.status !== 'cancelled')) return Promise.resolve();
+    if (!tracker || this.#stopped || !isJobEnded(job.status)) return Promise.resolve();
     return this.#finish(tracker, job);
   }
 

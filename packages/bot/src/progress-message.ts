@@ -1,4 +1,4 @@
-import { formatUsd } from '@tubesum/core';
+import { formatUsd, isJobEnded } from '@tubesum/core';
 import type { ItemRecord, JobSnapshot, ListExpansion, ProviderBatchWait } from '@tubesum/core';
 import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
@@ -174,7 +174,7 @@ export function renderProgressMessage(view: ProgressView): RenderedMessage {
   const { job } = view;
   const progress = job.progress;
   const { counts } = progress;
-  const ended = job.status === 'done' || job.status === 'cancelled';
+  const ended = isJobEnded(job.status);
   const remaining = Math.max(0, progress.total - progress.ended);
   const waiting =
     progress.current.find((current) => current.waiting?.phase === 'submitted')?.waiting ?? progress.current.find((current) => current.waiting)?.waiting;

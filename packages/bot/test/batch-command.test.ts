@@ -76,6 +76,9 @@ describe('/batch end to end against the fake Discord', () => {
     expect(index).toBeDefined();
     expect(index![1]).toContain(VIDEOS[1]);
     expect(index![1]).toContain(VIDEOS[3]);
+    // One failed video makes the batch `failed`: an ended status, so the outcome above was sent.
+    expect(index![1]).toContain('` (failed)');
+    await fake.waitFor(() => logger.lines.some((line) => /ended \(failed\); outcome and ZIP sent/.test(line)), 5000, 'the log of the end');
 
     for (const { body } of messageBodies(fake)) expect(body.allowed_mentions).toEqual({ parse: [] });
     expect(logger.lines.join('\n')).not.toContain(BOT_TOKEN);

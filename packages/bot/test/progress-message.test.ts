@@ -75,14 +75,28 @@ describe('renderProgressMessage', () => {
         error: { code: 'TRANSCRIPTS_DISABLED', message: 'This video has no captions.', retryable: false },
       },
     ];
-    const ended = job({ status: 'done' });
+    // A job with a failed video ends `failed`: it is over, like `done` and `cancelled`.
+    const ended = job({ status: 'failed' });
     const message = renderProgressMessage({ job: ended, items, delivery: ['📦 ZIP attached'] });
     const embed = message.embeds[0]!;
     expect(embed.description).toContain('**Finished**: 3 succeeded, 1 failed of 10.');
+    expect(embed.color).toBe(0xfaa61a);
     expect(embed.description).toContain('📦 ZIP attached');
     expect(embed.fields?.find((f) => f.name === 'Succeeded (1)')?.value).toContain('Bread \\*rises\\*');
     expect(embed.fields?.find((f) => f.name === 'Failed (1)')?.value).toContain('bbbbbbbbbb2: This video has no captions.');
     expect(message.components).toEqual([]);
+  });
+
+  it('shows a `done` job in green and a `cancelled` one in grey, neither with a button', () => {
+    const counts = { pending: 0, running: 0, done: 10, failed: 0, cancelled: 0 };
+    const done = renderProgressMessage({ job: job({ status: 'done', counts, progress: { ...job().progress, counts, ended: 10, percent: 100, current: [] } }) });
+    expect(done.embeds[0]!.description).toContain('**Finished**: 10 succeeded, 0 failed of 10.');
+    expect(done.embeds[0]!.color).toBe(0x57f287);
+    expect(done.components).toEqual([]);
+    const cancelled = renderProgressMessage({ job: job({ status: 'cancelled' }) });
+    expect(cancelled.embeds[0]!.description).toContain('**Cancelled**: 3 succeeded, 1 failed of 10.');
+    expect(cancelled.embeds[0]!.color).toBe(0x99aab5);
+    expect(cancelled.components).toEqual([]);
   });
 
   it('stays within Discord limits with a visible marker when there is too much to show', () => {
@@ -98,7 +112,7 @@ describe('renderProgressMessage', () => {
       title: 'A very long title '.repeat(20),
       error: { code: 'PROVIDER_ERROR', message: 'x'.repeat(500), retryable: false },
     }));
-    const message = renderProgressMessage({ job: job({ status: 'done', name: 'n'.repeat(400), rejected }), items });
+    const message = renderProgressMessage({ job: job({ status: 'failed', name: 'n'.repeat(400), rejected }), items });
     const embed = message.embeds[0]!;
     expect(embed.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.embedTitle);
     expect(embed.title).toContain(TRUNCATION_MARKER);

@@ -4,7 +4,7 @@ import type { BatchEvents, BatchProcessor, JobSnapshot, Progress } from '@tubesu
 import type { CliContext } from './context.js';
 import { LOCAL_USER_ID } from './config.js';
 import { ExitCode } from './exit-code.js';
-import { formatCounts, plural } from './render/format.js';
+import { formatCounts, outcomeLabel, plural } from './render/format.js';
 import type { BatchEventName, BatchEventOf, Renderer } from './render/types.js';
 import { writeZip } from './zip-output.js';
 import type { ZipTarget } from './zip-output.js';
@@ -142,7 +142,7 @@ async function finish(processor: BatchProcessor, job: JobSnapshot, options: Foll
   const exitCode = job.status === 'cancelled' ? ExitCode.CANCELLED : job.progress.counts.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
   // The cost in plain sight: the summaries' price, batch discount and prompt-cache rates applied.
   const cost = job.costUsd === undefined || job.costUsd <= 0 ? '' : `, cost ${formatUsd(job.costUsd)}`; // free summarizers say nothing
-  renderer.result(`${job.status === 'cancelled' ? 'Cancelled' : 'Done'}: ${counts}${cost}. ZIP written to ${displayPath(path, context.cwd)}`, {
+  renderer.result(`${outcomeLabel(job.status)}: ${counts}${cost}. ZIP written to ${displayPath(path, context.cwd)}`, {
     status: job.status,
     jobId: job.id,
     total: job.total,

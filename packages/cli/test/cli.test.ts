@@ -14,7 +14,7 @@ const OFFLINE = ['--transcripts', 'examples/transcripts', '--offline'];
 async function openZip(path: string) {
   const zip = await JSZip.loadAsync(await readFile(path));
   const names = Object.keys(zip.files);
-  const manifest = JSON.parse(await zip.file('batch.json')!.async('string')) as { items: { status: string }[] };
+  const manifest = JSON.parse(await zip.file('batch.json')!.async('string')) as { job: { status: string }; items: { status: string }[] };
   return { names, manifest, index: await zip.file('index.md')!.async('string') };
 }
 
@@ -81,6 +81,17 @@ describe('tubesum run', () => {
     const zip = await openZip(out);
     expect(zip.manifest.items.map((item) => item.status)).toEqual(['done', 'failed']);
     expect(zip.index).toContain('NoSuchVideo');
+    // One failed video makes the batch `failed`; the lines say so plainly.
+    expect(zip.manifest.job.status).toBe('failed');
+    const id = /Started batch (\S+):/.exec(result.stdout)?.[1] ?? '';
+    expect(result.stdout).toContain(`Batch ${id} finished: 1 done, 1 failed in `);
+    expect(`${result.stdout}${result.stderr}`).toContain('Finished: 1 done, 1 failed. ZIP written to');
+    const status = await runCli(['status', id], { home, store });
+    expect(status.stdout).toContain('status failed: 1 done, 1 failed of 2');
+    // Ended: resume only writes the ZIP again, and the exit code still says a video failed.
+    const again = await runCli(['resume', id, ...OFFLINE, '--no-youtube', '--out', join(home, 'again.zip')], { home, store });
+    expect(again.code, again.stderr).toBe(1);
+    expect(`${again.stdout}${again.stderr}`).toContain(`Batch ${id} had already ended (failed: 1 done, 1 failed)`);
   });
 
   it('emits parseable NDJSON with --json', async () => {

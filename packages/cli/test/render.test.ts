@@ -1,6 +1,6 @@
-import type { Progress } from '@tubesum/core';
+import type { BatchEndEvent, Progress } from '@tubesum/core';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, oneLine, truncate } from '../src/render/format.js';
+import { formatDuration, oneLine, outcomeLabel, truncate } from '../src/render/format.js';
 import { plainLine } from '../src/render/event-line.js';
 import { formatBarLine } from '../src/render/progress-bar-renderer.js';
 
@@ -37,6 +37,15 @@ describe('rendering', () => {
     const titled = { ...item, status: 'done' as const, title: 'A title' };
     expect(plainLine('itemEnd', { jobId: 'j', userId: 'u', progress, item: titled, status: 'done' })).toBe('[3/5] done      NoSuchVideo  A title');
     expect(plainLine('batchProgress', { jobId: 'j', userId: 'u', progress })).toBeUndefined();
+  });
+
+  it('says a batch with failures finished, with its counts, and a cancelled one cancelled', () => {
+    const ended = { ...progress, counts: { pending: 0, running: 0, done: 4, failed: 1, cancelled: 0 }, ended: 5, percent: 100, current: [] };
+    const job = { id: 'j' } as BatchEndEvent['job'];
+    expect(plainLine('batchEnd', { jobId: 'j', userId: 'u', progress: ended, status: 'failed', job })).toBe('Batch j finished: 4 done, 1 failed in 30s');
+    expect(plainLine('batchEnd', { jobId: 'j', userId: 'u', progress: ended, status: 'done', job })).toMatch(/^Batch j finished: /);
+    expect(plainLine('batchEnd', { jobId: 'j', userId: 'u', progress: ended, status: 'cancelled', job })).toMatch(/^Batch j cancelled: /);
+    expect((['done', 'failed', 'cancelled'] as const).map(outcomeLabel)).toEqual(['Done', 'Finished', 'Cancelled']);
   });
 
   it('puts the retry delay before the reason, which a terminal may cut', () => {

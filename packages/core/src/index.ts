@@ -17,6 +17,7 @@ export type {
 } from './summarizers/summarizer.js';
 export type { BatchStore, JobLease } from './storage/batch-store.js';
 export type * from './records.js';
+export { ENDED_ITEM_STATUSES, ENDED_JOB_STATUSES, isJobEnded } from './records.js';
 export type * from './processor/events.js';
 
 // intake

@@ -4,19 +4,40 @@ import type { ListExpansion } from './lists/expand-inputs.js';
 import type { ProviderBatchWait, Summary, SummaryLength } from './summarizers/summarizer.js';
 
 /**
- * Where a whole job stands. `done` means every item ended (some may have failed); `paused` means it
- * stopped without ending (a dead API key, a store outage, a YouTube block that outlasted every
- * pause) and `resume()` continues it.
+ * Where a whole job stands; the same words as {@link ItemStatus} where they overlap:
+ *
+ * - `running`: its items are being worked on.
+ * - `paused`: it stopped without ending (a dead API key, a store outage, a YouTube block that
+ *   outlasted every pause); `resume()` continues it.
+ * - `done`: every item ended and every one succeeded.
+ * - `failed`: every item ended and at least one failed (`counts.failed` says how many; the others
+ *   may be done): one failed video makes the job fail, as one failed step fails a CI run.
+ * - `cancelled`: it was cancelled; items that had ended keep their status, the others are `cancelled`.
+ *
+ * `done`, `failed` and `cancelled` are final ({@link isJobEnded}): the job never runs again. A job
+ * stored by tubesum before `failed` existed says `done` with `counts.failed > 0`; it reads as `failed`.
  */
-export type JobStatus = 'running' | 'paused' | 'done' | 'cancelled';
+export type JobStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
-/** Statuses after which a job never runs again. */
-export const ENDED_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'cancelled']);
+/** Statuses after which a job never runs again: `done`, `failed` and `cancelled`. */
+export const ENDED_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
 
-/** Statuses of an item that ended (`done` is a success; `failed` and `cancelled` are not). */
+/**
+ * Whether a job with this status has ended (`done`, `failed` or `cancelled`): it never runs again.
+ * Test this rather than listing statuses by hand, so a status added later is not forgotten.
+ */
+export function isJobEnded(status: JobStatus): boolean {
+  return ENDED_JOB_STATUSES.has(status);
+}
+
+/** Statuses of an item that ended: `done`, `failed` and `cancelled`. */
 export const ENDED_ITEM_STATUSES: ReadonlySet<ItemStatus> = new Set(['done', 'failed', 'cancelled']);
 
-/** Where one video stands. */
+/**
+ * Where one video stands: `pending` (not started, or put back by a pause), `running`, `done` (it
+ * succeeded: its summary is stored), `failed` (it ended with an error, `ItemRecord.error`) or
+ * `cancelled` (the job was cancelled before it ended).
+ */
 export type ItemStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Per-job choices that change what is produced. */

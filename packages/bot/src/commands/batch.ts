@@ -1,4 +1,4 @@
-import { ErrorCode, TubesumError, isTubesumError, parseUrlList } from '@tubesum/core';
+import { ErrorCode, TubesumError, isJobEnded, isTubesumError, parseUrlList } from '@tubesum/core';
 import type { JobOptions, JobSnapshot, SummaryLength } from '@tubesum/core';
 import { MessageFlags, SlashCommandBuilder, escapeMarkdown } from 'discord.js';
 import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
@@ -145,7 +145,7 @@ async function run(interaction: ChatInputCommandInteraction, context: BotContext
   if (config.transcriptLanguages !== undefined) options.transcriptLanguages = [...config.transcriptLanguages];
   // Count and submit under the user's lock: three commands sent at once must not all pass the count.
   const job = await context.admission.run(userId, async () => {
-    const running = (await pool.list({ userId })).filter((each) => each.status === 'running' || each.status === 'paused').length;
+    const running = (await pool.list({ userId })).filter((each) => !isJobEnded(each.status)).length;
     if (running >= config.limits.maxRunningBatchesPerUser) {
       throw new TubesumError(
         ErrorCode.INVALID_OPTIONS,
@@ -193,7 +193,7 @@ async function list(interaction: ChatInputCommandInteraction, context: BotContex
 async function cancelJob(context: BotContext, jobId: string, userId: string): Promise<string> {
   if (!context.pool) throw notConfigured();
   const { processor, job } = await context.pool.find(jobId, { userId });
-  if (job.status === 'done' || job.status === 'cancelled') return `Batch \`${job.id}\` already ended (${job.status}).`;
+  if (isJobEnded(job.status)) return `Batch \`${job.id}\` already ended (${job.status}).`;
   context.messages?.markCancelling(job.id);
   const cancelled = await processor.cancel(job.id, { userId });
   context.logger.info(`batch ${job.id} cancelled by its owner`);
@@ -286,7 +286,7 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
       });
       return true;
     }
-    if (job.status === 'done' || job.status === 'cancelled') {
+    if (isJobEnded(job.status)) {
       await interaction.reply({ content: `This batch already ended (${job.status}).`, flags: ephemeral, allowedMentions: NO_MENTIONS });
       return true;
     }

@@ -1,3 +1,4 @@
+import { isJobEnded } from '@tubesum/core';
 import { resolveProcessorConfig, resumeHint } from '../config.js';
 import type { ProcessorFlags } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -38,7 +39,7 @@ export async function resumeCommand(id: string, flags: ResumeCommandFlags, conte
   try {
     const invocation = context.invocation ?? 'tubesum';
     const job = await findJob(processor, id, invocation);
-    if (job.status === 'done' || job.status === 'cancelled') {
+    if (isJobEnded(job.status)) {
       const path = await writeZip(processor, job.id, target, context);
       renderer.result(`Batch ${job.id} had already ended (${job.status}: ${formatCounts(job.progress)}). ZIP written to ${displayPath(path, context.cwd)}`, {
         status: job.status,

@@ -28,7 +28,7 @@ export function plainLine<K extends BatchEventName>(type: K, event: BatchEventOf
     }
     case 'batchEnd': {
       const { status, job } = event as BatchEventOf<'batchEnd'>;
-      return `Batch ${job.id} ${status === 'done' ? 'finished' : status}: ${formatCounts(progress)} in ${formatDuration(progress.elapsedMs)}`;
+      return `Batch ${job.id} ${status === 'cancelled' ? 'cancelled' : 'finished'}: ${formatCounts(progress)} in ${formatDuration(progress.elapsedMs)}`;
     }
     default:
       return undefined;

@@ -1,4 +1,4 @@
-import type { CurrentItem, ItemRecord, JobSnapshot, ListExpansion, Progress } from '@tubesum/core';
+import type { CurrentItem, ItemRecord, JobSnapshot, JobStatus, ListExpansion, Progress } from '@tubesum/core';
 
 /** `950` -> `0.9s`, `65_000` -> `1m 05s`, `3_780_000` -> `1h 03m`. */
 export function formatDuration(ms: number): string {
@@ -29,6 +29,25 @@ export function oneLine(text: string): string {
 /** What the person sees for a video: its title when known, else its id. */
 export function itemLabel(item: Pick<ItemRecord, 'videoId' | 'title'> | CurrentItem): string {
   return item.title ? oneLine(item.title) : item.videoId;
+}
+
+/**
+ * The first word of a batch's closing line, before its counts: `Done` (every video succeeded),
+ * `Finished` (it ended with failures: `Finished: 8 done, 2 failed`), `Cancelled`.
+ */
+export function outcomeLabel(status: JobStatus): string {
+  switch (status) {
+    case 'done':
+      return 'Done';
+    case 'failed':
+      return 'Finished';
+    case 'cancelled':
+      return 'Cancelled';
+    case 'running':
+      return 'Running';
+    case 'paused':
+      return 'Paused';
+  }
 }
 
 /** `3 done, 1 failed, 1 cancelled` (zero counts left out, except done). */

@@ -26,6 +26,10 @@ export interface ExportManifest {
   job: {
     id: string;
     name?: string;
+    /**
+     * The job's {@link JobStatus}: `failed` (from format 2 on) when a video failed, where format 1
+     * said `done`; `done` is a job whose videos all succeeded.
+     */
     status: JobStatus;
     createdAt: string;
     startedAt?: string;

@@ -15,7 +15,7 @@ import { validateOptions } from '../internal/validate-options.js';
 import type { BatchStore } from '../storage/batch-store.js';
 import { createSqliteStore } from '../storage/sqlite-store.js';
 import type { BatchEvents } from './events.js';
-import { ENDED_JOB_STATUSES } from '../records.js';
+import { isJobEnded } from '../records.js';
 import type { ItemRecord, JobRecord, JobSnapshot, JobState } from '../records.js';
 import { JobFollower } from './job-follower.js';
 import { JobRun } from './job-run.js';
@@ -239,7 +239,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
    */
   async cancel(jobId: string, requester: Requester): Promise<JobSnapshot> {
     const snapshot = await this.get(jobId, requester);
-    if (ENDED_JOB_STATUSES.has(snapshot.status)) return snapshot;
+    if (isJobEnded(snapshot.status)) return snapshot;
     await this.#stored.retried('request the cancel of a batch', (store) => store.requestCancel(jobId));
     const { owner, leaseMs, pollIntervalMs } = this.#context;
     for (;;) {
@@ -250,13 +250,13 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       }
       const loaded = await this.#stored.load(jobId);
       if (!loaded) throw notFound(jobId);
-      if (ENDED_JOB_STATUSES.has(loaded.state.status)) return storedSnapshot(loaded.job, loaded.state);
+      if (isJobEnded(loaded.state.status)) return storedSnapshot(loaded.job, loaded.state);
       const lease = await this.#stored.call('read the owner of a batch', (store) => store.getJobLease(jobId));
       if ((lease === undefined || lease.expiresInMs <= 0) && !this.#runs.has(jobId)) {
         if (await this.#stored.call('claim the batch', (store) => store.claimJob(jobId, owner, leaseMs))) {
           try {
             const fresh = await this.#stored.load(jobId);
-            if (fresh && !ENDED_JOB_STATUSES.has(fresh.state.status)) {
+            if (fresh && !isJobEnded(fresh.state.status)) {
               const state = await this.#stored.endAsCancelled(fresh.job, fresh.state);
               const ended = storedSnapshot(fresh.job, state);
               this.#emit('batchEnd', () => ({ jobId, userId: ended.userId, progress: ended.progress, status: state.status, job: ended }));
@@ -273,7 +273,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   }
 
   /**
-   * Resolves with the job once it stops running: ended (`done` or `cancelled`) or `paused` (see
+   * Resolves with the job once it stops running: ended (`done`, `failed` or `cancelled`) or `paused` (see
    * `batchPause`); at once if it already has. The promise twin of `batchEnd` and `batchPause`.
    * Works in any process sharing the store: a job another process runs is followed from the store,
    * and its events are emitted here meanwhile. Rejects with `CANCELLED` if the processor is closed
@@ -380,9 +380,9 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
    * The ZIP of the job as a web `ReadableStream`, written while the store is read page by page:
    * memory does not grow with the number of videos. `index.md` with every input and its status,
    * one Markdown file per summary, `batch.json`, and with `withTranscripts` each transcript as
-   * text and SRT. Works while the job runs and after it was cancelled. Resolves once every file
-   * name is known (rejects with `NOT_FOUND`, `EXPORT_TOO_LARGE`, `STORAGE_ERROR` before any byte);
-   * a later store failure errors the stream with `STORAGE_ERROR`. Cancel the stream to stop reading.
+   * text and SRT. Works while the job runs and after it was cancelled. Resolves once the first
+   * page of the store is read (rejects with `NOT_FOUND`, `EXPORT_TOO_LARGE`, `STORAGE_ERROR` before
+   * any byte); a later store failure errors the stream with `STORAGE_ERROR`. Cancel the stream to stop reading.
    * For Node streams: `Readable.fromWeb(stream)`.
    */
   async exportStream(jobId: string, request: ExportRequest): Promise<ReadableStream<Uint8Array>> {
@@ -433,7 +433,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
   /** Claims an unfinished job and runs it here; undefined when it ended, is owned elsewhere, or (without `includePaused`) is paused. */
   async #claimAndStart(jobId: string, includePaused: boolean): Promise<JobRun | undefined> {
     const before = await this.#stored.load(jobId);
-    if (!before || ENDED_JOB_STATUSES.has(before.state.status)) return undefined;
+    if (!before || isJobEnded(before.state.status)) return undefined;
     if (!includePaused && before.state.status === 'paused') return undefined;
     const { owner, leaseMs } = this.#context;
     if (!(await this.#stored.call('claim a batch', (store) => store.claimJob(jobId, owner, leaseMs)))) return undefined;
@@ -441,7 +441,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     try {
       // Read again under the lease: the previous owner may have ended it meanwhile.
       const loaded = await this.#stored.load(jobId);
-      if (!loaded || ENDED_JOB_STATUSES.has(loaded.state.status) || this.#closed.signal.aborted) {
+      if (!loaded || isJobEnded(loaded.state.status) || this.#closed.signal.aborted) {
         await release();
         return undefined;
       }

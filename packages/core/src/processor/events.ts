@@ -30,7 +30,7 @@ export interface BatchPauseEvent extends BatchEventBase {
   reason: SerializedError;
 }
 
-/** The job ended: every item is done, failed or cancelled. */
+/** The job ended: every item is done, failed or cancelled, and `status` is `done`, `failed` or `cancelled` (see {@link JobStatus}). */
 export interface BatchEndEvent extends BatchEventBase {
   status: JobStatus;
   job: JobSnapshot;

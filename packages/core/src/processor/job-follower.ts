@@ -1,6 +1,7 @@
-import { ENDED_JOB_STATUSES } from '../records.js';
+import { isJobEnded } from '../records.js';
 import type { JobRecord, JobSnapshot, JobState } from '../records.js';
 import type { Emit } from './job-run.js';
+import { upgradeStoredJobState } from '../upgrade-stored-job-state.js';
 import { storedSnapshot } from './progress.js';
 import type { StoredJobs } from './stored-jobs.js';
 
@@ -64,8 +65,9 @@ export class JobFollower {
 
   async #read(): Promise<void> {
     const { stored, job, emit } = this.#options;
-    const state = await stored.call('read a batch state', (store) => store.getJobState(job.id));
-    if (state === undefined || this.#timer === undefined) return;
+    const read = await stored.call('read a batch state', (store) => store.getJobState(job.id));
+    if (read === undefined || this.#timer === undefined) return;
+    const state = upgradeStoredJobState(read);
     const previous = this.#state;
     this.#state = state;
     const base = () => ({ jobId: job.id, userId: job.userId, progress: storedSnapshot(job, state).progress });
@@ -86,7 +88,7 @@ export class JobFollower {
     if (state.status === 'paused' && state.pauseReason) {
       const reason = state.pauseReason;
       emit('batchPause', () => ({ ...base(), job: snapshot, reason }));
-    } else if (ENDED_JOB_STATUSES.has(state.status)) {
+    } else if (isJobEnded(state.status)) {
       emit('batchEnd', () => ({ ...base(), status: state.status, job: snapshot }));
     }
     clearInterval(this.#timer);

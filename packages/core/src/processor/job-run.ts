@@ -9,7 +9,7 @@ import { ENDED_ITEM_STATUSES } from '../records.js';
 import type { CurrentItem, ItemRecord, ItemStatus, JobRecord, JobSnapshot, JobState, Progress } from '../records.js';
 import { Lease } from './lease.js';
 import { pauseReasonOf } from './pause-reasons.js';
-import { costOfItems, countItems, progressOf } from './progress.js';
+import { costOfItems, countItems, endedJobStatus, progressOf } from './progress.js';
 import { toTubesumError } from './retry.js';
 import type { StoredJobs } from './stored-jobs.js';
 
@@ -37,7 +37,7 @@ export interface RunContext {
 }
 
 /**
- * How a run stopped. `ended`: done or cancelled, stored and announced. `paused`: stopped without
+ * How a run stopped. `ended`: done, failed or cancelled, stored and announced. `paused`: stopped without
  * ending, `resume()` continues. `closed`: the processor closed. `lost`: another process owns the job
  * now (or this one could not prove it still does): nothing more is written.
  */
@@ -202,7 +202,7 @@ export class JobRun {
     const { pauseReason: _pauseReason, costUsd: _costUsd, ...known } = this.state;
     const rest = costUsd === undefined ? known : { ...known, costUsd };
     if (stop === undefined || stop.kind === 'cancel') {
-      this.state = { ...rest, status: stop ? 'cancelled' : 'done', counts, endedAt: new Date().toISOString() };
+      this.state = { ...rest, status: endedJobStatus(counts, stop !== undefined), counts, endedAt: new Date().toISOString() };
     } else if (stop.kind === 'pause') {
       this.state = { ...rest, status: 'paused', counts, pauseReason: stop.error.toJSON() };
     } else {

@@ -1,4 +1,14 @@
+import { upgradeStoredJobState } from '../upgrade-stored-job-state.js';
 import type { CurrentItem, ItemCounts, ItemRecord, JobRecord, JobSnapshot, JobState, Progress } from '../records.js';
+
+/**
+ * The status of a job whose items all ended: `cancelled` when the run was cancelled, otherwise
+ * `failed` when at least one item failed, `done` when none did.
+ */
+export function endedJobStatus(counts: ItemCounts, cancelled: boolean): 'done' | 'failed' | 'cancelled' {
+  if (cancelled) return 'cancelled';
+  return counts.failed > 0 ? 'failed' : 'done';
+}
 
 export function emptyCounts(): ItemCounts {
   return { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
@@ -50,7 +60,8 @@ export function progressOf(input: ProgressInput): Progress {
 }
 
 /** A job read from the store, with the progress it shows to a process that does not run it. */
-export function storedSnapshot(job: JobRecord, state: JobState): JobSnapshot {
+export function storedSnapshot(job: JobRecord, stored: JobState): JobSnapshot {
+  const state = upgradeStoredJobState(stored);
   const startedMs = state.startedAt ? Date.parse(state.startedAt) : Date.now();
   const endedMs = state.endedAt ? Date.parse(state.endedAt) : Date.now();
   const running = state.status === 'running';

@@ -3,6 +3,7 @@ import type { BatchStore } from '../storage/batch-store.js';
 import { errorMessage } from '../storage/storage-error.js';
 import { ENDED_ITEM_STATUSES } from '../records.js';
 import type { ItemRecord, JobRecord, JobState } from '../records.js';
+import { upgradeStoredJobState } from '../upgrade-stored-job-state.js';
 import { countItems } from './progress.js';
 import { runWithRetries } from './retry.js';
 import type { RetryOptions } from './retry.js';
@@ -44,14 +45,14 @@ export class StoredJobs {
     });
   }
 
-  /** The job's record and state, or undefined when either is missing. */
+  /** The job's record and state (a legacy state in today's words: `upgradeStoredJobState`), or undefined when either is missing. */
   async load(jobId: string): Promise<{ job: JobRecord; state: JobState } | undefined> {
     if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 200) return undefined;
     const [job, state] = await Promise.all([
       this.call('read a batch', (store) => store.getJob(jobId)),
       this.call('read a batch state', (store) => store.getJobState(jobId)),
     ]);
-    return job && state ? { job, state } : undefined;
+    return job && state ? { job, state: upgradeStoredJobState(state) } : undefined;
   }
 
   /** The job's items in pages, in index order. */

@@ -121,7 +121,7 @@ export function describeBatchStore(name: string, factory: () => Promise<BatchSto
       expect(await store.getJobState(job.id)).toEqual(started);
       const ended: JobState = {
         ...started,
-        status: 'done',
+        status: 'failed',
         counts: { pending: 0, running: 0, done: 1, failed: 1, cancelled: 0 },
         endedAt: '2025-01-01T00:01:00.000Z',
       };
@@ -182,6 +182,12 @@ export function describeBatchStore(name: string, factory: () => Promise<BatchSto
       await store.saveJobState(finished.job.id, stateOf('running', 3));
       expect(await store.listUnfinishedJobIds()).toContain(finished.job.id);
       await store.saveJobState(finished.job.id, stateOf('cancelled', 3));
+      expect(await store.listUnfinishedJobIds()).not.toContain(finished.job.id);
+
+      // `failed` is an end too (a job where a video failed), like `done` and `cancelled`.
+      await store.saveJobState(finished.job.id, stateOf('paused', 3));
+      expect(await store.listUnfinishedJobIds()).toContain(finished.job.id);
+      await store.saveJobState(finished.job.id, stateOf('failed', 3));
       expect(await store.listUnfinishedJobIds()).not.toContain(finished.job.id);
     });
 

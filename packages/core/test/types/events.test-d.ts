@@ -56,6 +56,13 @@ describe('BatchEvents', () => {
     expectTypeOf<ItemEndEvent['error']>().toEqualTypeOf<SerializedError | undefined>();
   });
 
+  it('names a job with the words of an item: `done` is a success, `failed` a job where a video failed', () => {
+    expectTypeOf<JobStatus>().toEqualTypeOf<'running' | 'paused' | 'done' | 'failed' | 'cancelled'>();
+    expectTypeOf<'failed'>().toExtend<JobStatus>();
+    expectTypeOf<BatchEndEvent['status']>().toEqualTypeOf<JobStatus>();
+    expectTypeOf<Extract<JobStatus, ItemStatus>>().toEqualTypeOf<'running' | 'done' | 'failed' | 'cancelled'>();
+  });
+
   it('counts the items that reached a final state as `ended` (`finished` is its deprecated alias)', () => {
     expectTypeOf<Progress['ended']>().toEqualTypeOf<number>();
     expectTypeOf<Progress['finished']>().toEqualTypeOf<Progress['ended']>();
