@@ -44,8 +44,8 @@ describe('examples/http-server.ts: GET /batches/:id/zip', () => {
     await processor.close();
   });
 
-  async function finishedBatch(name: string): Promise<JobSnapshot> {
-    const body = JSON.stringify({ name, urls: ['T9fVe1KpL6s', 'q2ZsH8uJd5M', 'Xk3pL9vQm2A'] });
+  async function finishedBatch(name: string, before: string[] = []): Promise<JobSnapshot> {
+    const body = JSON.stringify({ name, urls: [...before, 'T9fVe1KpL6s', 'q2ZsH8uJd5M', 'Xk3pL9vQm2A'] });
     const job = (await (await fetch(`${base}/batches`, { method: 'POST', headers, body })).json()) as JobSnapshot;
     await processor.waitFor(job.id, job);
     return job;
@@ -67,8 +67,23 @@ describe('examples/http-server.ts: GET /batches/:id/zip', () => {
     expect(files.filter((name) => name.endsWith('.srt'))).toHaveLength(3);
   });
 
+  it('a store failure before the first byte answers 500 with the error as JSON', async () => {
+    const job = await finishedBatch('fails at once');
+    failReads = true;
+    try {
+      const response = await fetch(`${base}/batches/${job.id}/zip`, { headers });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ error: { code: 'STORAGE_ERROR' } });
+    } finally {
+      failReads = false;
+    }
+  });
+
   it('a store failure mid-download cuts the response: the client sees an error, not a whole-looking ZIP', async () => {
-    const job = await finishedBatch('fails');
+    // The export reads its first page (200 items) before the headers go out: 200 videos without a
+    // transcript come first (no summary to read), so the summaries are read on the second page.
+    const missing = Array.from({ length: 200 }, (_, index) => `zz${String(index).padStart(9, '0')}`);
+    const job = await finishedBatch('fails', missing);
     failReads = true;
     try {
       const response = await fetch(`${base}/batches/${job.id}/zip`, { headers });

@@ -6,7 +6,7 @@ import { summaryFileName } from './export-names.js';
 import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
 import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
 import { renderSummaryFile } from './render-summary-file.js';
-import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
+import { check, checkEntry, checkJob, invalid } from './validate-export.js';
 import { ZipWriter } from './zip-writer.js';
 
 export { EXPORT_FORMAT_VERSION } from './export-format.js';
@@ -49,7 +49,7 @@ export async function createExportZip(
   entries: AsyncIterable<ExportEntry> | Iterable<ExportEntry>,
   options: CreateExportZipOptions = {},
 ): Promise<Uint8Array> {
-  check(jobSchema, job, 'job', 'a job snapshot');
+  job = checkJob(job);
   if (entries === null || typeof entries !== 'object' || (!(Symbol.asyncIterator in entries) && !(Symbol.iterator in entries))) {
     throw invalid('entries', 'an async iterable of { item, summary? }', entries);
   }
@@ -70,7 +70,7 @@ export async function createExportZip(
   let position = 0;
   for await (const entry of entries) {
     if (signal?.aborted) throw cancelledError(signal);
-    check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
+    checkEntry(entry, `entries[${position}]`);
     const { item, summary } = entry;
     position += 1;
     counts[item.status] += 1;

@@ -1,28 +1,14 @@
-// The first pass of a streaming export over the store: the plan (every file name and the entry
-// count, before a byte is written). The second pass, which writes the files, is in export-stream.ts.
+// What a streaming export needs besides rendering: reading the store a page at a time, naming
+// the files, and counting them. The pass that writes the ZIP is in export-stream.ts.
 import { ErrorCode, TubesumError } from '../errors.js';
-import type { ItemCounts, JobSnapshot } from '../records.js';
+import type { ItemCounts, ItemRecord, JobSnapshot } from '../records.js';
 import type { ExportEntry } from './export-format.js';
 import { summaryFileName, transcriptFileNames } from './export-names.js';
 import type { TranscriptFiles } from './export-names.js';
 import { itemLabel } from './render-index.js';
 import type { ExportPageReader, ExportPageRequest } from './export-stream.js';
-import { check, entrySchema, invalid } from './validate-export.js';
+import { checkEntry, invalid } from './validate-export.js';
 import { ZIP_MAX_ENTRIES } from './zip-writer.js';
-
-/**
- * What the first pass over the items decides: every file of the ZIP, so that `index.md` can link
- * the files written before it and a ZIP too large is refused before its first byte.
- */
-export interface Plan {
-  listed: number;
-  counts: ItemCounts;
-  summaryFiles: Array<string | undefined>;
-  transcriptFiles: Array<TranscriptFiles | undefined>;
-  /** The first item of each video named by a duplicate input, for the duplicates tables. */
-  byVideo: Map<string, { index: number; label: string }>;
-  entries: number;
-}
 
 /**
  * Reads pages in order and keeps only the current one, and asks for the next while the current
@@ -37,7 +23,7 @@ export class PageCursor {
     private readonly read: ExportPageReader,
     private readonly request: Omit<ExportPageRequest, 'offset' | 'limit'>,
     private readonly pageSize: number,
-    /** Items there are (the plan's count): no page is read ahead past them. */
+    /** Items there are (the job's total): no page is read ahead past them. */
     private readonly end = Number.POSITIVE_INFINITY,
   ) {}
 
@@ -76,58 +62,95 @@ export class PageCursor {
   }
 }
 
-/** Reads every item (without summaries) and decides every file name, and checks the ZIP can hold them. */
-export async function planFiles(
+/** What an item adds to the ZIP: its summary file and transcript files, when it has them. */
+export interface ItemFiles {
+  summaryFile: string | undefined;
+  transcriptFiles: TranscriptFiles | undefined;
+}
+
+/**
+ * Names the files of an export's items, in item order, and counts what the ZIP holds: the
+ * names are unique and safe (see `summaryFileName`), and `entries` is what the central
+ * directory will count.
+ */
+export class ExportFiles {
+  readonly counts: ItemCounts = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+  /** The first item of each video named by a duplicate input, for the duplicates tables. */
+  readonly byVideo = new Map<string, { index: number; label: string }>();
+  /** Items named so far. */
+  listed = 0;
+  #summaries = 0;
+  #transcripts = 0;
+  readonly #taken = new Set<string>();
+  readonly #duplicated: ReadonlySet<string>;
+
+  constructor(
+    private readonly job: JobSnapshot,
+    private readonly withTranscripts: boolean,
+  ) {
+    this.#duplicated = new Set(job.duplicates.map((entry) => entry.videoId));
+  }
+
+  /** The files of `item`, the next item in order. */
+  add(item: ItemRecord): ItemFiles {
+    this.listed += 1;
+    this.counts[item.status] += 1;
+    let summaryFile: string | undefined;
+    let transcriptFiles: TranscriptFiles | undefined;
+    if (item.status === 'done' && item.summaryKey !== undefined) {
+      summaryFile = summaryFileName(this.job.total, item, item.title, this.#taken);
+      this.#summaries += 1;
+    }
+    if (this.withTranscripts && item.transcriptKey !== undefined) {
+      transcriptFiles = transcriptFileNames(this.job.total, item, item.title, this.#taken);
+      this.#transcripts += 1;
+    }
+    if (this.#duplicated.has(item.videoId) && !this.byVideo.has(item.videoId)) {
+      this.byVideo.set(item.videoId, { index: item.index, label: itemLabel(item, item.title) });
+    }
+    return { summaryFile, transcriptFiles };
+  }
+
+  /** Entries of the ZIP for the items named so far: their files, `index.md`, `batch.json` and one per folder. */
+  get entries(): number {
+    const summaries = this.#summaries;
+    const transcripts = this.#transcripts;
+    return 2 + summaries + 2 * transcripts + (summaries > 0 ? 1 : 0) + (transcripts > 0 ? 1 : 0);
+  }
+}
+
+/** The most entries an export of `total` videos can have: each video with all its files. */
+export function mostEntries(total: number, withTranscripts: boolean): number {
+  return 2 + (withTranscripts ? 3 * total + 2 : total + 1);
+}
+
+/**
+ * Reads every item (without summaries) and refuses with `EXPORT_TOO_LARGE` an export whose ZIP
+ * would pass {@link ZIP_MAX_ENTRIES}, before a byte is written. Needed only when
+ * {@link mostEntries} passes the limit: a batch of more than about 21,800 videos with transcripts.
+ */
+export async function checkEntryCount(
   job: JobSnapshot,
   readPage: ExportPageReader,
   { pageSize, withTranscripts, signal }: { pageSize: number; withTranscripts: boolean; signal: AbortSignal },
-): Promise<Plan> {
-  const plan: Plan = {
-    listed: 0,
-    counts: { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 },
-    summaryFiles: [],
-    transcriptFiles: [],
-    byVideo: new Map(),
-    entries: 2, // index.md, batch.json
-  };
-  const duplicated = new Set(job.duplicates.map((entry) => entry.videoId));
-  const taken = new Set<string>();
-  let summaries = 0;
-  let transcripts = 0;
+): Promise<void> {
+  const files = new ExportFiles(job, withTranscripts);
   const cursor = new PageCursor(readPage, { summaries: false, transcripts: false, signal }, pageSize, job.total);
-  for (let position = 0; ; position += 1) {
+  for (let position = 0; position < job.total; position += 1) {
     const entry = await cursor.at(position);
     if (cursor.past(position)) break;
-    check(entrySchema, entry, `entries[${plan.listed}]`, 'an object { item, summary? }');
-    const { item } = entry as ExportEntry;
-    plan.listed += 1;
-    plan.counts[item.status] += 1;
-    if (item.status === 'done' && item.summaryKey !== undefined) {
-      plan.summaryFiles.push(summaryFileName(job.total, item, item.title, taken));
-      summaries += 1;
-    } else {
-      plan.summaryFiles.push(undefined);
-    }
-    if (withTranscripts && item.transcriptKey !== undefined) {
-      plan.transcriptFiles.push(transcriptFileNames(job.total, item, item.title, taken));
-      transcripts += 1;
-    } else {
-      plan.transcriptFiles.push(undefined);
-    }
-    if (duplicated.has(item.videoId) && !plan.byVideo.has(item.videoId)) {
-      plan.byVideo.set(item.videoId, { index: item.index, label: itemLabel(item, item.title) });
-    }
+    checkEntry(entry, `entries[${position}]`);
+    files.add((entry as ExportEntry).item);
   }
-  taken.clear();
-  // The writer adds one entry per folder as well (`summaries/`, `transcripts/`).
-  plan.entries += summaries + 2 * transcripts + (summaries > 0 ? 1 : 0) + (transcripts > 0 ? 1 : 0);
-  if (plan.entries > ZIP_MAX_ENTRIES) {
-    throw new TubesumError(
-      ErrorCode.EXPORT_TOO_LARGE,
-      `This export would hold ${plan.entries.toLocaleString('en-US')} files, more than the ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} a ZIP can hold. ` +
-        `With transcripts each video takes 3 files: export without transcripts, or split the batch into batches of at most 21,800 videos.`,
-      { details: { entries: plan.entries, limit: ZIP_MAX_ENTRIES } },
-    );
-  }
-  return plan;
+  if (files.entries > ZIP_MAX_ENTRIES) throw tooManyEntries(files.entries);
+}
+
+/** `EXPORT_TOO_LARGE` for a ZIP of `entries` files. */
+function tooManyEntries(entries: number): TubesumError {
+  return new TubesumError(
+    ErrorCode.EXPORT_TOO_LARGE,
+    `This export would hold ${entries.toLocaleString('en-US')} files, more than the ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} a ZIP can hold. ` +
+      `With transcripts each video takes 3 files: export without transcripts, or split the batch into batches of at most 21,800 videos.`,
+    { details: { entries, limit: ZIP_MAX_ENTRIES } },
+  );
 }

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import type { JobSnapshot } from '../records.js';
-import { PageCursor, planFiles } from './export-passes.js';
-import type { Plan } from './export-passes.js';
+import { ExportFiles, PageCursor, checkEntryCount, mostEntries } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';
 import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
 import type { SummaryFacts } from './render-index.js';
 import { manifestHead, manifestItem, manifestItemText, manifestTail } from './render-manifest.js';
 import { missingSummaryText, renderSummaryFile } from './render-summary-file.js';
 import { missingTranscriptText, renderTranscriptSrt, renderTranscriptText } from './render-transcript.js';
-import { check, entrySchema, invalid, jobSchema } from './validate-export.js';
-import { ZipWriter } from './zip-writer.js';
+import { check, checkEntry, checkJob, invalid } from './validate-export.js';
+import { ZIP_COMPRESSION_LEVEL, ZIP_MAX_ENTRIES, ZipWriter } from './zip-writer.js';
+import { createFileDeflater } from './file-deflater.js';
+import type { DeflatedFile, FileDeflater } from './file-deflater.js';
 import { integerFrom } from '../internal/option-schemas.js';
 import type { AsideFile } from './zip-writer.js';
 
@@ -29,10 +30,12 @@ export interface ExportPageRequest {
 }
 
 /**
- * Reads one page of a job's entries. An export calls it page after page, twice over (items
- * alone, to plan the file names; then with summaries, for the files, `index.md` and
- * `batch.json`), and never holds more than one page. A page shorter than `limit` ends the items. Throw a
- * `STORAGE_ERROR` `TubesumError` when the backend fails: the stream then errors with it.
+ * Reads one page of a job's entries. An export calls it page after page, with summaries (and
+ * transcripts on request), and holds one page and the next. A page shorter than `limit` ends
+ * the items. Only an export that might pass the 65,535 files of a ZIP (a batch of more than
+ * about 21,800 videos with transcripts) reads the items once more before, without summaries,
+ * to count its files. Throw a `STORAGE_ERROR` `TubesumError` when the backend fails: the
+ * stream then errors with it.
  */
 export type ExportPageReader = (request: ExportPageRequest) => Promise<ExportEntry[]>;
 
@@ -87,13 +90,11 @@ const exportStreamOptionsSchema = z.object({
  */
 const CHUNK_BYTES = 64 * 1024;
 
-const utf8 = new TextEncoder();
-
 /**
  * The export ZIP of `job` as a web `ReadableStream`, written while `readPage` reads the store:
  * memory holds one page of entries and the ZIP's directory, not the videos. Same layout as
- * {@link createExportZip} (plus transcripts on request). Resolves once the file list is known,
- * before any byte is written, so `EXPORT_TOO_LARGE` and the first store error reject here.
+ * {@link createExportZip} (plus transcripts on request). Resolves once the first page is read,
+ * before any byte is written, so `EXPORT_TOO_LARGE` and an unreachable store reject here.
  *
  * A store error later errors the stream with that error (a `STORAGE_ERROR`): the consumer never
  * sees a ZIP that looks complete but is cut short. Cancelling the stream, or aborting `signal`,
@@ -103,7 +104,7 @@ const utf8 = new TextEncoder();
  * an HTTP response: `new Response(stream)`.
  */
 export async function createExportStream(job: JobSnapshot, readPage: ExportPageReader, options: ExportStreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
-  check(jobSchema, job, 'job', 'a job snapshot');
+  job = checkJob(job);
   if (typeof readPage !== 'function') throw invalid('readPage', 'a function', readPage);
   check(exportStreamOptionsSchema, options, 'options', 'an options object { withTranscripts?, signal?, date?, pageSize? }');
   const withTranscripts = options.withTranscripts === true;
@@ -119,15 +120,18 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
   const detach = () => options.signal?.removeEventListener('abort', onAbort);
   const signal = stop.signal;
 
-  let plan: Plan;
+  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize, job.total);
   try {
-    plan = await planFiles(job, readPage, { pageSize, withTranscripts, signal });
+    // The ZIP's entries are counted as they are written; only a batch that might pass a ZIP's
+    // limit has its items counted before (refused before its first byte, not cut short).
+    if (mostEntries(job.total, withTranscripts) > ZIP_MAX_ENTRIES) await checkEntryCount(job, readPage, { pageSize, withTranscripts, signal });
+    await content.at(0);
   } catch (error) {
     detach();
     throw signal.aborted ? cancelledError(signal) : error;
   }
 
-  const chunks = zipChunks(job, plan, readPage, { pageSize, withTranscripts, date, signal });
+  const chunks = zipChunks(job, content, { withTranscripts, date, signal });
   let settled = false;
   const finish = (): void => {
     settled = true;
@@ -178,74 +182,139 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
 
 /**
  * The ZIP's bytes in chunks of at least {@link CHUNK_BYTES} (the last may be shorter). One pass
- * over the store, a page at a time, writes the summary files (and transcripts) in batch order and,
- * beside them, `index.md` and `batch.json` (compressed in memory: about a tenth of their text),
- * which follow; then the central directory. Nothing runs between two `next()` calls.
+ * over the store, a page at a time, names and writes the summary files (and transcripts) in
+ * batch order and, beside them, the rows of `index.md` and `batch.json` (compressed in memory:
+ * about a tenth of their text), which follow with their heads (the counts) put before the rows
+ * once the pass ends; then the central directory. Between two `next()` calls the store is not
+ * read; only the deflater may still work on the last batch sent (see {@link DeflateBatches}).
  */
 async function* zipChunks(
   job: JobSnapshot,
-  plan: Plan,
-  readPage: ExportPageReader,
-  { pageSize, withTranscripts, date, signal }: { pageSize: number; withTranscripts: boolean; date: Date; signal: AbortSignal },
+  content: PageCursor,
+  { withTranscripts, date, signal }: { withTranscripts: boolean; date: Date; signal: AbortSignal },
 ): AsyncGenerator<Uint8Array> {
-  const writer = new ZipWriter({ date });
-  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize, plan.listed);
-  const file = (name: string, text: string): void => writer.file(name, utf8.encode(text));
-  const index = new AsideText(writer, 'index.md', indexHead(job, plan.counts, plan.listed));
-  const manifest = new AsideText(writer, 'batch.json', manifestHead(job, plan.counts, date));
-  const listNames = listNamesOf(job);
-  let listed = 0;
-  for (let position = 0; position < plan.listed; position += 1) {
-    const entry = await content.at(position);
-    if (entry !== undefined) check(entrySchema, entry, `entries[${position}]`, 'an object { item, summary? }');
-    const summaryFile = plan.summaryFiles[position];
-    const transcriptFiles = plan.transcriptFiles[position];
-    let facts: SummaryFacts | undefined;
-    if (summaryFile !== undefined) {
-      facts = { durationSeconds: entry?.summary?.durationSeconds, missing: entry?.summary === undefined };
-      file(summaryFile, entry?.summary === undefined ? missingSummaryText(entry?.item) : renderSummaryFile(job, entry.item, entry.summary));
-    }
-    if (transcriptFiles !== undefined) {
-      const transcript = entry?.transcript;
-      if (entry === undefined || transcript === undefined) {
-        const missing = missingTranscriptText(entry?.item);
-        file(transcriptFiles.text, missing);
-        file(transcriptFiles.srt, missing);
-      } else {
-        file(transcriptFiles.text, renderTranscriptText(entry.item, transcript));
-        file(transcriptFiles.srt, renderTranscriptSrt(transcript));
+  const deflater = createFileDeflater(mostEntries(job.total, withTranscripts), ZIP_COMPRESSION_LEVEL);
+  const writer = new ZipWriter({ date, deflater });
+  // An export stopped while its generator waits at a `yield` never resumes it: stop the worker here.
+  const onAbort = () => deflater.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const files = new ExportFiles(job, withTranscripts);
+    const batches = new DeflateBatches(writer, deflater, signal);
+    const index = new AsideText(writer, 'index.md');
+    const manifest = new AsideText(writer, 'batch.json');
+    const listNames = listNamesOf(job);
+    // The job's items, `job.total` at most; a page shorter than asked ends them sooner.
+    for (let position = 0; position < job.total; position += 1) {
+      const entry = await content.at(position);
+      if (content.past(position)) break;
+      checkEntry(entry, `entries[${position}]`);
+      const { item, summary, transcript } = entry!;
+      // Past 65,535 files (a running job's items that gained files since they were counted), the writer refuses with EXPORT_TOO_LARGE.
+      const { summaryFile, transcriptFiles } = files.add(item);
+      let facts: SummaryFacts | undefined;
+      if (summaryFile !== undefined) {
+        facts = { durationSeconds: summary?.durationSeconds, missing: summary === undefined };
+        batches.add(summaryFile, summary === undefined ? missingSummaryText(item) : renderSummaryFile(job, item, summary));
+      }
+      if (transcriptFiles !== undefined) {
+        if (transcript === undefined) {
+          const missing = missingTranscriptText(item);
+          batches.add(transcriptFiles.text, missing);
+          batches.add(transcriptFiles.srt, missing);
+        } else {
+          batches.add(transcriptFiles.text, renderTranscriptText(item, transcript));
+          batches.add(transcriptFiles.srt, renderTranscriptSrt(transcript));
+        }
+      }
+      index.add(`${indexRow(item, itemLabel(item, summary?.title ?? item.title), summaryFile, facts, transcriptFiles, listNames)}\n`);
+      manifest.add(manifestItemText(JSON.stringify(manifestItem(item, summary, summaryFile, transcriptFiles)), position === 0));
+      if (batches.full) {
+        await batches.send();
+        if (writer.buffered >= CHUNK_BYTES) yield writer.take();
       }
     }
-    // An item gone from the store since the plan (a page came back short) has no row.
-    if (entry !== undefined) {
-      const { item, summary } = entry;
-      index.add(`${indexRow(item, itemLabel(item, summary?.title ?? item.title), summaryFile, facts, transcriptFiles, listNames)}\n`);
-      manifest.add(manifestItemText(JSON.stringify(manifestItem(item, summary, summaryFile, transcriptFiles)), listed === 0));
-      listed += 1;
-    }
-    if (writer.buffered >= CHUNK_BYTES) yield writer.take();
+    await batches.drain();
+    index.add(indexTail(job, files.byVideo));
+    manifest.add(manifestTail(job, files.listed, files.byVideo));
+    index.end(indexHead(job, files.counts, files.listed));
+    manifest.end(manifestHead(job, files.counts, date));
+    signal.throwIfAborted();
+    await writer.place(index.file);
+    await writer.place(manifest.file);
+    writer.end();
+    yield writer.take();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    deflater.close();
   }
-  index.add(indexTail(job, plan.byVideo));
-  manifest.add(manifestTail(job, listed, plan.byVideo));
-  index.flush();
-  manifest.flush();
-  index.file.close();
-  manifest.file.close();
-  signal.throwIfAborted();
-  writer.place(index.file);
-  writer.place(manifest.file);
-  writer.end();
-  yield writer.take();
 }
 
-/** A text file written aside (see `ZipWriter.aside`) in pieces of about 64 KB. */
+/**
+ * The rendered files on their way into the ZIP, a batch at a time, in order: while the deflater
+ * (a worker, see file-deflater.ts) works on one batch, the export reads and renders the next;
+ * a batch is written into the ZIP once the next one is sent.
+ */
+class DeflateBatches {
+  /** Characters that end a batch early (long transcripts): what the worker holds at once stays small. */
+  static readonly MAX_CHARS = 1 << 20;
+  #names: string[] = [];
+  #texts: string[] = [];
+  #chars = 0;
+  #sent: { names: string[]; files: Promise<DeflatedFile[]> } | undefined;
+
+  constructor(
+    private readonly writer: ZipWriter,
+    private readonly deflater: FileDeflater,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  add(name: string, text: string): void {
+    this.#names.push(name);
+    this.#texts.push(text);
+    this.#chars += text.length;
+  }
+
+  get full(): boolean {
+    return this.#names.length >= this.deflater.batchFiles || this.#chars >= DeflateBatches.MAX_CHARS;
+  }
+
+  /** Sends the files added so far, then writes the batch sent before into the ZIP. */
+  async send(): Promise<void> {
+    const previous = this.#sent;
+    this.#sent = undefined;
+    if (this.#names.length > 0) {
+      const files = this.deflater.deflate(this.#texts);
+      // Awaited in turn below; a batch never awaited (the export stopped) must not count as unhandled.
+      files.catch(() => undefined);
+      this.#sent = { names: this.#names, files };
+      this.#names = [];
+      this.#texts = [];
+      this.#chars = 0;
+    }
+    if (previous !== undefined) await this.#write(previous);
+  }
+
+  /** Sends what is left and writes every batch. */
+  async drain(): Promise<void> {
+    await this.send();
+    await this.send();
+  }
+
+  async #write({ names, files }: { names: string[]; files: Promise<DeflatedFile[]> }): Promise<void> {
+    const deflated = await files;
+    this.signal.throwIfAborted();
+    for (let at = 0; at < names.length; at += 1) this.writer.deflated(names[at]!, deflated[at]!);
+  }
+}
+
+/** A text file written aside (see `ZipWriter.aside`) in pieces of about 64 KB, its head last. */
 class AsideText {
   readonly file: AsideFile;
-  #text: string;
+  #text = '';
 
-  constructor(writer: ZipWriter, name: string, head: string) {
+  constructor(writer: ZipWriter, name: string) {
     this.file = writer.aside(name);
-    this.#text = head;
   }
 
   add(text: string): void {
@@ -256,9 +325,16 @@ class AsideText {
   /** Hands the text so far on as one piece. */
   flush(): void {
     if (this.#text === '') return;
-    const bytes = utf8.encode(this.#text);
+    const text = this.#text;
     this.#text = '';
-    this.file.write(bytes);
+    this.file.write(text);
+  }
+
+  /** Writes what is left, puts `head` before all of it, and closes the file. */
+  end(head: string): void {
+    this.flush();
+    this.file.prepend(head);
+    this.file.close();
   }
 }
 

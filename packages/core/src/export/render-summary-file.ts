@@ -42,8 +42,7 @@ export function renderSummaryFile(job: JobSnapshot, item: ItemRecord, record: Su
   return `${front.join('\n')}\n${`${heading}\n\n${meta.join(' · ')}\n\n${body}`.trimEnd()}\n`;
 }
 
-/** What a summary file says when its summary left the store between planning the ZIP and writing it. */
-export function missingSummaryText(item: ItemRecord | undefined): string {
-  const head = item === undefined ? '' : `# ${itemLabel(item, item.title)}\n\n[Watch on YouTube](${videoUrl(item.videoId)})\n\n`;
-  return `${head}The summary of this video is missing from the store; run the batch again to make it.\n`;
+/** What a summary file says when its item names a summary the store no longer has. */
+export function missingSummaryText(item: ItemRecord): string {
+  return `# ${itemLabel(item, item.title)}\n\n[Watch on YouTube](${videoUrl(item.videoId)})\n\nThe summary of this video is missing from the store; run the batch again to make it.\n`;
 }

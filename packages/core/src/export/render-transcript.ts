@@ -66,7 +66,6 @@ export function renderTranscriptSrt(transcript: Transcript): string {
 }
 
 /** What a transcript file says when the item names a transcript the store no longer holds. */
-export function missingTranscriptText(item: ItemRecord | undefined): string {
-  const head = item === undefined ? '' : `${oneLine(item.title ?? item.videoId)}\n${videoUrl(item.videoId)}\n\n`;
-  return `${head}The transcript of this video is missing from the store.\n`;
+export function missingTranscriptText(item: ItemRecord): string {
+  return `${oneLine(item.title ?? item.videoId)}\n${videoUrl(item.videoId)}\n\nThe transcript of this video is missing from the store.\n`;
 }

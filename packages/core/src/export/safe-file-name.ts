@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** Options for {@link safeFileName}. */
 export interface SafeFileNameOptions {
   /**
@@ -36,11 +37,11 @@ const RESERVED = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONO
 /** Names longer than this (in UTF-16 units) are cut before any other work, bounding it. */
 const MAX_INPUT_UNITS = 4096;
 
-const encoder = new TextEncoder();
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
+/** Bytes of `text` in UTF-8 (a lone surrogate counts as U+FFFD, 3 bytes, as TextEncoder writes it), counted without encoding. */
 function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+  return Buffer.byteLength(text, 'utf8');
 }
 
 /** The longest prefix of `text` within `maxBytes` UTF-8 bytes, cut between graphemes when possible. */

@@ -1,11 +1,13 @@
 // The ZIP writer of every export. fflate's streaming `Zip` lays out each file (local header,
 // data, data descriptor) as bytes are asked for; this writer keeps the central directory itself:
 // - a file given whole (a summary, a transcript) is deflated in one call by zlib (`node:zlib`
-//   `deflateRawSync`, level 6: the algorithm and level JSZip's pako ported), inside a
-//   `ZipPassThrough` that says it is deflated;
-// - a file written in pieces (`index.md`, `batch.json`) has each piece (about 64 KB) deflated
-//   by zlib the same way, ending with a sync flush instead of a finish (`PieceDeflate`): fflate's
-//   own `ZipDeflate` took 0.6 s of a 6 s 10,000-video export (profiled); zlib's share did not grow.
+//   `deflateRawSync`, level 6: the algorithm and level JSZip's pako ported) with its CRC-32
+//   (`zlib.crc32`), in this thread (`file`) or in a worker (`deflated`: see file-deflater.ts),
+//   and handed to fflate's `Zip` as a file it need not compress;
+// - a file written in pieces (`index.md`, `batch.json`: `aside`) has each piece of text (about
+//   64 KB) encoded and deflated by zlib the same way, ending with a sync flush instead of a
+//   finish, with its CRC-32 (by the writer's deflater, so maybe in the worker); the pieces' CRC-32s
+//   are combined in order: fflate's own `ZipDeflate` took 0.6 s of a 6 s 10,000-video export (profiled).
 // Why not `ZipDeflate` for every file: it sizes its state for 96 KB windows whatever the file
 // (about 800 KB allocated per 3 KB summary), which made a 10,000-file export slower than JSZip.
 // Measured on 10,002 files from memory (loaded machine): ZipDeflate per file 8.7 s, fflate's
@@ -14,9 +16,13 @@
 // of every file (the file object, its name, closures: about 1.1 KB each, 56 MB at 50,000 files)
 // until `end()`. Here each file's `Zip` is garbage once the file is written, and what the
 // directory needs is kept as its final bytes (46 + name bytes per entry) in 64 KB blocks.
-import { constants as zlib, deflateRawSync } from 'node:zlib';
+import { Buffer } from 'node:buffer';
+import { crc32 } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
+import type { AsyncFlateStreamHandler, ZipInputFile } from 'fflate';
 import { ErrorCode, TubesumError } from '../errors.js';
+import { InThreadDeflater, deflateBytes } from './file-deflater.js';
+import type { DeflatedFile, FileDeflater } from './file-deflater.js';
 
 /**
  * Entries a ZIP holds without ZIP64, which fflate does not write (nor did JSZip): the count
@@ -37,8 +43,7 @@ const DOS_DIRECTORY = 0x10;
 const DOS_EARLIEST = Date.UTC(1980, 0, 1);
 const DOS_LATEST = Date.UTC(2099, 11, 31, 23, 59, 58);
 
-const utf8 = new TextEncoder();
-const EMPTY = new Uint8Array(0);
+const EMPTY = new Uint8Array(new ArrayBuffer(0));
 
 /** Options of {@link ZipWriter}. */
 export interface ZipWriterOptions {
@@ -46,6 +51,8 @@ export interface ZipWriterOptions {
   date: Date;
   /** Bytes the ZIP may reach; tests lower it. @default ZIP_MAX_BYTES */
   maxBytes?: number | undefined;
+  /** What deflates the pieces of {@link ZipWriter.aside} files. @default deflating in the thread */
+  deflater?: FileDeflater | undefined;
 }
 
 /**
@@ -61,6 +68,7 @@ export interface ZipWriterOptions {
 export class ZipWriter {
   readonly #mtime: Date;
   readonly #maxBytes: number;
+  readonly #deflater: FileDeflater;
   readonly #folderNames = new Set<string>();
   readonly #directory = new DirectoryBuffer();
   #chunks: Uint8Array[] = [];
@@ -73,6 +81,7 @@ export class ZipWriter {
 
   constructor(options: ZipWriterOptions) {
     this.#maxBytes = options.maxBytes ?? ZIP_MAX_BYTES;
+    this.#deflater = options.deflater ?? new InThreadDeflater(ZIP_COMPRESSION_LEVEL);
     this.#mtime = dosDate(options.date);
   }
 
@@ -95,34 +104,37 @@ export class ZipWriter {
   }
 
   /**
-   * Starts the file `name` beside the ZIP: written in pieces like {@link open}'s, compressed as they
-   * come, but kept in memory (compressed) until {@link place} puts it in the ZIP. This lets an
-   * export write `index.md` and `batch.json` during the one pass that writes the summary files.
+   * Starts the file `name` beside the ZIP: written in pieces, each deflated as it comes (by the
+   * writer's deflater: maybe a worker), kept in memory compressed until {@link place} puts it in
+   * the ZIP. This lets an export write `index.md` and `batch.json` during the one pass that writes
+   * the summary files.
    */
   aside(name: string): AsideFile {
     if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
-    const chunks: Uint8Array[] = [];
-    const open = this.#add(new PieceDeflate(name), (data) => chunks.push(data));
-    return new AsideFile(open, chunks, (error) => (this.#failure ??= error));
+    return new AsideFile(name, this.#deflater, (error) => (this.#failure ??= error));
   }
 
-  /** Writes a closed {@link aside} file here, after the files written so far. */
-  place(file: AsideFile): void {
+  /** Writes a closed {@link aside} file here, after the files written so far, once its pieces are deflated. */
+  async place(file: AsideFile): Promise<void> {
     if (this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
-    const { entry, chunks } = file.take();
-    this.#addFolders(entry.file.filename);
-    entry.offset = this.#written;
-    for (const chunk of chunks) this.#push(chunk);
-    this.#finish(entry);
+    const deflated = await file.take();
+    this.deflated(file.name, deflated);
   }
 
   /** A whole file at once, deflated in one call by zlib (see the top of this file). */
   file(name: string, bytes: Uint8Array): void {
-    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
     if (bytes.byteLength > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: bytes.byteLength, limit: ZIP_MAX_BYTES });
+    this.deflated(name, deflateBytes(bytes, ZIP_COMPRESSION_LEVEL));
+  }
+
+  /** A file deflated already (by a {@link FileDeflater}): its bytes, size and CRC-32 go in as they are. */
+  deflated(name: string, file: DeflatedFile | DeflatedPieces): void {
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    if (file.size > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: file.size, limit: ZIP_MAX_BYTES });
     this.#addFolders(name);
-    const open = this.#add(new WholeFileDeflate(name));
-    open.file.push(bytes, true);
+    const input = new PreDeflated(name, file);
+    const open = this.#add(input);
+    input.write();
     this.#finish(open);
   }
 
@@ -155,8 +167,8 @@ export class ZipWriter {
     }
   }
 
-  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output (or to `sink`: an aside file). */
-  #add(file: ZipPassThrough, sink?: (data: Uint8Array) => void): OpenEntry {
+  /** Starts `file` in a `Zip` of its own, whose bytes go straight to the output. */
+  #add<F extends ZipInputFile>(file: F): OpenEntry<F> {
     if (this.#entries + 1 > ZIP_MAX_ENTRIES) {
       throw tooLarge(`it would hold more than the ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} files a ZIP can hold`, {
         entries: this.#entries + 1,
@@ -165,8 +177,8 @@ export class ZipWriter {
     }
     this.#entries += 1;
     file.mtime = this.#mtime;
-    const open: OpenEntry = { file, offset: this.#written, header: undefined, bytes: 0 };
-    this.#directory.reserve(46 + utf8.encode(file.filename).byteLength);
+    const open: OpenEntry<F> = { file, offset: this.#written, header: undefined, bytes: 0 };
+    this.#directory.reserve(46 + Buffer.byteLength(file.filename, 'utf8'));
     const zip = new Zip((error, data) => {
       if (error) {
         this.#failure ??= error;
@@ -174,8 +186,7 @@ export class ZipWriter {
       }
       open.header ??= data;
       open.bytes += data.byteLength;
-      if (sink === undefined) this.#push(data);
-      else sink(data);
+      this.#push(data);
     });
     zip.add(file);
     return open;
@@ -223,56 +234,107 @@ const DATA_DESCRIPTOR_BYTES = 16;
 const END_OF_DIRECTORY_BYTES = 22;
 
 /** A file being written: its fflate stream, where it starts, its local header and the bytes written so far. */
-export interface OpenEntry {
-  file: ZipPassThrough;
+export interface OpenEntry<F extends ZipInputFile = ZipInputFile> {
+  file: F;
   offset: number;
   header: Uint8Array | undefined;
   bytes: number;
 }
 
+/** A file deflated in pieces: its size, its CRC-32, and its deflated bytes in order. */
+export interface DeflatedPieces {
+  pieces: Uint8Array<ArrayBuffer>[];
+  size: number;
+  crc: number;
+}
+
 /** A file compressed beside the ZIP, placed into it later: see {@link ZipWriter.aside}. */
 export class AsideFile {
+  /** UTF-8 bytes written so far (counted here, so a file past 4 GiB is refused as it is written). */
   #size = 0;
+  #pieces: Promise<DeflatedFile>[] = [];
   #closed = false;
   #taken = false;
 
   constructor(
-    readonly entry: OpenEntry,
-    readonly chunks: Uint8Array[],
+    readonly name: string,
+    private readonly deflater: FileDeflater,
     private readonly fail: (error: unknown) => void,
   ) {}
 
-  get name(): string {
-    return this.entry.file.filename;
+  /** Adds `text` to the file, as UTF-8: encoding, CRC-32 and deflating are the deflater's work (maybe a worker's). */
+  write(text: string): void {
+    if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
+    this.#grow(Buffer.byteLength(text, 'utf8'));
+    this.#push(this.deflater.deflatePiece(text, false));
   }
 
-  /** Adds `bytes` to the file. */
-  write(bytes: Uint8Array): void {
-    if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
-    this.#size += bytes.byteLength;
+  #grow(bytes: number): void {
+    this.#size += bytes;
     if (this.#size > ZIP_MAX_BYTES) {
       const error = tooLarge(`${this.name} alone passes 4 GiB`, { bytes: this.#size, limit: ZIP_MAX_BYTES });
       this.fail(error);
       throw error;
     }
-    this.entry.file.push(bytes, false);
+  }
+
+  /**
+   * Puts `text` before everything written so far: a head that sums up the rest (the counts at
+   * the top of `index.md`) is written last. Its deflated piece goes first.
+   */
+  prepend(text: string): void {
+    if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
+    this.#grow(Buffer.byteLength(text, 'utf8'));
+    this.#push(this.deflater.deflatePiece(text, false), 'first');
   }
 
   /** Ends the file; it can then be placed. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.entry.file.push(EMPTY, true);
+    this.#push(this.deflater.deflatePiece('', true));
   }
 
-  /** The entry and its compressed bytes, once: the file is closed if it was not. */
-  take(): { entry: OpenEntry; chunks: Uint8Array[] } {
+  /** The file's deflated pieces, once: the file is closed if it was not. Its CRC-32 is that of the pieces', combined in order. */
+  async take(): Promise<DeflatedPieces> {
     if (this.#taken) throw new Error(`ZipWriter: ${this.name} is placed already`);
     this.#taken = true;
     this.close();
-    const chunks = this.chunks.splice(0);
-    return { entry: this.entry, chunks };
+    const pieces = await Promise.all(this.#pieces.splice(0));
+    let crc = 0;
+    let size = 0;
+    for (const piece of pieces) {
+      crc = crc32Combine(crc, piece.crc, piece.size);
+      size += piece.size;
+    }
+    if (size !== this.#size) throw new Error(`ZipWriter: ${this.name} came back from its deflater with ${size} bytes, not ${this.#size}`);
+    return { pieces: pieces.map((piece) => piece.data), size, crc };
   }
+
+  #push(piece: Promise<DeflatedFile>, where: 'first' | 'last' = 'last'): void {
+    // Awaited by take(); a file never placed (the export stopped) must not count as unhandled.
+    piece.catch(() => undefined);
+    if (where === 'first') this.#pieces.unshift(piece);
+    else this.#pieces.push(piece);
+  }
+}
+
+const ZEROS = new Uint8Array(64 * 1024);
+
+/**
+ * The CRC-32 of `a` then `b` from the CRC-32 of each and the length of `b`. A CRC is linear over
+ * GF(2): crc(a·b) = crc(zeros(n) from crc(a)) ^ crc(zeros(n) from 0) ^ crc(b), with n = `bLength`.
+ * It costs two CRC runs over n zero bytes (zlib's crc32 does about 10 GB/s), not over the data.
+ */
+export function crc32Combine(aCrc: number, bCrc: number, bLength: number): number {
+  let fromA = aCrc;
+  let fromZero = 0;
+  for (let left = bLength; left > 0; left -= ZEROS.byteLength) {
+    const zeros = left >= ZEROS.byteLength ? ZEROS : ZEROS.subarray(0, left);
+    fromA = crc32(zeros, fromA);
+    fromZero = crc32(zeros, fromZero);
+  }
+  return (fromA ^ fromZero ^ bCrc) >>> 0;
 }
 
 /** The central directory's bytes, in 64 KB blocks: no object per entry. */
@@ -328,34 +390,30 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /**
- * A file given whole: fflate's `ZipPassThrough` computes its CRC-32 and size, zlib deflates it
- * in one call (its state is freed when the call returns, not by a later GC).
+ * A file deflated elsewhere, as fflate's `Zip` takes a file it does not compress (its documented
+ * `ZipInputFile`): name, size and CRC-32 known, the deflated bytes handed on in one piece.
  */
-class WholeFileDeflate extends ZipPassThrough {
-  constructor(name: string) {
-    super(name);
-    this.compression = 8;
+class PreDeflated implements ZipInputFile {
+  readonly filename: string;
+  readonly size: number;
+  readonly crc: number;
+  readonly compression = 8;
+  mtime?: Date;
+  attrs?: number;
+  ondata?: AsyncFlateStreamHandler;
+  readonly #pieces: Uint8Array<ArrayBuffer>[];
+
+  constructor(name: string, file: DeflatedFile | DeflatedPieces) {
+    this.filename = name;
+    this.size = file.size;
+    this.crc = file.crc;
+    this.#pieces = 'pieces' in file ? file.pieces : [file.data];
   }
 
-  protected override process(chunk: Uint8Array, final: boolean): void {
-    this.ondata(null, deflateRawSync(chunk, { level: ZIP_COMPRESSION_LEVEL }), final);
-  }
-}
-
-/**
- * A file written in pieces: each piece is deflated by zlib in one call that ends with a sync
- * flush (blocks without the final bit), the last piece with a finish. One after the other they
- * form one valid DEFLATE stream; only back-references across pieces (64 KB each) are lost.
- */
-class PieceDeflate extends ZipPassThrough {
-  constructor(name: string) {
-    super(name);
-    this.compression = 8;
-  }
-
-  protected override process(chunk: Uint8Array, final: boolean): void {
-    const finishFlush = final ? zlib.Z_FINISH : zlib.Z_SYNC_FLUSH;
-    this.ondata(null, deflateRawSync(chunk, { level: ZIP_COMPRESSION_LEVEL, finishFlush }), final);
+  write(): void {
+    const last = this.#pieces.length - 1;
+    if (last < 0) this.ondata?.(null, EMPTY, true);
+    this.#pieces.forEach((piece, at) => this.ondata?.(null, piece, at === last));
   }
 }
 

@@ -1,8 +1,13 @@
 // Untrusted text (a title, an input, a model's prose) made safe to place in Markdown. Shared by
 // `summarizers/` (a summary's Markdown) and `export/` (the files of the ZIP), so neither imports the other.
 
+/** Whitespace that {@link oneLine} changes inside a text: any but a space, or two in a row. */
+const NOT_ONE_SPACE = /[^\S ]|\s{2}/;
+
 /** Collapses every run of whitespace (line breaks included) to one space. */
 export function oneLine(text: string): string {
+  // Most text has single spaces only: replacing each with itself cost an export a twentieth of its time.
+  if (!NOT_ONE_SPACE.test(text)) return text.trim();
   return text.replace(/\s+/g, ' ').trim();
 }
 

@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportManifest, ExportPageReader, ExportPageRequest, Transcript } from '@tubesum/core';
+import { WORKER_FROM_FILES } from '../../src/export/file-deflater.js';
 import { checkZip } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
 
@@ -72,15 +73,43 @@ describe('createExportStream', () => {
     for (const [name, text] of inMemory) expect(streamed.get(name), name).toBe(text);
   });
 
-  it('reads the store page by page, one page at a time per pass, never the whole job at once', async () => {
+  it(`a large export deflates in a worker (from ${WORKER_FROM_FILES} files): the same files as createExportZip, a valid ZIP`, async () => {
+    const total = WORKER_FROM_FILES + 250;
+    const entries = entriesOf(total);
+    const job = makeJob({ total });
+    const zip = await readAll(await createExportStream(job, readerOf(entries).read, { date: DATE }));
+    // Every entry's size and CRC-32 checked against its inflated bytes, and the layout byte by byte.
+    const checked = checkZip(zip);
+    expect(checked.filter((entry) => entry.name.startsWith('summaries/') && !entry.directory)).toHaveLength(entries.filter((entry) => entry.summary).length);
+    const streamed = await unzip(zip);
+    const inMemory = await unzip(await createExportZip(job, streamOf(entries.map(({ item, summary }) => ({ item, summary }))), { date: DATE }));
+    expect([...streamed.keys()].sort()).toEqual([...inMemory.keys()].sort());
+    for (const [name, text] of inMemory) expect(streamed.get(name), name).toBe(text);
+  });
+
+  it('a large export with transcripts deflates its three files per video in a worker, in order', async () => {
+    const total = Math.ceil(WORKER_FROM_FILES / 2); // a fifth of them failed: no files
+    const entries = entriesOf(total);
+    const zip = await readAll(await createExportStream(makeJob({ total }), readerOf(entries).read, { date: DATE, withTranscripts: true }));
+    const names = checkZip(zip)
+      .filter((entry) => !entry.directory)
+      .map((entry) => entry.name);
+    expect(names.length).toBeGreaterThanOrEqual(WORKER_FROM_FILES);
+    const files = await unzip(zip);
+    expect(files.get('transcripts/001-Talk number 1.txt')).toContain('[00:05] Hello and welcome.');
+    // Batch order is ZIP order: summaries and transcripts of each video together, videos in order.
+    const videos = names.filter((name) => name.startsWith('summaries/')).map((name) => name.slice('summaries/'.length, 'summaries/'.length + 4));
+    expect(videos).toEqual(videos.toSorted());
+  });
+
+  it('reads the store page by page in one pass, never the whole job at once', async () => {
     const entries = entriesOf(50);
     const { read, requests } = readerOf(entries);
     await readAll(await createExportStream(makeJob({ total: 50 }), read, { date: DATE, pageSize: 8 }));
     expect(requests.every((request) => request.limit === 8)).toBe(true);
-    // plan (items only), then one pass with summaries for the summary files, index.md and batch.json
-    const passes = requests.map((request) => `${request.offset}:${request.summaries ? 's' : '-'}`);
-    const pass = (summaries: string) => [0, 8, 16, 24, 32, 40, 48].map((offset) => `${offset}:${summaries}`);
-    expect(passes).toEqual([...pass('-'), ...pass('s')]);
+    // One pass with summaries for the summary files, index.md and batch.json (far from a ZIP's
+    // 65,535 files, nothing is counted before); the short last page ends it.
+    expect(requests.map((request) => `${request.offset}:${request.summaries ? 's' : '-'}`)).toEqual([0, 8, 16, 24, 32, 40, 48].map((offset) => `${offset}:s`));
   });
 
   it('adds transcripts on request: text with [mm:ss] marks and SRT, linked from index.md and batch.json', async () => {
@@ -117,7 +146,23 @@ describe('createExportStream', () => {
       'This export would hold 65,704 files, more than the 65,535 a ZIP can hold. With transcripts each video takes 3 files: export without transcripts, or split the batch into batches of at most 21,800 videos.',
     );
     expect((error as TubesumError).details).toEqual({ entries: 65_704, limit: 65_535 });
-    expect(requests.every((request) => !request.summaries)).toBe(true); // only the plan ran
+    expect(requests.every((request) => !request.summaries)).toBe(true); // only the count ran
+  });
+
+  it('counts the files first only when the batch might pass 65,535, then writes the ZIP when it does not', async () => {
+    // 22,000 videos with transcripts might take 66,004 files; only the first 10 have any, so the ZIP holds 35.
+    const entries = Array.from({ length: 22_000 }, (_, index) =>
+      index < 10
+        ? entriesOf(10)[index]!
+        : { item: makeItem(index, { status: 'failed', error: { code: ErrorCode.VIDEO_UNAVAILABLE, message: 'Gone', retryable: false } }) },
+    );
+    const { read, requests } = readerOf(entries);
+    const zip = await readAll(await createExportStream(makeJob({ total: entries.length }), read, { date: DATE, withTranscripts: true, pageSize: 5000 }));
+    const counted = requests.filter((request) => !request.summaries).map((request) => request.offset);
+    const written = requests.filter((request) => request.summaries).map((request) => request.offset);
+    expect(counted).toEqual([0, 5000, 10_000, 15_000, 20_000]);
+    expect(written).toEqual(counted);
+    expect(checkZip(zip)).toHaveLength(2 + 8 + 16 + 2); // index.md, batch.json, 8 summaries and 16 transcript files (two of the 10 failed), 2 folders
   });
 
   it('a store error in the middle aborts the stream with STORAGE_ERROR, never a ZIP that looks complete', async () => {
@@ -187,8 +232,8 @@ describe('createExportStream', () => {
     const after = requests.length;
     for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(requests.length).toBe(after);
-    // The plan (60 pages), then the summary pages of the first chunk (about 20) and the page read ahead: not all 60.
-    expect(requests.length).toBeLessThanOrEqual(60 + 20 + 1);
+    // The pages of the first chunk (about 20) and the page read ahead: not all 60.
+    expect(requests.length).toBeLessThanOrEqual(20 + 1);
     expect(requests.at(-1)?.signal.aborted).toBe(true);
   });
 

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import JSZip from 'jszip';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportPageReader } from '@tubesum/core';
-import { ZipWriter } from '../../src/export/zip-writer.js';
+import { WorkerDeflater } from '../../src/export/file-deflater.js';
+import { ZIP_COMPRESSION_LEVEL, ZipWriter, crc32Combine } from '../../src/export/zip-writer.js';
 import type { AsideFile } from '../../src/export/zip-writer.js';
 import { checkZip, zipTexts } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
@@ -89,38 +91,61 @@ describe('the export ZIP (fflate writer)', () => {
     expect(late.every((entry) => entry.date.getTime() === Date.UTC(2099, 11, 31, 23, 59, 58))).toBe(true);
   });
 
-  it('writes a central directory longer than one of its 64 KB blocks, whole files and files written aside in pieces mixed', async () => {
-    const writer = new ZipWriter({ date: DATE });
-    const taken: Uint8Array[] = [];
-    const names: string[] = ['notes/'];
-    // Written in pieces beside the others while they are written, placed where they are due.
-    const aside = new Map<number, AsideFile>();
-    for (const index of [0, 500, 1000]) aside.set(index, writer.aside(`notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`));
-    for (let index = 0; index < 1500; index += 1) {
-      const name = `notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`;
-      names.push(name);
-      for (const [at, file] of aside) if (index % 3 === 0) file.write(new TextEncoder().encode(`part ${index / 3} of ${at}\n`));
-      const placed = aside.get(index);
-      if (placed === undefined) writer.file(name, new TextEncoder().encode(`note ${index}\n`));
-      else {
-        placed.close();
-        writer.place(placed);
-        aside.delete(index);
+  it.each(['in the thread', 'in a worker'])(
+    'writes a central directory longer than one of its 64 KB blocks, whole files and files written aside in pieces mixed (pieces deflated %s)',
+    async (where) => {
+      const deflater = where === 'in a worker' ? new WorkerDeflater(ZIP_COMPRESSION_LEVEL) : undefined;
+      onTestFinished(() => deflater?.close());
+      const writer = new ZipWriter({ date: DATE, deflater });
+      const taken: Uint8Array[] = [];
+      const names: string[] = ['notes/'];
+      // Written in pieces beside the others while they are written, placed where they are due.
+      const aside = new Map<number, AsideFile>();
+      for (const index of [0, 500, 1000]) aside.set(index, writer.aside(`notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`));
+      for (let index = 0; index < 1500; index += 1) {
+        const name = `notes/${String(index).padStart(4, '0')}-${'é'.repeat(index % 40)}.md`;
+        names.push(name);
+        for (const [at, file] of aside) if (index % 3 === 0) file.write(`part ${index / 3} of ${at}\n`);
+        const placed = aside.get(index);
+        if (placed === undefined) writer.file(name, new TextEncoder().encode(`note ${index}\n`));
+        else {
+          // A head written last goes first (the counts at the top of index.md); its CRC-32 is combined with the rest's.
+          if (index === 1000) placed.prepend('head of 1000\n');
+          placed.close();
+          await writer.place(placed);
+          aside.delete(index);
+        }
+        taken.push(writer.take());
       }
+      writer.end();
       taken.push(writer.take());
+      const zip = new Uint8Array(Buffer.concat(taken));
+      expect(writer.entries).toBe(1501);
+      expect(checkZip(zip).map((entry) => entry.name)).toEqual(names);
+      const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
+      expect(await archive.file(names[1] ?? '')?.async('string')).toBe('part 0 of 0\n');
+      const parts = (at: number, last: number) => Array.from({ length: last / 3 + 1 }, (_, part) => `part ${part} of ${at}\n`).join('');
+      expect(await archive.file(names[501] ?? '')?.async('string')).toBe(parts(500, 498));
+      expect(await archive.file(names[1001] ?? '')?.async('string')).toBe(`head of 1000\n${parts(1000, 999)}`);
+      expect(await archive.file(names[1500] ?? '')?.async('string')).toBe('note 1499\n');
+      expect(() => writer.place(writer.aside('late.md'))).toThrow(/cannot/);
+    },
+  );
+
+  it('crc32Combine gives the CRC-32 of two byte strings one after the other from the CRC-32 of each', () => {
+    for (const [aLength, bLength] of [
+      [0, 0],
+      [5, 0],
+      [0, 7],
+      [1, 1],
+      [1000, 65_536],
+      [3, 65_537],
+      [70_000, 200_001],
+    ] as const) {
+      const a = randomBytes(aLength);
+      const b = randomBytes(bLength);
+      expect(crc32Combine(crc32(a), crc32(b), bLength)).toBe(crc32(Buffer.concat([a, b])));
     }
-    writer.end();
-    taken.push(writer.take());
-    const zip = new Uint8Array(Buffer.concat(taken));
-    expect(writer.entries).toBe(1501);
-    expect(checkZip(zip).map((entry) => entry.name)).toEqual(names);
-    const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
-    expect(await archive.file(names[1] ?? '')?.async('string')).toBe('part 0 of 0\n');
-    const parts = (at: number, last: number) => Array.from({ length: last / 3 + 1 }, (_, part) => `part ${part} of ${at}\n`).join('');
-    expect(await archive.file(names[501] ?? '')?.async('string')).toBe(parts(500, 498));
-    expect(await archive.file(names[1001] ?? '')?.async('string')).toBe(parts(1000, 999));
-    expect(await archive.file(names[1500] ?? '')?.async('string')).toBe('note 1499\n');
-    expect(() => writer.place(writer.aside('late.md'))).toThrow(/cannot/);
   });
 
   it('refuses, with EXPORT_TOO_LARGE and before the central directory, a ZIP past its byte limit', () => {

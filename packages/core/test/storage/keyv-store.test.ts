@@ -7,10 +7,12 @@ import { describeBatchStore } from '@tubesum/core/testing/conformance';
 /** A Keyv adapter (a Map) that records every key written and its size, and can be made to fail. */
 class RecordingMap extends Map<string, unknown> {
   writes: { key: string; bytes: number }[] = [];
+  reads: string[] = [];
   failing: Error | undefined;
 
   override get(key: string): unknown {
     if (this.failing) throw this.failing;
+    this.reads.push(key);
     return super.get(key);
   }
 
@@ -45,6 +47,30 @@ function jobOf(id: string, total: number): { job: JobRecord; state: JobState; it
 describeBatchStore('Keyv on a plain Map', () => createKeyvStore(new Keyv()));
 
 describe('createKeyvStore', () => {
+  it('reads a range of items without the job record, and no further than one page past the last item', async () => {
+    const { store, map } = recordingStore();
+    const { job, state, items } = jobOf('job-range', 1000);
+    await store.createJob(job, state, items);
+    const read = async (range?: { offset?: number; limit?: number }) => {
+      map.reads = [];
+      const found = await store.getItems('job-range', range);
+      return { indexes: found.map((item) => item.index), reads: map.reads };
+    };
+    const middle = await read({ offset: 200, limit: 200 });
+    expect(middle.indexes).toEqual(Array.from({ length: 200 }, (_, at) => 200 + at));
+    expect(middle.reads.every((key) => key.includes(':item'))).toBe(true);
+    expect(middle.reads).toHaveLength(200);
+    const end = await read({ offset: 950, limit: 100_000 });
+    expect(end.indexes).toEqual(Array.from({ length: 50 }, (_, at) => 950 + at));
+    expect(end.reads.length).toBeLessThanOrEqual(1000); // one page of keys, not 100,000
+    expect((await read({ offset: 1000, limit: 10 })).indexes).toEqual([]);
+    expect((await store.getItems('no-such-job', { offset: 0, limit: 10 })).length).toBe(0);
+    // Without a limit, the job record says where the items end.
+    const all = await read();
+    expect(all.indexes).toHaveLength(1000);
+    expect(all.reads.some((key) => !key.includes(':item'))).toBe(true);
+  });
+
   it('writes one key of the same size per item or state change, whatever the batch size', async () => {
     const measured = [];
     for (const [id, total] of [
@@ -134,6 +160,13 @@ describe('createKeyvStore', () => {
     await expect(store.createJob(job, state, [items[0]!, items[2]!, items[1]!])).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     await expect(store.getItems('job-1', { offset: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('offset') });
     await expect(store.getJob('')).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    for (const keys of [['a', ''], ['a', 7], 'a', [undefined]]) {
+      await expect(store.getManyCached!(keys as string[])).rejects.toMatchObject({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringContaining('getManyCached keys'),
+      });
+    }
+    expect(await store.getManyCached!([])).toEqual([]);
     expect(() => createKeyvStore({} as Keyv)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => createKeyvStore(new Keyv(), { pageSize: 0 })).toThrow(/`pageSize` to be an integer from 1 to 10000, got `0`/);
     // Keyv would leave `job:…` keys unprefixed under the namespace `job`, yet prefix them in getMany.
