@@ -26,7 +26,11 @@ describe('an owner that lost its lease with no other replica around', () => {
       const ended = await processor.waitFor(job.id, job);
       expect(ended.status).toBe('done');
       expect(ended.counts.done).toBe(20);
-      expect(starts).toEqual([false, true]);
+      // The scripted lapse, then the claim back; a loaded machine can stall past a lease again
+      // (CI saw [false, true, true]): every later start is a resume, never a second first run.
+      expect(starts[0]).toBe(false);
+      expect(starts.length).toBeGreaterThanOrEqual(2);
+      expect(starts.slice(1).every((resumed) => resumed)).toBe(true);
       expect(new Set(summarizer.calls).size).toBe(20);
     } finally {
       await processor.close();

@@ -1,7 +1,10 @@
 // A replica for the cross-process tests: one BatchProcessor on a shared store (SQLite file, Redis
 // or PostgreSQL). Reads one JSON command from argv, writes one JSON line per event to stdout, and
 // appends every summarizer call to a shared log (the "bill"), so tests count calls across processes.
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchProcessor, openStore } from '../../src/index.js';
+import type { Summarizer } from '../../src/index.js';
 import { FakeSummarizer, FakeTranscriptSource } from '../../src/testing/index.js';
 // The call log alone: the package's index also holds the script bundler (esbuild), which a bundled child must not carry.
 import { logCall } from '@tubesum/test-support/call-log';
@@ -17,15 +20,29 @@ export interface ReplicaCommand {
   count?: number;
   /** For submit-many: how many submits at once. */
   submits?: number;
+  /** No summary starts until this file exists: a test holds the job running until it is ready to watch. */
+  gateFile?: string;
 }
 
 const command = JSON.parse(process.argv[2] ?? '{}') as ReplicaCommand;
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const fake = new FakeSummarizer({ latencyMs: command.summaryMs, onCall: (videoId) => logCall(command.callLog, videoId) });
+const gateFile = command.gateFile;
+const summarizer: Summarizer = gateFile
+  ? {
+      model: fake.model,
+      promptVersion: fake.promptVersion,
+      async summarize(transcript, options) {
+        while (!existsSync(gateFile)) await sleep(20, undefined, { signal: options?.signal });
+        return fake.summarize(transcript, options);
+      },
+    }
+  : fake;
 const store = await openStore(command.store, { namespace: command.namespace, ...(command.table ? { table: command.table } : {}) });
 const processor = new BatchProcessor({
   store,
   transcripts: new FakeTranscriptSource({ latencyMs: 2 }),
-  summarizer: new FakeSummarizer({ latencyMs: command.summaryMs, onCall: (videoId) => logCall(command.callLog, videoId) }),
+  summarizer,
   concurrency: { transcripts: 4, summaries: 4 },
   stateWriteIntervalMs: 50,
   leaseMs: command.leaseMs,

@@ -1,6 +1,6 @@
 // Replicas that share a store (issue "Replicas that share a store"): real child processes on one
 // SQLite file, one Redis and one PostgreSQL database, a shared log of every summarizer call.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,7 +151,10 @@ for (const backend of backends) {
 
     it('waitFor() resolves and events are followed in a process that does not own the job', async () => {
       const target = backend.fresh();
-      const owner = startReplica(command(target, 'submit', { count: 20, summaryMs: 60 }));
+      // The owner summarizes nothing until the gate opens: on a loaded machine it could otherwise end
+      // the job before this process follows it, and waitFor() would resolve at once, with no events.
+      const gateFile = join(directory, `${unique()}.gate`);
+      const owner = startReplica(command(target, 'submit', { count: 20, summaryMs: 60, gateFile }));
       const { jobId } = (await owner.next((line) => line.type === 'submitted')) as unknown as { jobId: string };
       const store = await openShared(target);
       const processor = observer(store);
@@ -160,7 +163,11 @@ for (const backend of backends) {
       processor.on('itemEnd', (event) => event.jobId === jobId && itemEnds.push(event.item.index));
       processor.on('batchEnd', (event) => event.jobId === jobId && ends.push(event.status));
       try {
-        const ended = await processor.waitFor(jobId, user);
+        const stopFollowing = await processor.follow(jobId, user);
+        const waited = processor.waitFor(jobId, user);
+        writeFileSync(gateFile, '');
+        const ended = await waited;
+        stopFollowing();
         expect(ended.status).toBe('done');
         expect(ended.counts.done).toBe(20);
         expect(ends).toEqual(['done']);
