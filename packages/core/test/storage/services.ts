@@ -48,11 +48,21 @@ export function temporaryPostgresTable(prefix: string, skip: boolean): string {
   return table;
 }
 
-/** A TCP relay on 127.0.0.1 to a real local server that a test can cut and restore, to play an outage. */
+/**
+ * A TCP relay on 127.0.0.1 to a real local server that a test can cut and restore, to play an
+ * outage, or hold, to play a server that stops answering: requests still pass, replies wait.
+ */
 export class Relay {
   readonly #upstreamPort: number;
   readonly #sockets = new Set<Socket>();
+  /** The relay's connections to the server, whose replies {@link holdRepliesAfter} stops. */
+  readonly #upstreams = new Set<Socket>();
   #server: Server | undefined;
+  /** Bytes of replies passed on since the last {@link holdRepliesAfter}. */
+  #passed = 0;
+  #holdAt = Number.POSITIVE_INFINITY;
+  #holding = false;
+  #onHold: (() => void) | undefined;
   /** The relay's own port: chosen on the first start, kept on later ones. */
   port = 0;
 
@@ -74,11 +84,48 @@ export class Relay {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      this.#upstreams.add(upstream);
+      upstream.on('close', () => this.#upstreams.delete(upstream));
+      if (this.#holding) upstream.pause();
+      client.pipe(upstream);
+      upstream.on('end', () => client.end());
+      upstream.on('data', (chunk: Buffer) => {
+        if (!client.write(chunk)) {
+          upstream.pause();
+          client.once('drain', () => this.#holding || upstream.resume());
+        }
+        this.#passed += chunk.length;
+        if (this.#passed >= this.#holdAt && !this.#holding) this.#hold();
+      });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as { port: number }).port;
     this.#server = server;
+  }
+
+  /**
+   * Passes `bytes` more of the server's replies on (counted over every connection, whole chunks),
+   * then holds the rest until {@link release}: the client's requests still reach the server, but it
+   * seems to stop answering. Resolves once it holds.
+   */
+  holdRepliesAfter(bytes: number): Promise<void> {
+    this.#passed = 0;
+    this.#holdAt = bytes;
+    return new Promise((resolve) => (this.#onHold = resolve));
+  }
+
+  /** Passes on the replies held, and every later one. */
+  release(): void {
+    this.#holding = false;
+    this.#holdAt = Number.POSITIVE_INFINITY;
+    for (const upstream of this.#upstreams) upstream.resume();
+  }
+
+  #hold(): void {
+    this.#holding = true;
+    for (const upstream of this.#upstreams) upstream.pause();
+    this.#onHold?.();
+    this.#onHold = undefined;
   }
 
   /** Closes every connection and stops listening: connecting again is refused. */
