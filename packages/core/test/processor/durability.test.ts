@@ -33,8 +33,15 @@ describe('durability', () => {
     const calls = readCallLog(callLog).map((call) => call.videoId);
     for (const videoId of doneBeforeKill) expect(calls.filter((call) => call === videoId)).toHaveLength(1);
     expect(new Set(calls).size).toBe(count);
-    // At most the summaries in flight at the kill (2 at once) ran twice.
-    expect(calls.length).toBeLessThanOrEqual(count + 2);
+    // Only the videos in flight at the kill ran twice: summarized by the killed process (a call
+    // running, or returned and not yet stored) and not announced done. How many depends on the
+    // machine's load, not only on the 2 summaries at once (CI once saw 3 in a run like this).
+    const log = readCallLog(callLog);
+    const inFlight = new Set(log.filter((call) => call.pid === first.pid && !doneBeforeKill.includes(call.videoId)).map((call) => call.videoId));
+    const twice = [...new Set(calls.filter((videoId, index) => calls.indexOf(videoId) !== index))];
+    for (const videoId of twice) expect(inFlight.has(videoId)).toBe(true);
+    expect(calls.length).toBe(count + twice.length);
+    expect(log.filter((call) => call.pid === second.pid && twice.includes(call.videoId))).toHaveLength(twice.length);
 
     const store = createSqliteStore({ path: database });
     try {

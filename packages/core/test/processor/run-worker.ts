@@ -16,7 +16,7 @@ export async function runWorker(
   args: string[],
   until?: (lines: Line[]) => boolean,
   options: { worker?: URL; killWhen?: Promise<unknown> } = {},
-): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null }> {
+): Promise<{ lines: Line[]; signal: NodeJS.Signals | null; code: number | null; pid: string }> {
   // The worker and the sources it imports, bundled into one script (see bundleScript).
   const path = await bundleScript(options.worker ?? worker);
   return new Promise((resolve, reject) => {
@@ -41,7 +41,7 @@ export async function runWorker(
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code !== 0 && signal === null) reject(new Error(`worker exited ${code}: ${stderr}`));
-      else resolve({ lines, signal, code });
+      else resolve({ lines, signal, code, pid: String(child.pid) });
     });
   });
 }
