@@ -17,8 +17,11 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Many tests start CLI or worker processes one after the other. On the 2-core CI machine the
+    // slowest took up to 15 s; with 5 test files at once (TUBESUM_TEST_WORKERS=5) up to 28 s, and
+    // at 7, two passed 30 s. A minute leaves room for a loaded machine; a hang still fails.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // A worker process runs file after file with the modules it already loaded, instead of a
     // fresh process (and a fresh import of the sources through vite) per file: `vitest run` took
