@@ -1,4 +1,3 @@
-import { upgradeStoredJobState } from '../upgrade-stored-job-state.js';
 import type { CurrentItem, ItemCounts, ItemRecord, JobRecord, JobSnapshot, JobState, Progress } from '../records.js';
 
 /**
@@ -59,9 +58,11 @@ export function progressOf(input: ProgressInput): Progress {
   };
 }
 
-/** A job read from the store, with the progress it shows to a process that does not run it. */
-export function storedSnapshot(job: JobRecord, stored: JobState): JobSnapshot {
-  const state = upgradeStoredJobState(stored);
+/**
+ * A job read from the store, with the progress it shows to a process that does not run it. `state`
+ * is in today's words already: `StoredJobs.load` and the follower upgrade what they read.
+ */
+export function storedSnapshot(job: JobRecord, state: JobState): JobSnapshot {
   const startedMs = state.startedAt ? Date.parse(state.startedAt) : Date.now();
   const endedMs = state.endedAt ? Date.parse(state.endedAt) : Date.now();
   const running = state.status === 'running';
