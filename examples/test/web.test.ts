@@ -129,6 +129,31 @@ describe.runIf(existsSync(CHROMIUM))('examples/web: the batch page in chromium',
     await until(page, '#connection', /Live\./);
   });
 
+  it('keeps the newer live progress when a reload answer arrives late', async () => {
+    const done = await page.locator('#items tr[data-status="done"]').count();
+    // Hold the batch's answer (read now, so it holds the older state) until a video has ended since.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const batchUrl = new RegExp(`/batches/${firstJobId}$`);
+    await page.route(batchUrl, async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    const answered = page.waitForResponse(batchUrl);
+    harness.dropStreams(); // the reconnection's `snapshot` event makes the page reload the batch
+    await until(page, '#connection', /Live\./);
+    harness.gate.release(1);
+    await until(page, '#counts', new RegExp(`^${done + 1} of 5 finished.* left\\.$`));
+    release();
+    await (await answered).finished();
+    // The page reads and applies the answer in the frames that follow.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.unroute(batchUrl);
+    expect(await page.textContent('#counts')).toMatch(new RegExp(`^${done + 1} of 5 finished.* left\\.$`));
+    expect(await page.locator('#items tr[data-status="done"]').count()).toBe(done + 1);
+  });
+
   it('downloads the ZIP while the batch runs', async () => {
     const done = await page.locator('#items tr[data-status="done"]').count();
     const zip = await downloadZip(page, '#download');

@@ -49,6 +49,8 @@ const ui = {
 
 interface Current {
   job: JobSnapshot;
+  /** The progress on screen: see {@link showProgress}. */
+  progress?: Progress;
   items: Map<number, ItemRecord>;
   stop: () => void;
 }
@@ -148,6 +150,18 @@ function renderJob(job: JobSnapshot, progress: Progress = job.progress): void {
   ui.cancel.disabled = job.status !== 'running';
 }
 
+/**
+ * Shows `progress`, unless the page already shows a newer one of the running batch: a reload's
+ * answer can arrive after live events that passed it (fewer videos ended, no ETA yet), and must not
+ * take the page back. A batch that stopped running shows what it says.
+ */
+function showProgress(state: Current, progress: Progress): void {
+  const shown = state.progress;
+  const stale = state.job.status === 'running' && shown !== undefined && progress.ended < shown.ended;
+  if (!stale) state.progress = progress;
+  renderJob(state.job, state.progress ?? progress);
+}
+
 function renderItem(item: ItemRecord): void {
   const row = el(
     'tr',
@@ -183,7 +197,7 @@ function onEvent(event: ServerEvent): void {
     renderItem(item);
   }
   if (data.job !== undefined) current.job = data.job;
-  if (data.progress !== undefined) renderJob(current.job, data.progress);
+  if (data.progress !== undefined) showProgress(current, data.progress);
   if (event.name === 'batchEnd' || event.name === 'batchPause') {
     void reload(current.job.id);
     void loadHistory();
@@ -194,7 +208,7 @@ async function reload(id: string): Promise<void> {
   const { job, items } = await api<{ job: JobSnapshot; items: ItemRecord[] }>(`/batches/${encodeURIComponent(id)}`);
   if (current?.job.id !== id) return;
   current.job = job;
-  renderJob(job);
+  showProgress(current, job.progress);
   for (const item of items) {
     const known = current.items.get(item.index);
     // An event that arrived while this answer was on its way may be newer: an ended item stays ended.
