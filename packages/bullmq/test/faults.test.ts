@@ -53,7 +53,11 @@ describe.skipIf(skip)('workers under faults', () => {
     });
     const { processor } = await submitter(names);
     const ended: number[] = [];
-    processor.on('itemEnd', ({ item }) => ended.push(item.index));
+    const endedVideos = new Set<string>();
+    processor.on('itemEnd', ({ item }) => {
+      ended.push(item.index);
+      endedVideos.add(item.videoId);
+    });
     const job = await processor.submit({ userId: 'u', urls: videoUrls(60, 'k') });
     const victim = workers[0]!;
     const victimPid = String(victim.child.pid);
@@ -61,9 +65,14 @@ describe.skipIf(skip)('workers under faults', () => {
     victim.child.kill('SIGKILL');
     await victim.exited;
     const atKill = readCallLog(callLog).filter((line) => line.pid === victimPid);
-    const inFlight = new Set(atKill.filter((line) => line.what === 'start').map((line) => line.videoId));
-    for (const line of atKill) if (line.what !== 'start') inFlight.delete(line.videoId);
-    expect(inFlight.size).toBeGreaterThan(0);
+    const running = new Set(atKill.filter((line) => line.what === 'start').map((line) => line.videoId));
+    for (const line of atKill) if (line.what !== 'start') running.delete(line.videoId);
+    expect(running.size).toBeGreaterThan(0); // killed with calls running
+    // In flight at the kill: the victim's videos not stored yet. A call that had returned but whose
+    // summary was not yet written counts too (CI saw one paid again): the slot is freed first.
+    // Videos ended here are stored; one stored just before the kill but not yet announced here only
+    // makes this set larger, never hides a second payment of a stored summary.
+    const inFlight = new Set(atKill.filter((line) => line.what === 'start' && !endedVideos.has(line.videoId)).map((line) => line.videoId));
     const done = await processor.waitFor(job.id, { userId: 'u' });
     expect(done.status).toBe('done');
     expect(done.counts.done).toBe(60);
@@ -74,7 +83,8 @@ describe.skipIf(skip)('workers under faults', () => {
     for (const line of starts) perVideo.set(line.videoId, (perVideo.get(line.videoId) ?? 0) + 1);
     expect(perVideo.size).toBe(60);
     const twice = [...perVideo].filter(([, count]) => count > 1).map(([videoId]) => videoId);
-    for (const videoId of twice) expect(inFlight.has(videoId)).toBe(true);
+    const calls = (videoId: string) => readCallLog(callLog).filter((line) => line.videoId === videoId);
+    for (const videoId of twice) expect(inFlight.has(videoId), `${videoId} paid twice; victim ${victimPid}: ${JSON.stringify(calls(videoId))}`).toBe(true);
     expect(starts.length).toBeLessThanOrEqual(60 + inFlight.size);
   }, 120_000);
 
