@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { deserializeKeyvText } from '../../src/storage/keyv-deserialize.js';
+import { deserializeKeyvText, mayHoldLeadingColonString } from '../../src/storage/keyv-deserialize.js';
 
 // Keyv's own default pair (`@keyv/serialize`), the reference the fast reader must match.
 const reference = new Keyv();
@@ -51,7 +51,18 @@ describe('deserializeKeyvText', () => {
   });
 
   it('takes the fast path for documents without such strings', () => {
-    const text = serialize({ value: { title: 'a: b', markdown: 'Key points: one, two', list: ['x', 'y:'] } });
+    const text = serialize({ value: { title: 'a: b', markdown: 'Key points: one, two', list: ['x', 'y:'], quote: 'say \\":' } });
+    expect(mayHoldLeadingColonString(text)).toBe(false);
     expect(deserializeKeyvText(text)).toEqual(JSON.parse(text));
+  });
+
+  it('finds a string value starting with `:` wherever JSON can put one', () => {
+    const found = ['":x"', ' \t\r\n"::x"', '{"a":"::x"}', '{"a": \n "::x"}', '["::x"]', '[1,"::x"]', '[1 , "::x"]', '{"a":[{"b":"::"}]}'];
+    for (const text of found) expect(mayHoldLeadingColonString(text), text).toBe(true);
+    // Never a string value that starts with `:`; the last two are keys ending in `:` or `,`, taken the slow way to be safe.
+    const absent = ['"x:"', '{"a":"x"}', '{"a":"b\\":c"}', '{"a:b":1}', '[]', '', '{"a":1}'];
+    for (const text of absent) expect(mayHoldLeadingColonString(text), text).toBe(false);
+    expect(mayHoldLeadingColonString('{"a:":1}')).toBe(true);
+    expect(mayHoldLeadingColonString('{"a,":1}')).toBe(true);
   });
 });
