@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validateOptions } from '../internal/validate-options.js';
-import type { Summarizer, SummarizeOptions, Summary } from '../summarizers/summarizer.js';
+import { renderSummaryMarkdown } from '../summarizers/render-summary-markdown.js';
+import type { Chapter, Summarizer, SummarizeOptions, Summary } from '../summarizers/summarizer.js';
 import type { Transcript } from '../transcripts/transcript-source.js';
 import { fakeLatency, fakeOptionsShape, nextScriptedFailure } from './fake-transcript-source.js';
 import type { FailureScript } from './fake-transcript-source.js';
@@ -20,8 +21,11 @@ export interface FakeSummarizerOptions {
    */
   model?: string;
   /**
-   * Size of the Markdown body in characters, to test exports of a given size.
-   * @default 0 (a short body)
+   * Characters of summary prose besides the TL;DR and the key points, as chapters of at most 500
+   * characters (each with a title and a time), to test exports of a
+   * given size: `markdown`, a summary's file in an export and its entry in `batch.json` each
+   * grow by about this much, as with a real summary that long.
+   * @default 0 (no chapters)
    */
   bodyChars?: number;
   /** Called at the start of every call, e.g. to log calls across processes. */
@@ -37,9 +41,25 @@ const optionsSchema = z
   })
   .strict();
 
+/** Characters of prose in each chapter of a fake summary of `bodyChars` characters. */
+const FAKE_CHAPTER_CHARS = 500;
+
+const FILLER = 'Lorem ipsum dolor sit amet. ';
+
+/** `chars` characters of filler prose as chapters a minute apart, at most {@link FAKE_CHAPTER_CHARS} each. */
+function fillerChapters(chars: number): Chapter[] {
+  const text = FILLER.repeat(Math.ceil(chars / FILLER.length)).slice(0, chars);
+  const chapters: Chapter[] = [];
+  for (let start = 0; start < text.length; start += FAKE_CHAPTER_CHARS) {
+    chapters.push({ title: `Part ${chapters.length + 1}`, startMs: chapters.length * 60_000, summary: text.slice(start, start + FAKE_CHAPTER_CHARS) });
+  }
+  return chapters;
+}
+
 /**
  * A {@link Summarizer} for tests and benchmarks: a summary built from the first segments
- * after a chosen latency, scripted failures, and counters of the calls.
+ * after a chosen latency, scripted failures, and counters of the calls. Its `markdown` is
+ * rendered from its sections, as every summarizer of tubesum does.
  */
 export class FakeSummarizer implements Summarizer {
   readonly model: string;
@@ -72,14 +92,11 @@ export class FakeSummarizer implements Summarizer {
       const failure = nextScriptedFailure(this.#options.failures ?? {}, this.#attempts, videoId);
       if (failure) throw failure;
       const keyPoints = transcript.segments.slice(0, 3).map((segment) => ({ text: segment.text, startMs: segment.startMs }));
-      const tldr = `Summary of ${transcript.title ?? videoId}.`;
-      const filler = this.#options.bodyChars
-        ? `\n\n${'Lorem ipsum dolor sit amet. '.repeat(Math.ceil(this.#options.bodyChars / 28)).slice(0, this.#options.bodyChars)}`
-        : '';
+      const chapters = fillerChapters(this.#options.bodyChars ?? 0);
+      const content = { tldr: `Summary of ${transcript.title ?? videoId}.`, keyPoints, ...(chapters.length === 0 ? {} : { chapters }) };
       return {
-        tldr,
-        keyPoints,
-        markdown: `## TL;DR\n\n${tldr}\n\n## Key points\n\n${keyPoints.map((point) => `- ${point.text}`).join('\n')}${filler}\n`,
+        ...content,
+        markdown: renderSummaryMarkdown(videoId, content),
         language: options.language ?? transcript.language,
         model: this.model,
         usage: { inputTokens: transcript.segments.length * 20, outputTokens: 50 },
