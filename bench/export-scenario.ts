@@ -1,7 +1,7 @@
 // One export benchmark step in a fresh process, so that its peak memory is its own.
 // Usage: node <bundle> '<json ExportScenario>'  -> prints one JSON line of results. bench/export.ts
 // bundles this file with esbuild into plain JavaScript importing the built @tubesum/core (dist).
-//   seed:     runs a batch of `items` videos (fake transcript, fake ~3 KB summaries) into `directory`/store.sqlite
+//   seed:     runs a batch of `items` videos (fake transcript, fake summaries with 3,000 characters of chapters: files of about 4.4 KB) into `directory`/store.sqlite
 //   export:   opens that store and streams the job's ZIP to `directory`/export.zip (tubesum)
 //   baseline: the writer tubesum uses, set up the same way (fflate's streaming Zip, each file
 //             deflated whole by zlib at level 6, with the smallest window that holds it, as

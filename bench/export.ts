@@ -84,7 +84,7 @@ function medianRun(runs: ExportScenarioResult[]): ExportScenarioResult & { allWa
 function measure(items: number, log: (line: string) => void, rounds: number) {
   const directory = mkdtempSync(join(tmpdir(), 'tubesum-bench-export-'));
   try {
-    log(`export: seeding ${items.toLocaleString('en-US')} summaries of ~3 KB into SQLite…`);
+    log(`export: seeding ${items.toLocaleString('en-US')} summaries (4.4 KB files: 3,000 characters of chapters) into SQLite…`);
     step({ step: 'seed', directory, items });
     // The same export's peak memory on the other Node lines users run, where installed.
     const otherLines = new Map<string, ExportScenarioResult>();
@@ -153,7 +153,7 @@ export function runExportBenchmarks(log: (line: string) => void): BenchResult[] 
       ...timeAgainst('export-10k', ten.exported.wallMs, baseline.wallMs),
       target: '<= 1.5',
       note:
-        `exportStream of 10,000 ~3 KB summaries from SQLite to a file, the median of ${ROUNDS} runs (${seconds(ten.exported.allWallMs)}; baseline ${seconds(baseline.allWallMs)}); baseline: tubesum's writer outside tubesum (fflate's streaming Zip, each file deflated by zlib at level 6 in its smallest window) writing the same ` +
+        `exportStream of 10,000 summaries (files of about 4.4 KB: key points and 3,000 characters of chapters) from SQLite to a file, the median of ${ROUNDS} runs (${seconds(ten.exported.allWallMs)}; baseline ${seconds(baseline.allWallMs)}); baseline: tubesum's writer outside tubesum (fflate's streaming Zip, each file deflated by zlib at level 6 in its smallest window) writing the same ` +
         `${baseline.files ?? '?'} files from memory to a file; ZIP ${round((ten.exported.zipBytes ?? 0) / 1e6, 1)} MB (baseline ${round((baseline.zipBytes ?? 0) / 1e6, 1)} MB); ` +
         `native zlib deflates the same bytes in ${round((baseline.zlibMs ?? 0) / 1000)} s with each file's smallest window (tubesum's and the baseline's setting), ` +
         `${round((baseline.zlibDefaultWindowMs ?? 0) / 1000)} s with zlib's default 32 KB window (the same bytes); ` +

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, TubesumError, cancelledError } from '../errors.js';
 import type { JobSnapshot } from '../records.js';
-import { ExportFiles, PageCursor, checkEntryCount, mostEntries } from './export-passes.js';
+import { ExportFiles, PageCursor, checkEntryCount, entryTextChars, mostEntries } from './export-passes.js';
 import type { ExportEntry } from './export-format.js';
 import { indexHead, indexRow, indexTail, itemLabel, listNamesOf } from './render-index.js';
 import type { SummaryFacts } from './render-index.js';
@@ -56,7 +56,8 @@ export interface ExportStreamOptions {
    */
   date?: Date | undefined;
   /**
-   * Items read from the store at once.
+   * Most items read from the store at once. Pages of long summaries or transcripts hold fewer:
+   * each page asks for about 400,000 characters of their text, as the last page suggests.
    * @default 200, or 20 with transcripts
    */
   pageSize?: number | undefined;
@@ -120,7 +121,7 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
   const detach = () => options.signal?.removeEventListener('abort', onAbort);
   const signal = stop.signal;
 
-  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize, job.total);
+  const content = new PageCursor(readPage, { summaries: true, transcripts: withTranscripts, signal }, pageSize, job.total, entryTextChars);
   try {
     // The ZIP's entries are counted as they are written; only a batch that might pass a ZIP's
     // limit has its items counted before (refused before its first byte, not cut short).

@@ -2,6 +2,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TubesumError, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportManifest, ExportPageReader, ExportPageRequest, Transcript } from '@tubesum/core';
+import { PAGE_TEXT_CHARS } from '../../src/export/export-passes.js';
 import { WORKER_FROM_FILES } from '../../src/export/file-deflater.js';
 import { checkZip } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
@@ -110,6 +111,38 @@ describe('createExportStream', () => {
     // One pass with summaries for the summary files, index.md and batch.json (far from a ZIP's
     // 65,535 files, nothing is counted before); the short last page ends it.
     expect(requests.map((request) => `${request.offset}:${request.summaries ? 's' : '-'}`)).toEqual([0, 8, 16, 24, 32, 40, 48].map((offset) => `${offset}:s`));
+  });
+
+  it(`sizes its pages by the text they hold: about ${PAGE_TEXT_CHARS.toLocaleString('en-US')} characters a page, pageSize at most`, async () => {
+    // The first 30 summaries are long (50,000 characters of Markdown), the rest short.
+    const entries = entriesOf(60).map((entry, index) =>
+      entry.summary && index < 30 ? { ...entry, summary: { ...entry.summary, summary: { ...entry.summary.summary, markdown: 'x'.repeat(50_000) } } } : entry,
+    );
+    const { read, requests } = readerOf(entries);
+    const zip = await readAll(await createExportStream(makeJob({ total: 60 }), read, { date: DATE, pageSize: 12 }));
+    // The first page is pageSize; after a page of long summaries, what fits (8 at most: a fifth
+    // of entriesOf's items failed, without a summary); after short ones, pageSize again.
+    const limits = requests.map((request) => request.limit);
+    expect(limits[0]).toBe(12);
+    expect(Math.max(...limits.slice(1, 3))).toBeLessThanOrEqual(Math.ceil(PAGE_TEXT_CHARS / 50_000 / 0.8));
+    expect(limits.at(-1)).toBe(12);
+    // Each item read once, in order, and the ZIP the same as with fixed pages.
+    expect(requests.map((request) => request.offset)).toEqual(requests.map((_, at) => limits.slice(0, at).reduce((sum, limit) => sum + limit, 0)));
+    const fixed = await readAll(await createExportStream(makeJob({ total: 60 }), readerOf(entries).read, { date: DATE, pageSize: 7 }));
+    expect(await unzip(zip)).toEqual(await unzip(fixed));
+  });
+
+  it('takes no more of a page than it asked for: the rest is read with the next page', async () => {
+    const entries = entriesOf(20);
+    const requests: ExportPageRequest[] = [];
+    const read: ExportPageReader = async (request) => {
+      requests.push(request);
+      return entries.slice(request.offset, request.offset + request.limit + 3); // 3 too many
+    };
+    const zip = await readAll(await createExportStream(makeJob({ total: 20 }), read, { date: DATE, pageSize: 6 }));
+    expect(requests.map((request) => request.offset)).toEqual([0, 6, 12, 18]);
+    const expected = await readAll(await createExportStream(makeJob({ total: 20 }), readerOf(entries).read, { date: DATE, pageSize: 6 }));
+    expect(await unzip(zip)).toEqual(await unzip(expected));
   });
 
   it('adds transcripts on request: text with [mm:ss] marks and SRT, linked from index.md and batch.json', async () => {
