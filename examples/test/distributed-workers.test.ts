@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import JSZip from 'jszip';
@@ -15,7 +14,7 @@ const skip = await skipUnlessReachable('Redis', url);
 describe.skipIf(skip)('examples/distributed-workers.ts', () => {
   it('runs examples/urls.txt on two workers and writes the ZIP', async () => {
     const prefix = `tubesum-example-test-${randomUUID()}`;
-    const out = join(mkdtempSync(join(tmpdir(), 'tubesum-example-')), 'distributed.zip');
+    const out = join(tempDir('tubesum-example-'), 'distributed.zip');
     const lines: string[] = [];
     try {
       const job = await main({ url, prefix, out, log: (line) => void lines.push(line) });

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ function collect() {
 
 describe('examples/basic.ts', () => {
   it('summarizes examples/urls.txt and writes a ZIP', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'tubesum-example-')), 'basic.zip');
+    const out = join(tempDir('tubesum-example-'), 'basic.zip');
     const { lines, log } = collect();
     const job = await basic({ out, log });
     expect(job.status).toBe('done');

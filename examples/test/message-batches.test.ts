@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ describe('examples/message-batches.ts', () => {
   afterAll(() => server.close());
 
   it('summarizes through one Message Batch, says what it waits for, and reports the cost', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'tubesum-example-batches-'));
+    const folder = tempDir('tubesum-example-batches-');
     const out = join(folder, 'batches.zip');
     const lines: string[] = [];
     server.batches.hold();

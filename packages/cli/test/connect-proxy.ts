@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -63,6 +63,7 @@ export async function startFakeYouTube() {
     close: () => {
       server.closeAllConnections();
       server.close();
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }

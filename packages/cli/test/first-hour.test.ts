@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INVOCATION, runCli, runCliInTerminal, tempHome } from './run-cli.js';
@@ -27,7 +27,7 @@ describe('what a newcomer meets in the first hour', () => {
   });
 
   it('says a binary file is not a text file (exit 2), and prints none of its bytes', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tubesum-binary-')), 'photo.png');
+    const file = join(tempDir('tubesum-binary-'), 'photo.png');
     writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x1b, 0x5b, 0x32, 0x4a]));
     const result = await runCli(['run', file, '--offline'], { home, store });
     expect(result.code).toBe(2);
@@ -35,7 +35,7 @@ describe('what a newcomer meets in the first hour', () => {
   });
 
   it('keeps control bytes of a list away from the terminal', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tubesum-escapes-')), 'urls.txt');
+    const file = join(tempDir('tubesum-escapes-'), 'urls.txt');
     writeFileSync(file, 'https://youtu.be/Xk3pL9vQm2A\nhttps://vimeo.com/\u001b[2J\u001b]0;pwned\u0007title\n');
     const result = await runCli(['run', file, '--offline', '--transcripts', 'examples/transcripts', '--out', join(home, 'escapes.zip')], { home, store });
     expect(result.code, result.stderr).toBe(0);
@@ -69,7 +69,7 @@ describe('what a newcomer meets in the first hour', () => {
   });
 
   it('says "Writing ZIP" for a big batch', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'tubesum-many-'));
+    const folder = tempDir('tubesum-many-');
     const ids = Array.from({ length: 50 }, (_, index) => `video${String(index).padStart(6, '0')}`);
     for (const id of ids) writeFileSync(join(folder, `${id}.txt`), `Transcript of ${id}. It says a few things about ${id}.`);
     const result = await runCli(['run', ...ids, '--offline', '--transcripts', folder, '--no-youtube', '--out', join(home, 'many.zip')], { home, store });

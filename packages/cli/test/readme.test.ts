@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './run-cli.js';
@@ -21,7 +21,7 @@ describe('the README quick start, run as written (offline)', () => {
   it('links `tubesum` from the clone and runs every command of the block with exit 0', () => {
     const main = join(ROOT, 'packages/cli/dist/main.js');
     expect(existsSync(main), 'packages/cli/dist/main.js is missing: `pnpm build` first (`pnpm test` does)').toBe(true);
-    const home = mkdtempSync(join(tmpdir(), 'tubesum-readme-'));
+    const home = tempDir('tubesum-readme-');
     // A folder of the person's own, with the clone's examples/ in it, so the relative paths hold.
     const work = join(home, 'work');
     mkdirSync(work);

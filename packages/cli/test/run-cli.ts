@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from '@tubesum/test-support';
+import { tempDir } from '@tubesum/test-support/temp-dir';
 
 /** The repository root: the CLI runs from here, so `examples/…` paths work as in the README. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,9 +27,9 @@ export interface CliRun {
   waitForStdout: (pattern: RegExp) => Promise<RegExpMatchArray>;
 }
 
-/** A fresh HOME with its own store, so tests never touch the real ~/.tubesum. */
+/** A fresh HOME with its own store, so tests never touch the real ~/.tubesum; removed after the test (or the suite) that made it. */
 export function tempHome(): { home: string; store: string } {
-  const home = mkdtempSync(join(tmpdir(), 'tubesum-cli-'));
+  const home = tempDir('tubesum-cli-');
   return { home, store: join(home, 'store.sqlite') };
 }
 
