@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createExportZip } from '@tubesum/core';
 import { FakeSummarizer, FakeTranscriptSource } from '@tubesum/core/testing';
@@ -24,6 +25,17 @@ describe('FakeSummarizer', () => {
     expect(summary.chapters).toHaveLength(3);
     expect(summary.chapters!.map((chapter) => chapter.summary.length)).toEqual([500, 500, 200]);
     expect(summary.markdown).toBe(renderSummaryMarkdown('abcdefghijk', summary));
+  });
+
+  it('writes prose that compresses like prose, different for each video and the same each time', async () => {
+    const prose = async (videoId: string) =>
+      (await new FakeSummarizer({ bodyChars: 3000 }).summarize(await new FakeTranscriptSource().fetchTranscript(videoId))).chapters!.map((chapter) => chapter.summary).join('');
+    const text = await prose('abcdefghijk');
+    expect(text).toHaveLength(3000);
+    expect(text).toBe(await prose('abcdefghijk'));
+    expect(text).not.toBe(await prose('abcdefghijl'));
+    // English prose deflates to about 35-45% of its size; a repeated sentence to a few percent.
+    expect(deflateRawSync(text).byteLength / text.length).toBeGreaterThan(0.3);
   });
 
   it('bodyChars grows the markdown, the exported summary file and batch.json by about that much', async () => {
