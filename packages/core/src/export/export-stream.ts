@@ -184,8 +184,8 @@ export async function createExportStream(job: JobSnapshot, readPage: ExportPageR
 /**
  * The ZIP's bytes in chunks of at least {@link CHUNK_BYTES} (the last may be shorter). One pass
  * over the store, a page at a time, names and writes the summary files (and transcripts) in
- * batch order and, beside them, the rows of `index.md` and `batch.json` (compressed in memory:
- * about a tenth of their text), which follow with their heads (the counts) put before the rows
+ * batch order and, beside them, the rows of `index.md` and `batch.json` (kept compressed: in memory
+ * up to `ASIDE_MEMORY_BYTES` of text, in a temporary file past it), which follow with their heads (the counts) put before the rows
  * once the pass ends; then the central directory. Between two `next()` calls the store is not
  * read; only the deflater may still work on the last batch sent (see {@link DeflateBatches}).
  */
@@ -196,14 +196,19 @@ async function* zipChunks(
 ): AsyncGenerator<Uint8Array> {
   const deflater = createFileDeflater(mostEntries(job.total, withTranscripts), ZIP_COMPRESSION_LEVEL);
   const writer = new ZipWriter({ date, deflater });
-  // An export stopped while its generator waits at a `yield` never resumes it: stop the worker here.
-  const onAbort = () => deflater.close();
+  const index = new AsideText(writer, 'index.md');
+  const manifest = new AsideText(writer, 'batch.json');
+  const dispose = () => Promise.all([index.file.dispose(), manifest.file.dispose()]);
+  // An export stopped while its generator waits at a `yield` never resumes it: stop the worker
+  // and remove the temporary files here.
+  const onAbort = () => {
+    deflater.close();
+    void dispose();
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     const files = new ExportFiles(job, withTranscripts);
     const batches = new DeflateBatches(writer, deflater, signal);
-    const index = new AsideText(writer, 'index.md');
-    const manifest = new AsideText(writer, 'batch.json');
     const listNames = listNamesOf(job);
     // The job's items, `job.total` at most; a page shorter than asked ends them sooner.
     for (let position = 0; position < job.total; position += 1) {
@@ -241,13 +246,19 @@ async function* zipChunks(
     index.end(indexHead(job, files.counts, files.listed));
     manifest.end(manifestHead(job, files.counts, date));
     signal.throwIfAborted();
-    await writer.place(index.file);
-    await writer.place(manifest.file);
+    // batch.json comes back from its temporary file 64 KB at a time: handed on as it is read.
+    for (const { file } of [index, manifest]) {
+      for await (const _ of writer.placing(file)) {
+        signal.throwIfAborted();
+        if (writer.buffered >= CHUNK_BYTES) yield writer.take();
+      }
+    }
     writer.end();
     yield writer.take();
   } finally {
     signal.removeEventListener('abort', onAbort);
     deflater.close();
+    await dispose();
   }
 }
 

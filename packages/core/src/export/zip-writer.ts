@@ -23,6 +23,7 @@ import type { AsyncFlateStreamHandler, ZipInputFile } from 'fflate';
 import { ErrorCode, TubesumError } from '../errors.js';
 import { InThreadDeflater, deflateBytes } from './file-deflater.js';
 import type { DeflatedFile, FileDeflater } from './file-deflater.js';
+import { SpillFile } from './spill-file.js';
 
 /**
  * Entries a ZIP holds without ZIP64, which fflate does not write (nor did JSZip): the count
@@ -53,7 +54,19 @@ export interface ZipWriterOptions {
   maxBytes?: number | undefined;
   /** What deflates the pieces of {@link ZipWriter.aside} files. @default deflating in the thread */
   deflater?: FileDeflater | undefined;
+  /**
+   * Bytes of text an {@link ZipWriter.aside} file keeps in memory (deflated); past them, its pieces
+   * go to a temporary file until it is placed. Tests lower it. @default ASIDE_MEMORY_BYTES
+   */
+  asideMemoryBytes?: number | undefined;
 }
+
+/**
+ * Bytes of text (before deflating) up to which a file written aside keeps its pieces in memory:
+ * `index.md` of 10,000 videos (1.4 MB) stays there; `batch.json` (about 4.8 KB a summary) goes to
+ * a temporary file from its 850th summary on. See spill-file.ts.
+ */
+export const ASIDE_MEMORY_BYTES = 4 << 20;
 
 /**
  * Writes a ZIP one file at a time: `file(name, bytes)` for a whole file, or `aside(name)` for one
@@ -69,6 +82,7 @@ export class ZipWriter {
   readonly #mtime: Date;
   readonly #maxBytes: number;
   readonly #deflater: FileDeflater;
+  readonly #asideMemoryBytes: number;
   readonly #folderNames = new Set<string>();
   readonly #directory = new DirectoryBuffer();
   #chunks: Uint8Array[] = [];
@@ -83,6 +97,7 @@ export class ZipWriter {
     this.#maxBytes = options.maxBytes ?? ZIP_MAX_BYTES;
     this.#deflater = options.deflater ?? new InThreadDeflater(ZIP_COMPRESSION_LEVEL);
     this.#mtime = dosDate(options.date);
+    this.#asideMemoryBytes = options.asideMemoryBytes ?? ASIDE_MEMORY_BYTES;
   }
 
   /** Compressed bytes written and not taken yet. */
@@ -105,20 +120,44 @@ export class ZipWriter {
 
   /**
    * Starts the file `name` beside the ZIP: written in pieces, each deflated as it comes (by the
-   * writer's deflater: maybe a worker), kept in memory compressed until {@link place} puts it in
-   * the ZIP. This lets an export write `index.md` and `batch.json` during the one pass that writes
-   * the summary files.
+   * writer's deflater: maybe a worker), kept compressed (in memory, or in a temporary file past
+   * `asideMemoryBytes`) until {@link place} puts it in the ZIP. This lets an export write
+   * `index.md` and `batch.json` during the one pass that writes the summary files. Call
+   * `dispose()` on it when done, placed or not: it removes its temporary file.
    */
   aside(name: string): AsideFile {
     if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
-    return new AsideFile(name, this.#deflater, (error) => (this.#failure ??= error));
+    return new AsideFile(name, this.#deflater, (error) => (this.#failure ??= error), this.#asideMemoryBytes);
   }
 
   /** Writes a closed {@link aside} file here, after the files written so far, once its pieces are deflated. */
   async place(file: AsideFile): Promise<void> {
+    for await (const _ of this.placing(file));
+  }
+
+  /**
+   * {@link place}, a step at a time: a file kept in a temporary file is read back 64 KB at a time,
+   * and after each the bytes written so far can be taken, so it never comes back into memory whole.
+   */
+  async *placing(file: AsideFile): AsyncGenerator<void> {
     if (this.#ended) throw new Error(`ZipWriter: cannot place ${file.name} now`);
     const deflated = await file.take();
-    this.deflated(file.name, deflated);
+    const spill = deflated.spill;
+    if (spill === undefined) {
+      this.deflated(file.name, deflated);
+      return;
+    }
+    this.#checkSize(file.name, deflated.size);
+    this.#addFolders(file.name);
+    const input = new PreDeflated(file.name, deflated);
+    const open = this.#add(input);
+    for (const piece of deflated.pieces) input.push(piece, false);
+    for await (const chunk of spill.read()) {
+      input.push(chunk, false);
+      yield;
+    }
+    input.push(EMPTY, true);
+    this.#finish(open);
   }
 
   /** A whole file at once, deflated in one call by zlib (see the top of this file). */
@@ -129,13 +168,17 @@ export class ZipWriter {
 
   /** A file deflated already (by a {@link FileDeflater}): its bytes, size and CRC-32 go in as they are. */
   deflated(name: string, file: DeflatedFile | DeflatedPieces): void {
-    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
-    if (file.size > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: file.size, limit: ZIP_MAX_BYTES });
+    this.#checkSize(name, file.size);
     this.#addFolders(name);
     const input = new PreDeflated(name, file);
     const open = this.#add(input);
     input.write();
     this.#finish(open);
+  }
+
+  #checkSize(name: string, size: number): void {
+    if (this.#ended) throw new Error(`ZipWriter: cannot add ${name} now`);
+    if (size > ZIP_MAX_BYTES) throw tooLarge(`${name} alone passes 4 GiB`, { bytes: size, limit: ZIP_MAX_BYTES });
   }
 
   /** Writes the central directory: the ZIP is complete once the bytes taken after this are written. */
@@ -241,9 +284,11 @@ export interface OpenEntry<F extends ZipInputFile = ZipInputFile> {
   bytes: number;
 }
 
-/** A file deflated in pieces: its size, its CRC-32, and its deflated bytes in order. */
+/** A file deflated in pieces: its size, its CRC-32, and its deflated bytes in order: `pieces`, then those of `spill`. */
 export interface DeflatedPieces {
   pieces: Uint8Array<ArrayBuffer>[];
+  /** The rest of the deflated bytes, in a temporary file. */
+  spill?: SpillFile | undefined;
   size: number;
   crc: number;
 }
@@ -252,7 +297,12 @@ export interface DeflatedPieces {
 export class AsideFile {
   /** UTF-8 bytes written so far (counted here, so a file past 4 GiB is refused as it is written). */
   #size = 0;
-  #pieces: Promise<DeflatedFile>[] = [];
+  /** Pieces put before the rest ({@link prepend}), first first. */
+  #head: Promise<DeflatedFile>[] = [];
+  /** The other pieces, in order, while they are kept in memory. */
+  #body: Promise<DeflatedFile>[] = [];
+  /** Where the other pieces go once the file passed `memoryBytes`. */
+  #spill: SpillFile | undefined;
   #closed = false;
   #taken = false;
 
@@ -260,13 +310,20 @@ export class AsideFile {
     readonly name: string,
     private readonly deflater: FileDeflater,
     private readonly fail: (error: unknown) => void,
+    private readonly memoryBytes = ASIDE_MEMORY_BYTES,
   ) {}
 
   /** Adds `text` to the file, as UTF-8: encoding, CRC-32 and deflating are the deflater's work (maybe a worker's). */
   write(text: string): void {
     if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
     this.#grow(Buffer.byteLength(text, 'utf8'));
-    this.#push(this.deflater.deflatePiece(text, false));
+    this.#append(this.deflater.deflatePiece(text, false));
+    if (this.#spill === undefined && this.#size > this.memoryBytes) {
+      // From now on the pieces go to disk, those kept so far first.
+      const spill = new SpillFile(this.name);
+      for (const piece of this.#body.splice(0)) spill.append(piece);
+      this.#spill = spill;
+    }
   }
 
   #grow(bytes: number): void {
@@ -285,37 +342,52 @@ export class AsideFile {
   prepend(text: string): void {
     if (this.#closed) throw new Error(`ZipWriter: ${this.name} is closed`);
     this.#grow(Buffer.byteLength(text, 'utf8'));
-    this.#push(this.deflater.deflatePiece(text, false), 'first');
+    const piece = this.deflater.deflatePiece(text, false);
+    // Awaited by take(); a file never placed (the export stopped) must not count as unhandled.
+    piece.catch(() => undefined);
+    this.#head.unshift(piece);
   }
 
   /** Ends the file; it can then be placed. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#push(this.deflater.deflatePiece('', true));
+    this.#append(this.deflater.deflatePiece('', true));
   }
 
-  /** The file's deflated pieces, once: the file is closed if it was not. Its CRC-32 is that of the pieces', combined in order. */
+  /**
+   * The file's deflated pieces, once: the file is closed if it was not. Its CRC-32 is that of the
+   * pieces', combined in order. With a temporary file, `pieces` holds the head only, and the rest
+   * is in `spill`.
+   */
   async take(): Promise<DeflatedPieces> {
     if (this.#taken) throw new Error(`ZipWriter: ${this.name} is placed already`);
     this.#taken = true;
     this.close();
-    const pieces = await Promise.all(this.#pieces.splice(0));
+    const head = await Promise.all(this.#head.splice(0));
+    const body = await Promise.all(this.#body.splice(0));
+    const spill = this.#spill;
+    await spill?.written();
     let crc = 0;
     let size = 0;
-    for (const piece of pieces) {
+    for (const piece of [...head, ...body, ...(spill?.pieces ?? [])]) {
       crc = crc32Combine(crc, piece.crc, piece.size);
       size += piece.size;
     }
     if (size !== this.#size) throw new Error(`ZipWriter: ${this.name} came back from its deflater with ${size} bytes, not ${this.#size}`);
-    return { pieces: pieces.map((piece) => piece.data), size, crc };
+    return { pieces: [...head, ...body].map((piece) => piece.data), spill, size, crc };
   }
 
-  #push(piece: Promise<DeflatedFile>, where: 'first' | 'last' = 'last'): void {
+  /** Removes the file's temporary file, if it has one (after it is placed, or when the export stops). */
+  async dispose(): Promise<void> {
+    await this.#spill?.remove();
+  }
+
+  #append(piece: Promise<DeflatedFile>): void {
     // Awaited by take(); a file never placed (the export stopped) must not count as unhandled.
     piece.catch(() => undefined);
-    if (where === 'first') this.#pieces.unshift(piece);
-    else this.#pieces.push(piece);
+    if (this.#spill === undefined) this.#body.push(piece);
+    else this.#spill.append(piece);
   }
 }
 
@@ -414,6 +486,11 @@ class PreDeflated implements ZipInputFile {
     const last = this.#pieces.length - 1;
     if (last < 0) this.ondata?.(null, EMPTY, true);
     this.#pieces.forEach((piece, at) => this.ondata?.(null, piece, at === last));
+  }
+
+  /** Hands on `data`, the last of the file's bytes when `final`: for bytes that come over time. */
+  push(data: Uint8Array<ArrayBuffer>, final: boolean): void {
+    this.ondata?.(null, data, final);
   }
 }
 

@@ -1,9 +1,13 @@
 import JSZip from 'jszip';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ErrorCode, TubesumError, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportManifest, ExportPageReader, ExportPageRequest, Transcript } from '@tubesum/core';
 import { PAGE_TEXT_CHARS } from '../../src/export/export-passes.js';
 import { WORKER_FROM_FILES } from '../../src/export/file-deflater.js';
+import { ASIDE_MEMORY_BYTES } from '../../src/export/zip-writer.js';
 import { checkZip } from '../support/zip-check.js';
 import { makeItem, makeJob, makeSummary, streamOf } from './fixtures.js';
 
@@ -253,6 +257,72 @@ describe('createExportStream', () => {
     expect(await settled()).toBeGreaterThan(unread); // one read: the next chunk is made
     while (!(await reader.read()).done);
     expect(summaryPages()).toBe(50); // one pass: the summary files, index.md and batch.json
+  });
+
+  describe(`batch.json past ${ASIDE_MEMORY_BYTES / 2 ** 20} MB, kept in a temporary file until it is placed`, () => {
+    /** Entries whose summaries have 20 KB of chapters: batch.json passes 4 MB at about the 200th. */
+    const longEntries = (count: number) =>
+      entriesOf(count).map((entry, index) => {
+        if (!entry.summary) return entry;
+        const chapters = Array.from({ length: 10 }, (_, at) => ({
+          title: `Part ${at}`,
+          startMs: at * 60_000,
+          summary: `Chapter ${at} of ${index}. ${'Words and more words. '.repeat(90)}`,
+        }));
+        return { ...entry, summary: { ...entry.summary, summary: { ...entry.summary.summary, chapters } } };
+      });
+    /** A folder of the test's own as the OS's temporary folder, and what is in it. */
+    function scratch(): () => string[] {
+      const folder = mkdtempSync(join(tmpdir(), 'tubesum-export-test-'));
+      vi.stubEnv('TMPDIR', folder);
+      onTestFinished(() => {
+        vi.unstubAllEnvs();
+        rmSync(folder, { recursive: true, force: true });
+      });
+      return () => readdirSync(folder);
+    }
+
+    it('writes the same files as createExportZip, and removes the temporary file', async () => {
+      const listed = scratch();
+      const entries = longEntries(300);
+      const job = makeJob({ total: 300 });
+      const seen: number[] = [];
+      const { read } = readerOf(entries, { onRead: () => seen.push(listed().length) });
+      const zip = await readAll(await createExportStream(job, read, { date: DATE, pageSize: 20 }));
+      // While the export ran, batch.json went to a temporary file; none is left after it.
+      expect(Math.max(...seen)).toBe(1);
+      expect(listed()).toEqual([]);
+      checkZip(zip);
+      const streamed = await unzip(zip);
+      expect(streamed.get('batch.json')!.length).toBeGreaterThan(ASIDE_MEMORY_BYTES);
+      const inMemory = await unzip(await createExportZip(job, streamOf(entries.map(({ item, summary }) => ({ item, summary }))), { date: DATE }));
+      expect([...streamed.keys()].sort()).toEqual([...inMemory.keys()].sort());
+      for (const [name, text] of inMemory) expect(streamed.get(name), name).toBe(text);
+    });
+
+    it('removes the temporary file when the consumer cancels, and when the store fails', async () => {
+      const listed = scratch();
+      const cancelled = await createExportStream(makeJob({ total: 300 }), readerOf(longEntries(300)).read, { date: DATE });
+      const reader = cancelled.getReader();
+      while (listed().length === 0) await reader.read();
+      await reader.cancel('enough');
+      await vi.waitFor(() => expect(listed()).toEqual([]));
+
+      let filesAtFailure = -1;
+      const { read } = readerOf(longEntries(300), {
+        onRead: (request) => {
+          if (request.offset < 260) return;
+          filesAtFailure = listed().length;
+          throw new TubesumError(ErrorCode.STORAGE_ERROR, 'connection lost');
+        },
+      });
+      const error: unknown = await readAll(await createExportStream(makeJob({ total: 300 }), read, { date: DATE, pageSize: 20 })).catch(
+        (caught: unknown) => caught,
+      );
+      expect(isTubesumError(error, ErrorCode.STORAGE_ERROR)).toBe(true);
+      expect(filesAtFailure).toBe(1);
+      await vi.waitFor(() => expect(listed()).toEqual([]));
+    });
   });
 
   it('cancelling the consumer stops reading the store', async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import JSZip from 'jszip';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ErrorCode, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportPageReader } from '@tubesum/core';
 import { WorkerDeflater } from '../../src/export/file-deflater.js';
@@ -91,12 +94,20 @@ describe('the export ZIP (fflate writer)', () => {
     expect(late.every((entry) => entry.date.getTime() === Date.UTC(2099, 11, 31, 23, 59, 58))).toBe(true);
   });
 
-  it.each(['in the thread', 'in a worker'])(
+  it.each(['in the thread', 'in a worker', 'in a worker, kept in temporary files'])(
     'writes a central directory longer than one of its 64 KB blocks, whole files and files written aside in pieces mixed (pieces deflated %s)',
     async (where) => {
-      const deflater = where === 'in a worker' ? new WorkerDeflater(ZIP_COMPRESSION_LEVEL) : undefined;
+      const deflater = where === 'in the thread' ? undefined : new WorkerDeflater(ZIP_COMPRESSION_LEVEL);
       onTestFinished(() => deflater?.close());
-      const writer = new ZipWriter({ date: DATE, deflater });
+      // Past 100 bytes of text, a file written aside goes on in a temporary file under `scratch`.
+      const scratch = mkdtempSync(join(tmpdir(), 'tubesum-zip-writer-'));
+      onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
+      vi.stubEnv('TMPDIR', scratch);
+      onTestFinished(() => {
+        vi.unstubAllEnvs();
+      });
+      const spilling = where.endsWith('temporary files');
+      const writer = new ZipWriter({ date: DATE, deflater, asideMemoryBytes: spilling ? 100 : undefined });
       const taken: Uint8Array[] = [];
       const names: string[] = ['notes/'];
       // Written in pieces beside the others while they are written, placed where they are due.
@@ -113,6 +124,7 @@ describe('the export ZIP (fflate writer)', () => {
           if (index === 1000) placed.prepend('head of 1000\n');
           placed.close();
           await writer.place(placed);
+          await placed.dispose();
           aside.delete(index);
         }
         taken.push(writer.take());
@@ -129,8 +141,27 @@ describe('the export ZIP (fflate writer)', () => {
       expect(await archive.file(names[1001] ?? '')?.async('string')).toBe(`head of 1000\n${parts(1000, 999)}`);
       expect(await archive.file(names[1500] ?? '')?.async('string')).toBe('note 1499\n');
       expect(() => writer.place(writer.aside('late.md'))).toThrow(/cannot/);
+      // Each file written aside had a temporary file of its own, removed once placed.
+      expect(readdirSync(scratch)).toEqual([]);
     },
   );
+
+  it('keeps a file written aside in a temporary file past its memory, and removes it when disposed unplaced', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'tubesum-zip-writer-'));
+    onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
+    vi.stubEnv('TMPDIR', scratch);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
+    const writer = new ZipWriter({ date: DATE, asideMemoryBytes: 1000 });
+    const file = writer.aside('big.txt');
+    file.write('x'.repeat(999));
+    expect(readdirSync(scratch)).toEqual([]);
+    file.write('y'.repeat(10));
+    await vi.waitFor(() => expect(readdirSync(scratch)).toHaveLength(1));
+    await file.dispose();
+    expect(readdirSync(scratch)).toEqual([]);
+  });
 
   it('crc32Combine gives the CRC-32 of two byte strings one after the other from the CRC-32 of each', () => {
     for (const [aLength, bLength] of [

@@ -29,7 +29,9 @@ describe('FakeSummarizer', () => {
 
   it('writes prose that compresses like prose, different for each video and the same each time', async () => {
     const prose = async (videoId: string) =>
-      (await new FakeSummarizer({ bodyChars: 3000 }).summarize(await new FakeTranscriptSource().fetchTranscript(videoId))).chapters!.map((chapter) => chapter.summary).join('');
+      (await new FakeSummarizer({ bodyChars: 3000 }).summarize(await new FakeTranscriptSource().fetchTranscript(videoId)))
+        .chapters!.map((chapter) => chapter.summary)
+        .join('');
     const text = await prose('abcdefghijk');
     expect(text).toHaveLength(3000);
     expect(text).toBe(await prose('abcdefghijk'));
