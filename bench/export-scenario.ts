@@ -12,7 +12,7 @@
 //             items with their summaries a page), nothing else: the part of an export no writer can save
 //   jszip:    JSZip (streamFiles, DEFLATE level 6), the writer before fflate, writing the same files
 import { createWriteStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -107,7 +107,7 @@ if (scenario.step === 'seed') {
   await pipeline(Readable.fromWeb(await processor.exportStream(job.id, { userId: 'bench' })), createWriteStream(output));
   result.wallMs = performance.now() - started;
   result.cpuMs = cpuMsSince(cpu);
-  result.zipBytes = (await readFile(output)).byteLength;
+  result.zipBytes = (await stat(output)).size;
   await processor.close();
   await store.close?.();
 } else if (scenario.step === 'read') {
@@ -176,7 +176,7 @@ if (scenario.step === 'seed') {
     await pipeline(stream, createWriteStream(output));
     result.wallMs = performance.now() - started;
   }
-  result.zipBytes = (await readFile(output)).byteLength;
+  result.zipBytes = (await stat(output)).size;
 }
 result.maxRssMb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(`${JSON.stringify(result)}\n`);
