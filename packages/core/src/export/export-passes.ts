@@ -13,13 +13,15 @@ import { ZIP_MAX_ENTRIES } from './zip-writer.js';
 /**
  * Characters of text (summaries' Markdown, transcripts' cues) an export aims to read a page at a
  * time: a page of long summaries holds fewer items, so the memory an export holds follows this,
- * not the length of the summaries. Measured on 10,000 summaries of about 4 KB (Node 20, six runs
- * each, taking turns): 400,000 characters a page (about 100 of them) peaked at 176-209 MB of RSS
- * in 1.46-1.56 s, 200,000 (about 50) at 155-173 MB in 1.51-1.68 s, 100,000 at 145-154 MB but
- * in 1.64-1.71 s. Each page read costs a round trip to the store; what a page holds lives long
- * enough to be promoted to V8's old generation, which then grows until a full collection.
+ * not the length of the summaries. Measured on 10,000 summaries of about 4 KB (Node 20, runs
+ * taking turns): 400,000 characters a page (about 100 summaries) peaked at 176-209 MB of RSS,
+ * 200,000 at 155-173 MB, 100,000 at 145-154 MB for about 5% more time; with 25 files a deflating
+ * batch (file-deflater.ts), 100,000 peaked 177-180 MB on Node 20 and 186-207 on Node 22 where
+ * 200,000 with batches of 100 took 202-206 and 227-233 MB, for 4% more time. Each page read
+ * costs a round trip to the store; what a page holds lives long enough to be promoted to V8's
+ * old generation, which then grows until a full collection.
  */
-export const PAGE_TEXT_CHARS = 200_000;
+export const PAGE_TEXT_CHARS = 100_000;
 
 /** A page asked for: where it starts, how many items, and the entries once read. */
 interface PageRead {

@@ -57,7 +57,7 @@ export interface ExportStreamOptions {
   date?: Date | undefined;
   /**
    * Most items read from the store at once. Pages of long summaries or transcripts hold fewer:
-   * each page asks for about 200,000 characters of their text, as the last page suggests.
+   * each page asks for about 100,000 characters of their text, as the last page suggests.
    * @default 200, or 20 with transcripts
    */
   pageSize?: number | undefined;

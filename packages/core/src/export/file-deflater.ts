@@ -188,7 +188,12 @@ interface Pending {
  * the export is slower, never wrong or stopped.
  */
 export class WorkerDeflater implements FileDeflater {
-  readonly batchFiles = 100;
+  /**
+   * 25 files a message: with 100, what the export holds (the batch being rendered, the one being
+   * deflated, the one waiting to be written) lived long enough to fill V8's old generation. On
+   * 10,000 summaries of 4.4 KB, 25 took about 20 MB less at the peak, in the same time.
+   */
+  readonly batchFiles = 25;
   readonly #level: number;
   readonly #fallback: InThreadDeflater;
   readonly #pending = new Map<number, Pending>();
