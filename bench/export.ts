@@ -216,7 +216,7 @@ export function runExportBenchmarks(log: (line: string) => void): BenchResult[] 
 /**
  * `export-10k-peak-rss-node<line>` and `export-50k-peak-rss-node<line>` for each other Node line
  * measured, with the targets of the figures above: V8 sizes its heap differently from one line
- * to the next (Node 24 gives the young generation twice the room of Node 20 on a large machine).
+ * to the next (on a machine with 24 GiB, Node 24 lets the young generation grow to 128 MB, Node 20 to 32 MB).
  */
 function otherLineFigures(ten: Map<string, ExportScenarioResult>, fifty: Map<string, ExportScenarioResult>, log: (line: string) => void): BenchResult[] {
   const own = process.versions.node.split('.')[0] ?? '?';
