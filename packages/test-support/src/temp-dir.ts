@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
+import { afterAll, onTestFinished, vi } from 'vitest';
 
 /**
  * A fresh folder under the OS's temporary folder, named `<prefix>XXXXXX`. Made in a test, it is
@@ -19,5 +19,19 @@ export function tempDir(prefix: string): string {
     // Not in a test (vitest refuses the hook there): in a suite being collected.
     afterAll(remove);
   }
+  return folder;
+}
+
+/**
+ * A fresh folder (see {@link tempDir}) that stands for the OS's temporary folder (`TMPDIR`, which
+ * `os.tmpdir()` reads) until the test ends: what code under test puts there can be listed. Call
+ * it in a test.
+ */
+export function tempDirAsTmpdir(prefix: string): string {
+  const folder = tempDir(prefix);
+  vi.stubEnv('TMPDIR', folder);
+  onTestFinished(() => {
+    vi.unstubAllEnvs();
+  });
   return folder;
 }

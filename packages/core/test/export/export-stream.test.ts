@@ -1,8 +1,7 @@
 import JSZip from 'jszip';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { tempDirAsTmpdir } from '@tubesum/test-support/temp-dir';
+import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode, TubesumError, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportManifest, ExportPageReader, ExportPageRequest, Transcript } from '@tubesum/core';
 import { PAGE_TEXT_CHARS } from '../../src/export/export-passes.js';
@@ -276,12 +275,7 @@ describe('createExportStream', () => {
       });
     /** A folder of the test's own as the OS's temporary folder, and what is in it. */
     function scratch(): () => string[] {
-      const folder = mkdtempSync(join(tmpdir(), 'tubesum-export-test-'));
-      vi.stubEnv('TMPDIR', folder);
-      onTestFinished(() => {
-        vi.unstubAllEnvs();
-        rmSync(folder, { recursive: true, force: true });
-      });
+      const folder = tempDirAsTmpdir('tubesum-export-test-');
       return () => readdirSync(folder);
     }
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import JSZip from 'jszip';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { tempDirAsTmpdir } from '@tubesum/test-support/temp-dir';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ErrorCode, createExportStream, createExportZip, isTubesumError } from '@tubesum/core';
 import type { ExportEntry, ExportPageReader } from '@tubesum/core';
@@ -100,12 +99,7 @@ describe('the export ZIP (fflate writer)', () => {
       const deflater = where === 'in the thread' ? undefined : new WorkerDeflater(ZIP_COMPRESSION_LEVEL);
       onTestFinished(() => deflater?.close());
       // Past 100 bytes of text, a file written aside goes on in a temporary file under `scratch`.
-      const scratch = mkdtempSync(join(tmpdir(), 'tubesum-zip-writer-'));
-      onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
-      vi.stubEnv('TMPDIR', scratch);
-      onTestFinished(() => {
-        vi.unstubAllEnvs();
-      });
+      const scratch = tempDirAsTmpdir('tubesum-zip-writer-');
       const spilling = where.endsWith('temporary files');
       const writer = new ZipWriter({ date: DATE, deflater, asideMemoryBytes: spilling ? 100 : undefined });
       const taken: Uint8Array[] = [];
@@ -147,12 +141,7 @@ describe('the export ZIP (fflate writer)', () => {
   );
 
   it('keeps a file written aside in a temporary file past its memory, and removes it when disposed unplaced', async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'tubesum-zip-writer-'));
-    onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
-    vi.stubEnv('TMPDIR', scratch);
-    onTestFinished(() => {
-      vi.unstubAllEnvs();
-    });
+    const scratch = tempDirAsTmpdir('tubesum-zip-writer-');
     const writer = new ZipWriter({ date: DATE, asideMemoryBytes: 1000 });
     const file = writer.aside('big.txt');
     file.write('x'.repeat(999));
