@@ -51,7 +51,7 @@ export const ErrorCode = {
   BATCH_EXPIRED: 'BATCH_EXPIRED',
   /** The work was cancelled by the caller. */
   CANCELLED: 'CANCELLED',
-  /** The storage backend failed to read or write. */
+  /** The storage backend failed to read or write (or an export its temporary file: the message names it). */
   STORAGE_ERROR: 'STORAGE_ERROR',
   /** No such job for this user (also what another user's job looks like). */
   NOT_FOUND: 'NOT_FOUND',

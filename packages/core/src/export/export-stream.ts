@@ -93,7 +93,9 @@ const CHUNK_BYTES = 64 * 1024;
 
 /**
  * The export ZIP of `job` as a web `ReadableStream`, written while `readPage` reads the store:
- * memory holds one page of entries and the ZIP's directory, not the videos. Same layout as
+ * memory holds a page of entries (and the next, read ahead) and the ZIP's directory, not the
+ * videos; `batch.json` past 4 MB of text waits in a temporary file (under `os.tmpdir()`, removed
+ * when the export ends, fails or is cancelled) until it is placed last. Same layout as
  * {@link createExportZip} (plus transcripts on request). Resolves once the first page is read,
  * before any byte is written, so `EXPORT_TOO_LARGE` and an unreachable store reject here.
  *
